@@ -1,5 +1,37 @@
 namespace Mnist.Classifiers.Data;
 
+/// <summary>What an HDF5 dataset file says about how it was made (stored as attributes of the file's root).</summary>
+/// <param name="Source">Where the images came from, e.g. <c>openml:mnist_784</c> or <c>idx:/path/to/dir</c>.</param>
+/// <param name="SplitSeed">The seed of the stratified train/validation split.</param>
+/// <param name="Augmentation">The augmentation applied to the train split: <c>none</c>, <c>shift</c>, <c>rotate</c> or <c>shift+rotate</c>.</param>
+/// <param name="FormatVersion">The version of the file layout.</param>
+public sealed record DatasetInfo(string Source, int SplitSeed, string Augmentation, int FormatVersion);
+
+/// <summary>
+/// The MNIST dataset as this library stores it: train, validation and test splits of 28×28 8-bit images,
+/// in one HDF5 file with datasets <c>X_train</c>, <c>y_train</c>, <c>X_val</c>, <c>y_val</c>, <c>X_test</c>, <c>y_test</c>.
+/// </summary>
+public sealed class MnistDataset
+{
+    /// <summary>The training split (augmented copies included, if any).</summary>
+    public required LabeledImages Train { get; init; }
+
+    /// <summary>The validation split, held out of the training rows.</summary>
+    public required LabeledImages Validation { get; init; }
+
+    /// <summary>The test split.</summary>
+    public required LabeledImages Test { get; init; }
+
+    /// <summary>How the file was made.</summary>
+    public required DatasetInfo Info { get; init; }
+
+    /// <summary>Reads a dataset file written by <see cref="Save"/> or by h5py with the same layout.</summary>
+    public static MnistDataset Load(string path) => throw new NotImplementedException();
+
+    /// <summary>Writes the dataset to <paramref name="path"/> atomically (a temporary file, then a rename).</summary>
+    public void Save(string path) => throw new NotImplementedException();
+}
+
 /// <summary>
 /// One labelled part of a dataset: 8-bit images flattened to rows (row-major, <see cref="Columns"/> bytes a row)
 /// and their labels.

@@ -1,0 +1,264 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.Svm;
+
+/// <summary>Trains the one-vs-one two-class problems of an <see cref="SvmClassifier"/> and assembles the model as LIBSVM's <c>svm_train</c>.</summary>
+internal static class SvmTrainer
+{
+    private const int ProbabilityFolds = 5;
+
+    public static SvmModel Train(SvmClassifier options, FeatureMatrix features, int[] labels)
+    {
+        var watch = Stopwatch.StartNew();
+        int[] classes = labels.Distinct().Order().ToArray();
+        if (classes.Length < 2)
+        {
+            throw new ArgumentException($"The labels hold only one class ({classes[0]}); at least two are needed.", nameof(labels));
+        }
+
+        int k = classes.Length;
+        var classOf = new Dictionary<int, int>(k);
+        for (int c = 0; c < k; c++)
+        {
+            classOf[classes[c]] = c;
+        }
+
+        // Samples grouped by class, each group in training order (LIBSVM's svm_group_classes with sorted labels,
+        // which is what scikit-learn does).
+        var members = new List<int>[k];
+        for (int c = 0; c < k; c++)
+        {
+            members[c] = new List<int>();
+        }
+
+        for (int i = 0; i < labels.Length; i++)
+        {
+            members[classOf[labels[i]]].Add(i);
+        }
+
+        double[] weights = ClassWeights(options, classes, members);
+        double gamma = options.Gamma.Resolve(features);
+        var kernel = new KernelFunction(options.Kernel, gamma, options.Degree, options.Coef0);
+
+        var pairs = new List<(int First, int Second)>();
+        for (int i = 0; i < k; i++)
+        {
+            for (int j = i + 1; j < k; j++)
+            {
+                pairs.Add((i, j));
+            }
+        }
+
+        int parallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
+        int concurrent = Math.Max(1, Math.Min(parallelism, pairs.Count));
+        long cacheBytes = (long)(options.CacheSizeMegabytes * 1024 * 1024 / concurrent);
+
+        var solutions = new BinarySolution[pairs.Count];
+        var probabilityA = options.Probability ? new double[pairs.Count] : null;
+        var probabilityB = options.Probability ? new double[pairs.Count] : null;
+
+        // Largest problems first so that the last ones to finish are short (better balance on few cores).
+        int[] order = Enumerable.Range(0, pairs.Count)
+            .OrderByDescending(p => members[pairs[p].First].Count + members[pairs[p].Second].Count)
+            .ThenBy(p => p)
+            .ToArray();
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, p =>
+        {
+            var (ci, cj) = pairs[p];
+            int[] rows = [.. members[ci], .. members[cj]];
+            var positive = new bool[rows.Length];
+            positive.AsSpan(0, members[ci].Count).Fill(true);
+            double cPositive = options.C * weights[ci], cNegative = options.C * weights[cj];
+            if (options.Probability)
+            {
+                (probabilityA![p], probabilityB![p]) = CrossValidatedSigmoid(
+                    features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, options.Seed + p);
+            }
+
+            var problem = new BinaryKernelProblem(features, rows, positive, kernel, cacheBytes);
+            solutions[p] = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
+        });
+
+        return Assemble(options, features, classes, members, pairs, solutions, kernel, probabilityA, probabilityB, watch.Elapsed);
+    }
+
+    private static double[] ClassWeights(SvmClassifier options, int[] classes, List<int>[] members)
+    {
+        var weights = new double[classes.Length];
+        int total = members.Sum(m => m.Count);
+        for (int c = 0; c < classes.Length; c++)
+        {
+            weights[c] = options.BalancedClassWeights
+                ? total / (double)(classes.Length * members[c].Count)
+                : options.ClassWeights is not null && options.ClassWeights.TryGetValue(classes[c], out double w) ? w : 1.0;
+        }
+
+        return weights;
+    }
+
+    /// <summary>
+    /// LIBSVM's <c>svm_binary_svc_probability</c>: decision values of every sample from a 5-fold cross-validation
+    /// (shuffled with <paramref name="seed"/>), then Platt's sigmoid fitted to them.
+    /// </summary>
+    private static (double A, double B) CrossValidatedSigmoid(
+        FeatureMatrix features, int[] rows, bool[] positive, KernelFunction kernel, double cPositive, double cNegative,
+        SvmClassifier options, long cacheBytes, int seed)
+    {
+        int l = rows.Length;
+        var permutation = Enumerable.Range(0, l).ToArray();
+        var random = new Random(seed);
+        random.Shuffle(permutation);
+        var decisions = new double[l];
+        var labels = new sbyte[l];
+        for (int i = 0; i < l; i++)
+        {
+            labels[i] = positive[i] ? (sbyte)1 : (sbyte)-1;
+        }
+
+        for (int fold = 0; fold < ProbabilityFolds; fold++)
+        {
+            int begin = fold * l / ProbabilityFolds, end = (fold + 1) * l / ProbabilityFolds;
+            var trainPositions = new List<int>(l - (end - begin));
+            trainPositions.AddRange(permutation[..begin]);
+            trainPositions.AddRange(permutation[end..]);
+            int positives = trainPositions.Count(t => positive[t]);
+            int negatives = trainPositions.Count - positives;
+            if (positives == 0 || negatives == 0)
+            {
+                double constant = positives == 0 && negatives == 0 ? 0 : positives > 0 ? 1 : -1;
+                for (int t = begin; t < end; t++)
+                {
+                    decisions[permutation[t]] = constant;
+                }
+
+                continue;
+            }
+
+            int[] subRows = trainPositions.Select(t => rows[t]).ToArray();
+            bool[] subPositive = trainPositions.Select(t => positive[t]).ToArray();
+            var problem = new BinaryKernelProblem(features, subRows, subPositive, kernel, cacheBytes);
+            var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
+            var supportRows = new List<int>();
+            var coefficients = new List<double>();
+            for (int s = 0; s < subRows.Length; s++)
+            {
+                if (solution.Alpha[s] > 0)
+                {
+                    supportRows.Add(subRows[s]);
+                    coefficients.Add(subPositive[s] ? solution.Alpha[s] : -solution.Alpha[s]);
+                }
+            }
+
+            var support = features.Subset(supportRows.ToArray()).ToContiguous();
+            var supportNorms = SquaredNorms(support);
+            var kernelValues = new float[support.Rows];
+            double[] coefficientArray = coefficients.ToArray();
+            for (int t = begin; t < end; t++)
+            {
+                var x = features.Row(rows[permutation[t]]);
+                for (int s = 0; s < support.Rows; s++)
+                {
+                    kernelValues[s] = TensorPrimitives.Dot(x, support.Row(s));
+                }
+
+                kernel.Apply(kernelValues, TensorPrimitives.Dot(x, x), supportNorms);
+                decisions[permutation[t]] = MixedPrecision.Dot(coefficientArray, kernelValues) - solution.Rho;
+            }
+        }
+
+        return PlattScaling.FitSigmoid(decisions, labels);
+    }
+
+    internal static float[] SquaredNorms(FeatureMatrix m)
+    {
+        var norms = new float[m.Rows];
+        for (int i = 0; i < m.Rows; i++)
+        {
+            var row = m.Row(i);
+            norms[i] = TensorPrimitives.Dot(row, row);
+        }
+
+        return norms;
+    }
+
+    private static SvmModel Assemble(
+        SvmClassifier options, FeatureMatrix features, int[] classes, List<int>[] members, List<(int First, int Second)> pairs,
+        BinarySolution[] solutions, KernelFunction kernel, double[]? probabilityA, double[]? probabilityB, TimeSpan elapsed)
+    {
+        int k = classes.Length;
+
+        // A sample is a support vector of the model when its α is non-zero in any pair it takes part in.
+        var isSupport = new Dictionary<int, bool>();
+        var position = new Dictionary<int, int>();
+        for (int p = 0; p < pairs.Count; p++)
+        {
+            var (ci, cj) = pairs[p];
+            int[] rows = [.. members[ci], .. members[cj]];
+            for (int t = 0; t < rows.Length; t++)
+            {
+                if (solutions[p].Alpha[t] > 0)
+                {
+                    isSupport[rows[t]] = true;
+                }
+            }
+        }
+
+        var supportIndices = new List<int>();
+        var supportCounts = new int[k];
+        for (int c = 0; c < k; c++)
+        {
+            foreach (int row in members[c])
+            {
+                if (isSupport.ContainsKey(row))
+                {
+                    position[row] = supportIndices.Count;
+                    supportIndices.Add(row);
+                    supportCounts[c]++;
+                }
+            }
+        }
+
+        int total = supportIndices.Count;
+
+        // LIBSVM's sv_coef layout: row r of the (k−1) × nSV matrix holds, for each support vector of class c, its
+        // coefficient y·α in the problem of c against the r-th other class (r = other if other < c, else other − 1).
+        var coefficients = new double[(k - 1) * total];
+        var rho = new double[pairs.Count];
+        for (int p = 0; p < pairs.Count; p++)
+        {
+            var (ci, cj) = pairs[p];
+            rho[p] = solutions[p].Rho;
+            int t = 0;
+            foreach (int row in members[ci])
+            {
+                double a = solutions[p].Alpha[t++];
+                if (a > 0)
+                {
+                    coefficients[(cj - 1) * total + position[row]] = a;
+                }
+            }
+
+            foreach (int row in members[cj])
+            {
+                double a = solutions[p].Alpha[t++];
+                if (a > 0)
+                {
+                    coefficients[ci * total + position[row]] = -a;
+                }
+            }
+        }
+
+        var supportVectors = features.Subset(supportIndices.ToArray()).ToContiguous();
+        var report = new SvmTrainingReport(
+            solutions.Select(s => s.Iterations).ToArray(),
+            solutions.Select(s => s.Objective).ToArray(),
+            solutions.Sum(s => s.KernelRowsComputed),
+            solutions.Any(s => s.ReachedIterationLimit),
+            elapsed);
+        return new SvmModel(
+            classes, features.Columns, options.Kernel, kernel.Gamma, options.Degree, options.Coef0,
+            supportVectors, supportIndices.ToArray(), supportCounts, coefficients, rho, probabilityA, probabilityB, report);
+    }
+}

@@ -1,0 +1,365 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.Kernels;
+
+/// <summary>
+/// Dense float32 dot products between the rows of a matrix A and the rows of a packed matrix B
+/// (C = A·Bᵀ): the kernel-matrix blocks and the prediction sums of the kernel SVM.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The structure is that of GotoBLAS/BLIS (Goto &amp; van de Geijn 2008; Van Zee &amp; van de Geijn 2015): B is
+/// pre-packed into panels (<see cref="PackedRows"/>); per call, blocks of A (mc rows × kc depth) are packed
+/// into micro-panels of 6 rows; a 6 × 16 register tile is computed by an outer-product micro-kernel
+/// (<see cref="MicroKernels"/>). Loop order, outermost first: panels of B in groups of nc, depth blocks of kc
+/// (so that a 16 × kc micro-panel of B stays in L1 while all the A micro-panels of the block pass over it),
+/// blocks of mc rows of A (packed, kept in L2), B panels, A micro-panels. A single row of A is a
+/// matrix–vector product, bound by the memory bandwidth of B; it uses a kernel with 8 accumulators spread over
+/// 4 panels.
+/// </para>
+/// <para>
+/// Every output is the chain acc ← fma(a_p, b_p, acc), p = 0…k−1, from acc = 0: results are bit-for-bit the
+/// same whatever the blocking, tile edges, thread count or instruction set (see <see cref="MicroKernels"/>).
+/// The worst-case rounding error of each dot product is therefore at most γ_k·Σ_p |a_p·b_p| with
+/// γ_k = k·u / (1 − k·u), u = 2⁻²⁴ (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1).
+/// </para>
+/// </remarks>
+public static unsafe class DotProducts
+{
+    /// <summary>The blocking used unless a caller (benchmarks) supplies another.</summary>
+    internal static readonly Blocking DefaultBlocking = new(MaxDepthBlock: 384, RowBlock: 120, PanelBlock: 64);
+
+    [ThreadStatic]
+    private static float[]? t_packedA;
+
+    [ThreadStatic]
+    private static float[]? t_gatheredRows;
+
+    /// <summary>
+    /// Single-threaded: <c>c[i·ldc + (j − bStart)] = a_i · b_j</c> for every row i &lt; <paramref name="m"/> of A and
+    /// every packed row <paramref name="bStart"/> ≤ j &lt; <paramref name="bEnd"/> of B.
+    /// </summary>
+    /// <param name="a">A, row-major and contiguous: <paramref name="m"/> rows of <paramref name="k"/> values.</param>
+    /// <param name="m">The number of rows of A, 0 or more.</param>
+    /// <param name="k">The depth: the row length of A, which must equal <see cref="PackedRows.Columns"/>.</param>
+    /// <param name="b">The packed rows of B.</param>
+    /// <param name="bStart">The first row of B to use.</param>
+    /// <param name="bEnd">One past the last row of B to use.</param>
+    /// <param name="c">The output, row i starting at i·<paramref name="ldc"/>; only the written entries change.</param>
+    /// <param name="ldc">The distance between output rows, at least <paramref name="bEnd"/> − <paramref name="bStart"/>.</param>
+    /// <exception cref="ArgumentException">A size or span length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size or range is out of bounds.</exception>
+    public static void Compute(
+        ReadOnlySpan<float> a, int m, int k, PackedRows b, int bStart, int bEnd, Span<float> c, int ldc) =>
+        Compute(a, m, k, b, bStart, bEnd, c, ldc, DefaultBlocking, MicroKernels.Avx2Supported);
+
+    /// <summary>The single-threaded product with an explicit blocking and instruction set (tests and tuning).</summary>
+    internal static void Compute(
+        ReadOnlySpan<float> a, int m, int k, PackedRows b, int bStart, int bEnd, Span<float> c, int ldc,
+        Blocking blocking, bool avx2)
+    {
+        ArgumentNullException.ThrowIfNull(b);
+        Validate(a.Length, m, k, b, bStart, bEnd, c.Length, ldc);
+        fixed (float* ap = a)
+        fixed (float* cp = c)
+        {
+            ComputeCore(ap, m, k, b, bStart, bEnd, cp, ldc, blocking, avx2);
+        }
+    }
+
+    /// <summary>
+    /// All dot products of the rows of <paramref name="a"/> with all rows of <paramref name="b"/>,
+    /// <c>c[i·ldc + j] = a_i · b_j</c>, on up to <paramref name="degreeOfParallelism"/> threads. The result is
+    /// bit-for-bit the same for every degree of parallelism.
+    /// </summary>
+    /// <param name="a">The rows of A (contiguous or an index view); its column count must equal <see cref="PackedRows.Columns"/>.</param>
+    /// <param name="b">The packed rows of B.</param>
+    /// <param name="c">The output, <c>a.Rows</c> rows of <paramref name="ldc"/> values.</param>
+    /// <param name="ldc">The distance between output rows, at least <c>b.Rows</c>.</param>
+    /// <param name="degreeOfParallelism">The most threads to use, at least 1.</param>
+    /// <exception cref="ArgumentException">A size or span length does not match.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of bounds.</exception>
+    public static void Compute(FeatureMatrix a, PackedRows b, Span<float> c, int ldc, int degreeOfParallelism) =>
+        Compute(a, b, c, ldc, degreeOfParallelism, DefaultBlocking, MicroKernels.Avx2Supported);
+
+    /// <summary>The parallel product with an explicit blocking and instruction set (tests and tuning).</summary>
+    internal static void Compute(
+        FeatureMatrix a, PackedRows b, Span<float> c, int ldc, int degreeOfParallelism, Blocking blocking, bool avx2)
+    {
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        ArgumentOutOfRangeException.ThrowIfLessThan(degreeOfParallelism, 1);
+        if (a.Columns != b.Columns)
+        {
+            throw new ArgumentException(
+                $"A has {a.Columns} columns but the packed rows of B have {b.Columns}.", nameof(a));
+        }
+
+        int m = a.Rows, k = a.Columns, n = b.Rows;
+        Validate((long)m * k, m, k, b, 0, n, c.Length, ldc);
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        // Work items: blocks of rows of A when there are enough rows to keep every thread busy with full
+        // register tiles; otherwise (a few rows against many) ranges of B panels. Either way each output is
+        // computed by the same chain of operations, so the split changes nothing in the result.
+        int rowChunk = blocking.RowBlock;
+        bool splitRows = m >= 2 * rowChunk * degreeOfParallelism || m > 4 * MicroKernels.MaxRows * degreeOfParallelism;
+        int items;
+        int panelChunk = 0;
+        if (splitRows)
+        {
+            rowChunk = Math.Min(rowChunk, RoundUp(CeilDiv(m, 2 * degreeOfParallelism), MicroKernels.MaxRows));
+            items = CeilDiv(m, rowChunk);
+        }
+        else
+        {
+            rowChunk = m;
+            int panels = b.PanelCount;
+            panelChunk = Math.Max(8, CeilDiv(panels, 4 * degreeOfParallelism));
+            items = CeilDiv(panels, panelChunk);
+        }
+
+        if (degreeOfParallelism == 1 || items == 1)
+        {
+            for (int item = 0; item < items; item++)
+            {
+                fixed (float* cp = c)
+                {
+                    RunItem(a, b, (nint)cp, ldc, blocking, avx2, splitRows, rowChunk, panelChunk, item);
+                }
+            }
+
+            return;
+        }
+
+        fixed (float* cp = c)
+        {
+            nint cAddress = (nint)cp;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism };
+            Parallel.For(0, items, options, item =>
+                RunItem(a, b, cAddress, ldc, blocking, avx2, splitRows, rowChunk, panelChunk, item));
+        }
+    }
+
+    private static void RunItem(
+        FeatureMatrix a, PackedRows b, nint cAddress, int ldc, Blocking blocking, bool avx2,
+        bool splitRows, int rowChunk, int panelChunk, int item)
+    {
+        int k = a.Columns;
+        int i0 = splitRows ? item * rowChunk : 0;
+        int i1 = splitRows ? Math.Min(a.Rows, i0 + rowChunk) : a.Rows;
+        int j0 = splitRows ? 0 : item * panelChunk * PackedRows.PanelWidth;
+        int j1 = splitRows ? b.Rows : Math.Min(b.Rows, j0 + panelChunk * PackedRows.PanelWidth);
+        int rows = i1 - i0;
+        float* c = (float*)cAddress + (nint)i0 * ldc;
+
+        if (a.IsContiguous)
+        {
+            fixed (float* ap = a.AsSpan())
+            {
+                ComputeCore(ap + (nint)i0 * k, rows, k, b, j0, j1, c, ldc, blocking, avx2);
+            }
+
+            return;
+        }
+
+        float[] gathered = Scratch(ref t_gatheredRows, (long)rows * k);
+        for (int i = 0; i < rows; i++)
+        {
+            a.Row(i0 + i).CopyTo(gathered.AsSpan(i * k, k));
+        }
+
+        fixed (float* ap = gathered)
+        {
+            ComputeCore(ap, rows, k, b, j0, j1, c, ldc, blocking, avx2);
+        }
+    }
+
+    private static void ComputeCore(
+        float* a, int m, int k, PackedRows b, int bStart, int bEnd, float* c, nint ldc, Blocking blocking, bool avx2)
+    {
+        if (m == 0 || bEnd == bStart)
+        {
+            return;
+        }
+
+        const int W = PackedRows.PanelWidth;
+        const int MR = MicroKernels.MaxRows;
+
+        // The packed storage lives on the pinned object heap: its address never changes.
+        float* bBase = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(b.Storage)) + b.Offset;
+        nint panelStride = (nint)b.PanelStride;
+        int qFirst = bStart / W, qEnd = CeilDiv(bEnd, W);
+        float* edge = stackalloc float[MR * W * 4];
+        new Span<float>(edge, MR * W * 4).Clear();
+
+        if (m == 1)
+        {
+            // Matrix–vector: no reuse of B, so no depth blocking and no packing (one row is its own micro-panel).
+            int q = qFirst;
+            while (q < qEnd)
+            {
+                if (avx2 && q + 4 <= qEnd && q * W >= bStart && (q + 4) * W <= bEnd)
+                {
+                    MicroKernels.RowTimesFourPanelsAvx2(a, bBase + q * panelStride, panelStride, k, c + (q * W - bStart), false);
+                    q += 4;
+                }
+                else
+                {
+                    TileWithEdges(a, 1, bBase + q * panelStride, k, c, ldc, q * W, bStart, bEnd, false, edge, avx2);
+                    q++;
+                }
+            }
+
+            return;
+        }
+
+        int depthBlocks = CeilDiv(k, blocking.MaxDepthBlock);
+        int kc = CeilDiv(k, depthBlocks);
+        int mc = Math.Min(RoundUp(m, MR), blocking.RowBlock);
+        float[] packedArray = Scratch(ref t_packedA, (long)mc * kc);
+        fixed (float* packed = packedArray)
+        {
+            for (int q0 = qFirst; q0 < qEnd; q0 += blocking.PanelBlock)
+            {
+                int q1 = Math.Min(q0 + blocking.PanelBlock, qEnd);
+                for (int p0 = 0; p0 < k; p0 += kc)
+                {
+                    int kcCur = Math.Min(kc, k - p0);
+                    bool accumulate = p0 > 0;
+                    for (int i0 = 0; i0 < m; i0 += mc)
+                    {
+                        int mcCur = Math.Min(mc, m - i0);
+                        PackA(a + (nint)i0 * k + p0, mcCur, kcCur, k, packed);
+                        for (int q = q0; q < q1; q++)
+                        {
+                            float* bp = bBase + q * panelStride + (nint)p0 * W;
+                            bool fullPanel = q * W >= bStart && (q + 1) * W <= bEnd;
+                            float* ap = packed;
+                            for (int i = 0; i < mcCur; i += MR)
+                            {
+                                int mr = Math.Min(MR, mcCur - i);
+                                float* cRows = c + (nint)(i0 + i) * ldc;
+                                if (fullPanel)
+                                {
+                                    MicroKernels.Tile(ap, mr, bp, kcCur, cRows + (q * W - bStart), ldc, accumulate, avx2);
+                                }
+                                else
+                                {
+                                    TileWithEdges(ap, mr, bp, kcCur, cRows, ldc, q * W, bStart, bEnd, accumulate, edge, avx2);
+                                }
+
+                                ap += mr * kcCur;
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A tile whose panel sticks out of [bStart, bEnd): computed into a scratch tile, then the valid columns copied.</summary>
+    private static void TileWithEdges(
+        float* ap, int mr, float* bp, int kc, float* cRows, nint ldc, int panelStart, int bStart, int bEnd,
+        bool accumulate, float* edge, bool avx2)
+    {
+        const int W = PackedRows.PanelWidth;
+        int lo = Math.Max(panelStart, bStart), hi = Math.Min(panelStart + W, bEnd);
+        int offset = lo - panelStart, count = hi - lo;
+        float* cFirst = cRows + (lo - bStart);
+        if (accumulate)
+        {
+            for (int r = 0; r < mr; r++)
+            {
+                new ReadOnlySpan<float>(cFirst + r * ldc, count).CopyTo(new Span<float>(edge + r * W + offset, count));
+            }
+        }
+
+        MicroKernels.Tile(ap, mr, bp, kc, edge, W, accumulate, avx2);
+        for (int r = 0; r < mr; r++)
+        {
+            new ReadOnlySpan<float>(edge + r * W + offset, count).CopyTo(new Span<float>(cFirst + r * ldc, count));
+        }
+    }
+
+    /// <summary>
+    /// Packs rows × depth values of A (row stride <paramref name="lda"/>) into micro-panels of up to 6 rows,
+    /// each stored depth-major: panel[p·mr + r] = A[r, p].
+    /// </summary>
+    private static void PackA(float* a, int rows, int depth, int lda, float* packed)
+    {
+        for (int i = 0; i < rows; i += MicroKernels.MaxRows)
+        {
+            int mr = Math.Min(MicroKernels.MaxRows, rows - i);
+            float* source = a + (nint)i * lda;
+            for (int r = 0; r < mr; r++)
+            {
+                float* row = source + (nint)r * lda;
+                float* target = packed + r;
+                for (int p = 0; p < depth; p++)
+                {
+                    target[p * mr] = row[p];
+                }
+            }
+
+            packed += mr * depth;
+        }
+    }
+
+    private static float[] Scratch(ref float[]? slot, long length)
+    {
+        if (slot is null || slot.Length < length)
+        {
+            slot = GC.AllocateUninitializedArray<float>((int)Math.Max(length, 1024));
+        }
+
+        return slot;
+    }
+
+    private static void Validate(long aLength, int m, int k, PackedRows b, int bStart, int bEnd, int cLength, int ldc)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        if (k != b.Columns)
+        {
+            throw new ArgumentException($"The depth k = {k} differs from the {b.Columns} columns of the packed rows.", nameof(k));
+        }
+
+        if ((long)m * k > aLength)
+        {
+            throw new ArgumentException($"A holds {aLength} values, fewer than {m} rows × {k} columns.", "a");
+        }
+
+        if (bStart < 0 || bStart > bEnd || bEnd > b.Rows)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(bStart), $"The row range [{bStart}, {bEnd}) is not inside the {b.Rows} packed rows.");
+        }
+
+        int n = bEnd - bStart;
+        if (ldc < n)
+        {
+            throw new ArgumentOutOfRangeException(nameof(ldc), ldc, $"The output row stride must be at least {n}.");
+        }
+
+        if (m > 0 && n > 0 && (long)(m - 1) * ldc + n > cLength)
+        {
+            throw new ArgumentException(
+                $"The output holds {cLength} values, fewer than the {(long)(m - 1) * ldc + n} needed for {m} rows of stride {ldc}.", "c");
+        }
+    }
+
+    private static int CeilDiv(int x, int y) => (x + y - 1) / y;
+
+    private static int RoundUp(int x, int multiple) => CeilDiv(x, multiple) * multiple;
+}
+
+/// <summary>Cache blocking of <see cref="DotProducts"/>; it changes speed only, never results.</summary>
+/// <param name="MaxDepthBlock">The largest depth block kc; k is cut into equal blocks no longer than this.</param>
+/// <param name="RowBlock">Rows of A packed together (mc), a multiple of 6.</param>
+/// <param name="PanelBlock">B panels visited per outer block (nc / 16).</param>
+internal readonly record struct Blocking(int MaxDepthBlock, int RowBlock, int PanelBlock);

@@ -1,0 +1,207 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Mnist.Classifiers.Kernels;
+
+/// <summary>A row count known to the JIT as a constant, so that one generic kernel compiles to one specialised kernel per count.</summary>
+internal interface IRowCount
+{
+    static abstract int Value { get; }
+}
+
+internal readonly struct OneRow : IRowCount { public static int Value => 1; }
+internal readonly struct TwoRows : IRowCount { public static int Value => 2; }
+internal readonly struct ThreeRows : IRowCount { public static int Value => 3; }
+internal readonly struct FourRows : IRowCount { public static int Value => 4; }
+internal readonly struct FiveRows : IRowCount { public static int Value => 5; }
+internal readonly struct SixRows : IRowCount { public static int Value => 6; }
+
+/// <summary>
+/// The register-blocked micro-kernels: each computes a tile of dot products C[r, j] for r &lt; mr rows of a packed
+/// A micro-panel and the 16 rows j of one packed B panel, over a block of depth.
+/// </summary>
+/// <remarks>
+/// <para>
+/// Outer-product form (GotoBLAS/BLIS): for each depth index p, the 16 values of the B panel are loaded as two
+/// 8-lane vectors, each A value is broadcast, and one fused multiply–add per (row, vector) updates the tile held
+/// in registers. With mr = 6 that is 12 accumulators + 2 B vectors + 1 broadcast = 15 of the 16 ymm registers,
+/// 12 FMAs for 8 loads per depth step, which keeps both FMA pipes busy.
+/// </para>
+/// <para>
+/// Numerical contract shared by every kernel here (and the portable fallback): each output element is the chain
+/// acc ← fma(a_p, b_p, acc) for p = 0, 1, …, k−1 starting from acc = 0, in exactly that order, with one
+/// rounding per step. A later depth block continues the chain by loading the partial sums back into the
+/// accumulators (<c>accumulate</c>), so the result does not depend on the depth blocking, the tile shape, the
+/// partitioning between threads or the instruction set: it is bit-for-bit reproducible.
+/// </para>
+/// </remarks>
+internal static unsafe class MicroKernels
+{
+    internal const int MaxRows = 6;
+    internal const int Width = PackedRows.PanelWidth;
+
+    internal static bool Avx2Supported => Fma.IsSupported && Avx2.IsSupported;
+
+    /// <summary>
+    /// C[r·ldc + j] (+)= Σ_p a[p·mr + r] · b[p·16 + j] for r &lt; mr, j &lt; 16, p &lt; kc.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void TileAvx2<TRows>(float* a, float* b, int kc, float* c, nint ldc, bool accumulate)
+        where TRows : struct, IRowCount
+    {
+        int mr = TRows.Value;
+        Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
+        Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        if (accumulate)
+        {
+            c00 = Avx.LoadVector256(c); c01 = Avx.LoadVector256(c + 8);
+            if (mr > 1) { c10 = Avx.LoadVector256(c + ldc); c11 = Avx.LoadVector256(c + ldc + 8); }
+            if (mr > 2) { c20 = Avx.LoadVector256(c + 2 * ldc); c21 = Avx.LoadVector256(c + 2 * ldc + 8); }
+            if (mr > 3) { c30 = Avx.LoadVector256(c + 3 * ldc); c31 = Avx.LoadVector256(c + 3 * ldc + 8); }
+            if (mr > 4) { c40 = Avx.LoadVector256(c + 4 * ldc); c41 = Avx.LoadVector256(c + 4 * ldc + 8); }
+            if (mr > 5) { c50 = Avx.LoadVector256(c + 5 * ldc); c51 = Avx.LoadVector256(c + 5 * ldc + 8); }
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> b0 = Avx.LoadAlignedVector256(b);
+            Vector256<float> b1 = Avx.LoadAlignedVector256(b + 8);
+            Vector256<float> ar = Avx.BroadcastScalarToVector256(a);
+            c00 = Fma.MultiplyAdd(ar, b0, c00); c01 = Fma.MultiplyAdd(ar, b1, c01);
+            if (mr > 1)
+            {
+                ar = Avx.BroadcastScalarToVector256(a + 1);
+                c10 = Fma.MultiplyAdd(ar, b0, c10); c11 = Fma.MultiplyAdd(ar, b1, c11);
+            }
+
+            if (mr > 2)
+            {
+                ar = Avx.BroadcastScalarToVector256(a + 2);
+                c20 = Fma.MultiplyAdd(ar, b0, c20); c21 = Fma.MultiplyAdd(ar, b1, c21);
+            }
+
+            if (mr > 3)
+            {
+                ar = Avx.BroadcastScalarToVector256(a + 3);
+                c30 = Fma.MultiplyAdd(ar, b0, c30); c31 = Fma.MultiplyAdd(ar, b1, c31);
+            }
+
+            if (mr > 4)
+            {
+                ar = Avx.BroadcastScalarToVector256(a + 4);
+                c40 = Fma.MultiplyAdd(ar, b0, c40); c41 = Fma.MultiplyAdd(ar, b1, c41);
+            }
+
+            if (mr > 5)
+            {
+                ar = Avx.BroadcastScalarToVector256(a + 5);
+                c50 = Fma.MultiplyAdd(ar, b0, c50); c51 = Fma.MultiplyAdd(ar, b1, c51);
+            }
+
+            a += mr;
+            b += Width;
+        }
+
+        Avx.Store(c, c00); Avx.Store(c + 8, c01);
+        if (mr > 1) { Avx.Store(c + ldc, c10); Avx.Store(c + ldc + 8, c11); }
+        if (mr > 2) { Avx.Store(c + 2 * ldc, c20); Avx.Store(c + 2 * ldc + 8, c21); }
+        if (mr > 3) { Avx.Store(c + 3 * ldc, c30); Avx.Store(c + 3 * ldc + 8, c31); }
+        if (mr > 4) { Avx.Store(c + 4 * ldc, c40); Avx.Store(c + 4 * ldc + 8, c41); }
+        if (mr > 5) { Avx.Store(c + 5 * ldc, c50); Avx.Store(c + 5 * ldc + 8, c51); }
+    }
+
+    /// <summary>
+    /// One row of A against four consecutive B panels (64 outputs, contiguous in C): a matrix–vector product
+    /// needs more independent accumulators than the 1 × 16 tile offers to hide the FMA latency.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void RowTimesFourPanelsAvx2(float* a, float* b, nint panelStride, int kc, float* c, bool accumulate)
+    {
+        Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector256<float> c4 = default, c5 = default, c6 = default, c7 = default;
+        if (accumulate)
+        {
+            c0 = Avx.LoadVector256(c); c1 = Avx.LoadVector256(c + 8);
+            c2 = Avx.LoadVector256(c + 16); c3 = Avx.LoadVector256(c + 24);
+            c4 = Avx.LoadVector256(c + 32); c5 = Avx.LoadVector256(c + 40);
+            c6 = Avx.LoadVector256(c + 48); c7 = Avx.LoadVector256(c + 56);
+        }
+
+        float* b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
+        for (int p = 0; p < kc; p++)
+        {
+            Vector256<float> ar = Avx.BroadcastScalarToVector256(a + p);
+            c0 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b), c0);
+            c1 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b + 8), c1);
+            c2 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b1), c2);
+            c3 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b1 + 8), c3);
+            c4 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b2), c4);
+            c5 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b2 + 8), c5);
+            c6 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b3), c6);
+            c7 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b3 + 8), c7);
+            b += Width; b1 += Width; b2 += Width; b3 += Width;
+        }
+
+        Avx.Store(c, c0); Avx.Store(c + 8, c1); Avx.Store(c + 16, c2); Avx.Store(c + 24, c3);
+        Avx.Store(c + 32, c4); Avx.Store(c + 40, c5); Avx.Store(c + 48, c6); Avx.Store(c + 56, c7);
+    }
+
+    /// <summary>
+    /// The portable kernel (no AVX2/FMA): the same tile and the same chain of fused multiply–adds per element as
+    /// <see cref="TileAvx2{TRows}"/>, so the results are identical, only slower.
+    /// </summary>
+    internal static void TilePortable(float* a, int mr, float* b, int kc, float* c, nint ldc, bool accumulate)
+    {
+        float* acc = stackalloc float[MaxRows * Width];
+        for (int r = 0; r < mr; r++)
+        {
+            for (int j = 0; j < Width; j++)
+            {
+                acc[r * Width + j] = accumulate ? c[r * ldc + j] : 0f;
+            }
+        }
+
+        for (int p = 0; p < kc; p++)
+        {
+            for (int r = 0; r < mr; r++)
+            {
+                float ar = a[p * mr + r];
+                float* row = acc + r * Width;
+                float* bp = b + p * Width;
+                for (int j = 0; j < Width; j++)
+                {
+                    row[j] = MathF.FusedMultiplyAdd(ar, bp[j], row[j]);
+                }
+            }
+        }
+
+        for (int r = 0; r < mr; r++)
+        {
+            for (int j = 0; j < Width; j++)
+            {
+                c[r * ldc + j] = acc[r * Width + j];
+            }
+        }
+    }
+
+    /// <summary>Dispatches to the kernel specialised for <paramref name="mr"/> rows (1 to 6).</summary>
+    internal static void Tile(float* a, int mr, float* b, int kc, float* c, nint ldc, bool accumulate, bool avx2)
+    {
+        if (!avx2)
+        {
+            TilePortable(a, mr, b, kc, c, ldc, accumulate);
+            return;
+        }
+
+        switch (mr)
+        {
+            case 6: TileAvx2<SixRows>(a, b, kc, c, ldc, accumulate); break;
+            case 5: TileAvx2<FiveRows>(a, b, kc, c, ldc, accumulate); break;
+            case 4: TileAvx2<FourRows>(a, b, kc, c, ldc, accumulate); break;
+            case 3: TileAvx2<ThreeRows>(a, b, kc, c, ldc, accumulate); break;
+            case 2: TileAvx2<TwoRows>(a, b, kc, c, ldc, accumulate); break;
+            default: TileAvx2<OneRow>(a, b, kc, c, ldc, accumulate); break;
+        }
+    }
+}

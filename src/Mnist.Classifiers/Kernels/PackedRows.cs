@@ -1,0 +1,172 @@
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.Kernels;
+
+/// <summary>
+/// An immutable copy of a row-major matrix B (<see cref="Rows"/> × <see cref="Columns"/>) rearranged into the
+/// panel layout that the dot-product micro-kernels of <see cref="DotProducts"/> stream through, together with
+/// the squared Euclidean norm of every row.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The layout is the packed "B panel" of GotoBLAS and BLIS (Goto &amp; van de Geijn, "Anatomy of
+/// High-Performance Matrix Multiplication", ACM TOMS 2008; Van Zee &amp; van de Geijn, "BLIS: A Framework for
+/// Rapidly Instantiating BLAS Functionality", ACM TOMS 2015): the rows are cut into panels of
+/// <see cref="PanelWidth"/> consecutive rows, and inside a panel the values are stored column by column, so
+/// that for each depth index p the <see cref="PanelWidth"/> values B[j..j+16, p] are one contiguous, 64-byte
+/// aligned cache line. The micro-kernel then loads two 8-lane vectors per depth step with unit stride. The
+/// last panel is padded with zero rows.
+/// </para>
+/// <para>
+/// Unlike a BLAS routine, which packs B afresh on every call, this type packs once: the kernel SVM computes
+/// thousands of kernel rows against the same training rows, so the packing cost is paid once per fit. Because
+/// a panel holds the whole depth contiguously, any depth block (k-block) of a panel is itself contiguous,
+/// which leaves the blocking free to be chosen per call.
+/// </para>
+/// <para>The instance is never written after construction and is safe to share between threads.</para>
+/// </remarks>
+public sealed class PackedRows
+{
+    /// <summary>The number of rows of B in one panel: the column width of the micro-kernel's register tile.</summary>
+    public const int PanelWidth = 16;
+
+    // 64-byte alignment: one depth step of a panel is exactly one cache line.
+    private const int AlignmentFloats = 16;
+
+    private readonly float[] _storage;
+    private readonly int _offset;
+    private readonly float[] _squaredNorms;
+
+    private PackedRows(float[] storage, int offset, float[] squaredNorms, int rows, int columns)
+    {
+        _storage = storage;
+        _offset = offset;
+        _squaredNorms = squaredNorms;
+        Rows = rows;
+        Columns = columns;
+    }
+
+    /// <summary>The number of rows of B (the count of vectors that were packed).</summary>
+    public int Rows { get; }
+
+    /// <summary>The number of columns of B: the length of every row, the depth k of the dot products.</summary>
+    public int Columns { get; }
+
+    /// <summary>The number of panels, <c>ceil(Rows / PanelWidth)</c>.</summary>
+    public int PanelCount => (Rows + PanelWidth - 1) / PanelWidth;
+
+    /// <summary>
+    /// ‖b_j‖² for every row j, accumulated in <see cref="double"/> and rounded once to <see cref="float"/>
+    /// (the RBF kernel uses ‖x − y‖² = ‖x‖² + ‖y‖² − 2·x·y).
+    /// </summary>
+    public ReadOnlySpan<float> SquaredNorms => _squaredNorms;
+
+    /// <summary>The number of floats from the start of one panel to the start of the next.</summary>
+    internal long PanelStride => (long)Columns * PanelWidth;
+
+    /// <summary>The packed panels, starting at the 64-byte aligned first panel (the array is pinned).</summary>
+    internal float[] Storage => _storage;
+
+    /// <summary>The index in <see cref="Storage"/> where panel 0 starts.</summary>
+    internal int Offset => _offset;
+
+    /// <summary>Row <paramref name="row"/> of B unpacked again (for tests and diagnostics; allocates).</summary>
+    public float[] GetRow(int row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(row, Rows);
+        var values = new float[Columns];
+        long start = _offset + (row / PanelWidth) * PanelStride + (row % PanelWidth);
+        for (int p = 0; p < Columns; p++)
+        {
+            values[p] = _storage[start + (long)p * PanelWidth];
+        }
+
+        return values;
+    }
+
+    /// <summary>Packs a row-major matrix given as one span.</summary>
+    /// <param name="rowMajor">At least <paramref name="rows"/> × <paramref name="columns"/> values, row after row.</param>
+    /// <param name="rows">The number of rows, 0 or more.</param>
+    /// <param name="columns">The row length, at least 1.</param>
+    /// <exception cref="ArgumentException">The span is shorter than <paramref name="rows"/> × <paramref name="columns"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the packed copy would exceed the largest array.</exception>
+    public static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
+        if ((long)rows * columns > rowMajor.Length)
+        {
+            throw new ArgumentException(
+                $"The span holds {rowMajor.Length} values, fewer than {rows} rows × {columns} columns.", nameof(rowMajor));
+        }
+
+        var builder = Allocate(rows, columns);
+        for (int j = 0; j < rows; j++)
+        {
+            builder.Write(j, rowMajor.Slice(j * columns, columns));
+        }
+
+        return builder.Result;
+    }
+
+    /// <summary>Packs the rows of a feature matrix (contiguous or an index view), in order.</summary>
+    /// <exception cref="ArgumentNullException"><paramref name="matrix"/> is null.</exception>
+    public static PackedRows Pack(FeatureMatrix matrix)
+    {
+        ArgumentNullException.ThrowIfNull(matrix);
+        var builder = Allocate(matrix.Rows, matrix.Columns);
+        for (int j = 0; j < matrix.Rows; j++)
+        {
+            builder.Write(j, matrix.Row(j));
+        }
+
+        return builder.Result;
+    }
+
+    private static Builder Allocate(int rows, int columns)
+    {
+        long panels = (rows + (long)PanelWidth - 1) / PanelWidth;
+        long length = panels * columns * PanelWidth + AlignmentFloats;
+        if (length > Array.MaxLength)
+        {
+            throw new ArgumentOutOfRangeException(
+                nameof(rows), rows, $"{rows} rows × {columns} columns are too many to pack into one array.");
+        }
+
+        // Pinned (pinned object heap) so that the kernels may take raw pointers without pinning on every call,
+        // and so that the 64-byte alignment computed here stays valid.
+        var storage = GC.AllocateArray<float>((int)length, pinned: true);
+        int offset;
+        unsafe
+        {
+            fixed (float* start = storage)
+            {
+                long misalignment = ((long)start & 63) / sizeof(float);
+                offset = misalignment == 0 ? 0 : (int)(AlignmentFloats - misalignment);
+            }
+        }
+
+        return new Builder(new PackedRows(storage, offset, new float[rows], rows, columns));
+    }
+
+    private readonly struct Builder(PackedRows result)
+    {
+        public PackedRows Result => result;
+
+        public void Write(int row, ReadOnlySpan<float> values)
+        {
+            var storage = result._storage;
+            long start = result._offset + (row / PanelWidth) * result.PanelStride + (row % PanelWidth);
+            double sum = 0;
+            for (int p = 0; p < values.Length; p++)
+            {
+                float v = values[p];
+                storage[start + (long)p * PanelWidth] = v;
+                sum += (double)v * v;
+            }
+
+            result._squaredNorms[row] = (float)sum;
+        }
+    }
+}

@@ -10,7 +10,9 @@ namespace Mnist.Classifiers.Svm;
 /// <param name="Iterations">The SMO iterations taken.</param>
 /// <param name="KernelRowsComputed">Kernel rows computed (cache misses).</param>
 /// <param name="ReachedIterationLimit">True when the iteration limit stopped the solver before the tolerance was met.</param>
-internal sealed record BinarySolution(double[] Alpha, double Rho, double Objective, long Iterations, long KernelRowsComputed, bool ReachedIterationLimit);
+/// <param name="RowsPrefetched">Kernel rows computed ahead of need, in batches with a missing row.</param>
+/// <param name="PrefetchedRowsUsed">Of those, the rows the solver later read.</param>
+internal sealed record BinarySolution(double[] Alpha, double Rho, double Objective, long Iterations, long KernelRowsComputed, bool ReachedIterationLimit, long RowsPrefetched, long PrefetchedRowsUsed);
 
 /// <summary>
 /// Sequential minimal optimisation for the C-SVC dual
@@ -55,6 +57,8 @@ internal static class SmoSolver
         long iteration = 0;
         int counter = Math.Min(l, 1000) + 1;
         bool reachedLimit = false;
+        var upCandidates = new TopCandidates(q.PrefetchWidth);
+        var lowCandidates = new TopCandidates(q.PrefetchWidth);
 
         while (true)
         {
@@ -73,7 +77,7 @@ internal static class SmoSolver
                 }
             }
 
-            if (!SelectWorkingSet(q, y, alpha, gradient, upperBounds, tolerance, active, activeSize, out int i, out int j))
+            if (!SelectWorkingSet(q, y, alpha, gradient, upperBounds, tolerance, active, activeSize, upCandidates, lowCandidates, out int i, out int j))
             {
                 if (activeSize == l)
                 {
@@ -82,7 +86,7 @@ internal static class SmoSolver
 
                 // Converged on the shrunk problem: check the whole problem before stopping (LIBSVM does the same).
                 activeSize = ResetActive(active, l);
-                if (!SelectWorkingSet(q, y, alpha, gradient, upperBounds, tolerance, active, activeSize, out i, out j))
+                if (!SelectWorkingSet(q, y, alpha, gradient, upperBounds, tolerance, active, activeSize, upCandidates, lowCandidates, out i, out j))
                 {
                     break;
                 }
@@ -91,8 +95,8 @@ internal static class SmoSolver
             }
 
             iteration++;
-            float[] qi = q.GetRow(i);
-            float[] qj = q.GetRow(j, pinned: i);
+            float[] qi = q.GetRow(i, upCandidates.Indices);
+            float[] qj = q.GetRow(j, lowCandidates.Indices, pinned: i);
             double ci = upperBounds[i], cj = upperBounds[j];
             double oldAi = alpha[i], oldAj = alpha[j];
 
@@ -188,7 +192,7 @@ internal static class SmoSolver
             objective += alpha[t] * (gradient[t] - 1.0);
         }
 
-        return new BinarySolution(alpha, rho, objective / 2, iteration, q.CacheMisses, reachedLimit);
+        return new BinarySolution(alpha, rho, objective / 2, iteration, q.CacheMisses + q.Prefetched, reachedLimit, q.Prefetched, q.PrefetchedUsed);
     }
 
     private static int ResetActive(int[] active, int l)
@@ -213,8 +217,10 @@ internal static class SmoSolver
     /// </summary>
     private static bool SelectWorkingSet(
         BinaryKernelProblem q, sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds, double tolerance,
-        int[] active, int activeSize, out int outI, out int outJ)
+        int[] active, int activeSize, TopCandidates upCandidates, TopCandidates lowCandidates, out int outI, out int outJ)
     {
+        upCandidates.Clear();
+        lowCandidates.Clear();
         double gMax = double.NegativeInfinity, gMax2 = double.NegativeInfinity;
         int gMaxIndex = -1, gMinIndex = -1;
         double objDiffMin = double.PositiveInfinity;
@@ -223,16 +229,24 @@ internal static class SmoSolver
             int t = active[a];
             if (y[t] > 0)
             {
-                if (!IsUpper(alpha[t], upperBounds[t]) && -gradient[t] >= gMax)
+                if (!IsUpper(alpha[t], upperBounds[t]))
                 {
-                    gMax = -gradient[t];
-                    gMaxIndex = t;
+                    upCandidates.Offer(-gradient[t], t);
+                    if (-gradient[t] >= gMax)
+                    {
+                        gMax = -gradient[t];
+                        gMaxIndex = t;
+                    }
                 }
             }
-            else if (!IsLower(alpha[t]) && gradient[t] >= gMax)
+            else if (!IsLower(alpha[t]))
             {
-                gMax = gradient[t];
-                gMaxIndex = t;
+                upCandidates.Offer(gradient[t], t);
+                if (gradient[t] >= gMax)
+                {
+                    gMax = gradient[t];
+                    gMaxIndex = t;
+                }
             }
         }
 
@@ -244,7 +258,7 @@ internal static class SmoSolver
         }
 
         int i = gMaxIndex;
-        float[] qi = q.GetRow(i);
+        float[] qi = q.GetRow(i, upCandidates.Indices);
         ReadOnlySpan<double> qd = q.Diagonal;
         double qdi = qd[i];
         int yi = y[i];
@@ -265,6 +279,7 @@ internal static class SmoSolver
                     {
                         double quad = qdi + qd[j] - 2.0 * yi * qi[j];
                         double objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / Tau;
+                        lowCandidates.Offer(-objDiff, j);
                         if (objDiff <= objDiffMin)
                         {
                             gMinIndex = j;
@@ -285,6 +300,7 @@ internal static class SmoSolver
                 {
                     double quad = qdi + qd[j] + 2.0 * yi * qi[j];
                     double objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / Tau;
+                    lowCandidates.Offer(-objDiff, j);
                     if (objDiff <= objDiffMin)
                     {
                         gMinIndex = j;

@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Kernels;
 using Mnist.Classifiers.Pipelines;
 
 namespace Mnist.Classifiers.Svm;
@@ -25,6 +26,7 @@ public sealed class SvmModel : IProbabilisticModel, IDecisionFunctionModel
     private readonly double[]? _probabilityB;
     private readonly float[] _supportNorms;
     private readonly KernelFunction _kernel;
+    private readonly PackedRows? _packedSupport;
 
     internal SvmModel(
         int[] classes, int featureCount, SvmKernelType kernel, double gamma, int degree, double coef0,
@@ -53,6 +55,7 @@ public sealed class SvmModel : IProbabilisticModel, IDecisionFunctionModel
         }
 
         _supportNorms = SvmTrainer.SquaredNorms(SupportVectors);
+        _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors) : null;
     }
 
     /// <inheritdoc />
@@ -285,18 +288,27 @@ public sealed class SvmModel : IProbabilisticModel, IDecisionFunctionModel
     /// <summary>K(x_r, sv_s) for the rows [first, first + count) into <paramref name="destination"/> (row-major, nSV columns).</summary>
     private void KernelBlock(FeatureMatrix features, int first, int count, float[] destination)
     {
-        int nSupport = SupportVectorCount;
+        int nSupport = SupportVectorCount, columns = FeatureCount;
+        if (_packedSupport is null)
+        {
+            return;
+        }
+
+        // Test rows × support vectors as one blocked product (the rows gathered into a contiguous block first).
+        float[] rows = System.Buffers.ArrayPool<float>.Shared.Rent(count * columns);
         for (int r = 0; r < count; r++)
         {
-            var x = features.Row(first + r);
-            var values = destination.AsSpan(r * nSupport, nSupport);
-            for (int s = 0; s < nSupport; s++)
-            {
-                values[s] = TensorPrimitives.Dot(x, SupportVectors.Row(s));
-            }
-
-            _kernel.Apply(values, TensorPrimitives.Dot(x, x), _supportNorms);
+            features.Row(first + r).CopyTo(rows.AsSpan(r * columns, columns));
         }
+
+        DotProducts.Compute(rows.AsSpan(0, count * columns), count, columns, _packedSupport, 0, nSupport, destination, nSupport);
+        for (int r = 0; r < count; r++)
+        {
+            var x = rows.AsSpan(r * columns, columns);
+            _kernel.Apply(destination.AsSpan(r * nSupport, nSupport), TensorPrimitives.Dot(x, x), _supportNorms);
+        }
+
+        System.Buffers.ArrayPool<float>.Shared.Return(rows);
     }
 
     private void PairDecisions(ReadOnlySpan<float> kernelValues, double[,] result, int row)

@@ -256,7 +256,9 @@ internal static class SvmTrainer
             solutions.Select(s => s.Objective).ToArray(),
             solutions.Sum(s => s.KernelRowsComputed),
             solutions.Any(s => s.ReachedIterationLimit),
-            elapsed);
+            elapsed,
+            solutions.Sum(s => s.RowsPrefetched),
+            solutions.Sum(s => s.PrefetchedRowsUsed));
         return new SvmModel(
             classes, features.Columns, options.Kernel, kernel.Gamma, options.Degree, options.Coef0,
             supportVectors, supportIndices.ToArray(), supportCounts, coefficients, rho, probabilityA, probabilityB, report);

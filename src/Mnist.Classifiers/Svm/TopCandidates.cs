@@ -1,0 +1,60 @@
+namespace Mnist.Classifiers.Svm;
+
+/// <summary>
+/// The <see cref="Capacity"/> indices with the largest keys seen so far (unordered): the samples most likely to be
+/// picked for the next working sets, whose kernel rows are worth computing in the same batch as a missing one.
+/// </summary>
+internal sealed class TopCandidates
+{
+    private readonly double[] _keys;
+    private readonly int[] _indices;
+    private int _minimumPosition;
+
+    public TopCandidates(int capacity)
+    {
+        _keys = new double[capacity];
+        _indices = new int[capacity];
+    }
+
+    public int Capacity => _keys.Length;
+
+    public int Count { get; private set; }
+
+    public ReadOnlySpan<int> Indices => _indices.AsSpan(0, Count);
+
+    public void Clear() => Count = 0;
+
+    public void Offer(double key, int index)
+    {
+        if (Count < _keys.Length)
+        {
+            _keys[Count] = key;
+            _indices[Count] = index;
+            if (Count == 0 || key < _keys[_minimumPosition])
+            {
+                _minimumPosition = Count;
+            }
+
+            Count++;
+            return;
+        }
+
+        if (key <= _keys[_minimumPosition])
+        {
+            return;
+        }
+
+        _keys[_minimumPosition] = key;
+        _indices[_minimumPosition] = index;
+        int minimum = 0;
+        for (int t = 1; t < _keys.Length; t++)
+        {
+            if (_keys[t] < _keys[minimum])
+            {
+                minimum = t;
+            }
+        }
+
+        _minimumPosition = minimum;
+    }
+}

@@ -116,8 +116,6 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
     private readonly double[] _means;
     private readonly double[] _variances;
     private readonly double[] _scales;
-    private readonly float[] _meansSingle;
-    private readonly float[] _scalesSingle;
 
     internal FittedStandardScaler(bool withMean, bool withStd, long samplesSeen, double[] means, double[] variances, double[] scales)
     {
@@ -127,8 +125,6 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
         _means = means;
         _variances = variances;
         _scales = scales;
-        _meansSingle = Array.ConvertAll(means, m => (float)m);
-        _scalesSingle = Array.ConvertAll(scales, s => (float)s);
         Means = Array.AsReadOnly(_means);
         Variances = Array.AsReadOnly(_variances);
         Scales = Array.AsReadOnly(_scales);
@@ -160,30 +156,37 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
 
     /// <inheritdoc />
     /// <remarks>
-    /// Computed in single precision with the means and scales rounded to <see cref="float"/> (SIMD, parallel over
-    /// rows for big matrices); it agrees with scikit-learn's double-precision arithmetic to a few float ulps.
+    /// Each step is computed in double precision and rounded to <see cref="float"/>, as numpy does for
+    /// <c>X -= mean_; X /= scale_</c> on a float32 matrix, so the output equals scikit-learn's bit for bit (rounding
+    /// the means to float first would lose the small spread of a near-constant column with a large offset).
+    /// SIMD over each row, parallel over rows for big matrices.
     /// </remarks>
     public FeatureMatrix Transform(FeatureMatrix features)
     {
         InputChecks.FeatureCount(features, FeatureCount, "standard scaler");
         int rows = features.Rows, columns = features.Columns;
         var output = new float[(long)rows * columns];
-        float[] means = _meansSingle, scales = _scalesSingle;
+        double[] means = _means, scales = _scales;
         bool withMean = WithMean, withStd = WithStd;
         ParallelRows.For(rows, (long)rows * columns, (r0, r1) =>
         {
+            var wide = new double[columns];
             for (int i = r0; i < r1; i++)
             {
                 Span<float> destination = output.AsSpan(i * columns, columns);
                 features.Row(i).CopyTo(destination);
                 if (withMean)
                 {
-                    TensorPrimitives.Subtract(destination, means, destination);
+                    TensorPrimitives.ConvertChecked<float, double>(destination, wide);
+                    TensorPrimitives.Subtract(wide, means, wide);
+                    TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
                 }
 
                 if (withStd)
                 {
-                    TensorPrimitives.Divide(destination, scales, destination);
+                    TensorPrimitives.ConvertChecked<float, double>(destination, wide);
+                    TensorPrimitives.Divide(wide, scales, wide);
+                    TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
                 }
             }
         });

@@ -102,3 +102,16 @@ public static class PythonReference
         return new FeatureMatrix(values, columns);
     }
 }
+
+/// <summary>A theory that needs /usr/bin/python3 with numpy and scikit-learn; skipped where they are missing.</summary>
+public sealed class PythonTheoryAttribute : TheoryAttribute
+{
+    /// <summary>Sets Skip when the reference interpreter is unavailable.</summary>
+    public PythonTheoryAttribute()
+    {
+        if (!PythonReference.IsAvailable)
+        {
+            Skip = $"{PythonReference.Interpreter} with numpy and scikit-learn is not available.";
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using Mnist.Classifiers.Pipelines;
+
+namespace Mnist.Cli;
+
+/// <summary>Turns the <c>-M/--model</c> name and the hyperparameter flags into an untrained classifier.</summary>
+public static class ClassifierFactory
+{
+    /// <summary>The model names <c>-M</c> accepts, in the order the help lists them.</summary>
+    public static IReadOnlyList<string> ModelNames { get; } = ["svm", "forest", "extra", "sgd", "voting", "dummy"];
+
+    private static readonly string[] Losses =
+    [
+        "hinge", "log", "log_loss", "modified_huber", "squared_hinge", "perceptron",
+        "squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive",
+    ];
+
+    /// <summary>The classifier named by <see cref="TrainSettings.Model"/>, configured from the other flags.</summary>
+    /// <exception cref="ArgumentException">An option is out of range, or the model is unknown or not available yet.</exception>
+    public static IClassifier Create(TrainSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        CheckHyperparameters(settings);
+        string model = settings.Model.Trim().ToLowerInvariant();
+        IClassifier classifier = model switch
+        {
+            "dummy" => new DummyClassifier(),
+            "svm" or "forest" or "extra" or "sgd" or "voting" => throw new ArgumentException(
+                $"The '{model}' model is not available yet; this build implements: dummy.", "--model"),
+            _ => throw new ArgumentException(
+                $"Unknown model '{settings.Model}'; allowed values: {string.Join(", ", ModelNames)}.", "--model"),
+        };
+        classifier.Validate();
+        return classifier;
+    }
+
+    /// <summary>Range checks that hold whichever model uses the flag, so a typo fails before any work is done.</summary>
+    private static void CheckHyperparameters(TrainSettings s)
+    {
+        if (s.Regularization is { } c && !(c > 0 && double.IsFinite(c)))
+        {
+            throw new ArgumentException($"-C/--regularization must be a positive number; got {c}.", "--regularization");
+        }
+
+        if (s.Gamma is { } gamma && gamma is not ("scale" or "auto")
+            && !(double.TryParse(gamma, NumberStyles.Float, CultureInfo.InvariantCulture, out double g) && g > 0 && double.IsFinite(g)))
+        {
+            throw new ArgumentException($"-G/--gamma must be a positive number, 'scale' or 'auto'; got '{gamma}'.", "--gamma");
+        }
+
+        if (s.Estimators is < 1)
+        {
+            throw new ArgumentException($"-E/--estimators must be at least 1; got {s.Estimators}.", "--estimators");
+        }
+
+        if (s.MaxDepth is < 1)
+        {
+            throw new ArgumentException($"-D/--max_depth must be at least 1; got {s.MaxDepth}.", "--max_depth");
+        }
+
+        if (s.Loss is { } loss && !Losses.Contains(loss))
+        {
+            throw new ArgumentException($"-L/--loss must be one of {string.Join(", ", Losses)}; got '{loss}'.", "--loss");
+        }
+
+        if (s.Penalty is { } penalty && penalty is not ("l1" or "l2"))
+        {
+            throw new ArgumentException($"-P/--penalty must be 'l1' or 'l2'; got '{penalty}'.", "--penalty");
+        }
+
+        if (s.Alpha is { } alpha && !(alpha >= 0 && double.IsFinite(alpha)))
+        {
+            throw new ArgumentException($"-A/--alpha must be a non-negative number; got {alpha}.", "--alpha");
+        }
+
+        if (s.TrainSize is < 1)
+        {
+            throw new ArgumentException($"--train-size must be at least 1; got {s.TrainSize}.", "--train-size");
+        }
+    }
+}

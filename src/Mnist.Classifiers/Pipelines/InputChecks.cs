@@ -1,0 +1,58 @@
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.Pipelines;
+
+/// <summary>The shape checks every learner and model makes, worded the same way everywhere.</summary>
+internal static class InputChecks
+{
+    /// <summary>Checks that there is at least one row and exactly one label per row.</summary>
+    public static void TrainingShapes(FeatureMatrix features, ReadOnlySpan<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.Rows == 0)
+        {
+            throw new ArgumentException("The training matrix has no rows; at least one is needed.", nameof(features));
+        }
+
+        if (labels.Length != features.Rows)
+        {
+            throw new ArgumentException(
+                $"The training matrix has {features.Rows} rows but {labels.Length} labels were given; there must be one label per row.",
+                nameof(labels));
+        }
+    }
+
+    /// <summary>Checks that there is at least one row to fit a transform on.</summary>
+    public static void FittingRows(FeatureMatrix features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.Rows == 0)
+        {
+            throw new ArgumentException("The matrix has no rows; at least one is needed to fit.", nameof(features));
+        }
+    }
+
+    /// <summary>Checks that <paramref name="features"/> has the column count the model was fitted with.</summary>
+    public static void FeatureCount(FeatureMatrix features, int expected, string modelName)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.Columns != expected)
+        {
+            throw new ArgumentException(
+                $"The {modelName} was fitted on {expected} features, but the input has {features.Columns}.",
+                nameof(features));
+        }
+    }
+
+    /// <summary>The distinct labels in ascending order and how many rows carry each.</summary>
+    public static (int[] Classes, int[] Counts) ClassCounts(ReadOnlySpan<int> labels)
+    {
+        var counts = new SortedDictionary<int, int>();
+        foreach (int label in labels)
+        {
+            counts[label] = counts.TryGetValue(label, out int c) ? c + 1 : 1;
+        }
+
+        return (counts.Keys.ToArray(), counts.Values.ToArray());
+    }
+}

@@ -1,0 +1,193 @@
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Persistence;
+
+namespace Mnist.Classifiers.Pipelines;
+
+/// <summary>
+/// A chain of feature transformations followed by a classifier, like scikit-learn's <c>Pipeline</c>:
+/// <see cref="Fit"/> fits each transform on the output of the previous one, then the classifier on the result,
+/// so that predictions later see exactly the same preprocessing.
+/// </summary>
+/// <param name="Steps">The transformations, applied in order (may be empty).</param>
+/// <param name="Classifier">The final classifier.</param>
+public sealed record Pipeline(IReadOnlyList<ITransformer> Steps, IClassifier Classifier) : IClassifier
+{
+    /// <summary>A pipeline of one transformation and a classifier.</summary>
+    public Pipeline(ITransformer step, IClassifier classifier)
+        : this([step], classifier)
+    {
+    }
+
+    /// <inheritdoc />
+    public void Validate()
+    {
+        if (Steps is null)
+        {
+            throw new ArgumentException("The pipeline's step list is null; use an empty list for none.", nameof(Steps));
+        }
+
+        if (Classifier is null)
+        {
+            throw new ArgumentException("The pipeline has no classifier.", nameof(Classifier));
+        }
+
+        for (int i = 0; i < Steps.Count; i++)
+        {
+            if (Steps[i] is null)
+            {
+                throw new ArgumentException($"Pipeline step {i} is null.", nameof(Steps));
+            }
+
+            Steps[i].Validate();
+        }
+
+        Classifier.Validate();
+    }
+
+    /// <inheritdoc cref="IClassifier.Fit"/>
+    public PipelineModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels)
+    {
+        Validate();
+        InputChecks.TrainingShapes(features, labels);
+        var transforms = new IFittedTransform[Steps.Count];
+        FeatureMatrix current = features;
+        for (int i = 0; i < Steps.Count; i++)
+        {
+            transforms[i] = Steps[i].Fit(current);
+            current = transforms[i].Transform(current);
+        }
+
+        return new PipelineModel(transforms, Classifier.Fit(current, labels));
+    }
+
+    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels) => Fit(features, labels);
+}
+
+/// <summary>
+/// A fitted <see cref="Pipeline"/>: the fitted transforms and the fitted classifier. Immutable and thread-safe.
+/// It forwards <see cref="PredictProbabilities"/> and <see cref="DecisionFunction"/> to the classifier when the
+/// classifier supports them (see <see cref="SupportsProbabilities"/> and <see cref="SupportsDecisionFunction"/>).
+/// </summary>
+public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel, IPersistable
+{
+    /// <summary>The persistence kind of this model.</summary>
+    public const string Kind = "pipeline";
+
+    private readonly IFittedTransform[] _transforms;
+
+    /// <summary>Assembles a fitted pipeline from fitted parts (the classifier must accept the last transform's output).</summary>
+    public PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier)
+    {
+        ArgumentNullException.ThrowIfNull(transforms);
+        ArgumentNullException.ThrowIfNull(classifier);
+        _transforms = transforms.ToArray();
+        foreach (var transform in _transforms)
+        {
+            ArgumentNullException.ThrowIfNull(transform, nameof(transforms));
+        }
+
+        Classifier = classifier;
+        Transforms = Array.AsReadOnly(_transforms);
+        FeatureCount = _transforms.Length > 0 ? _transforms[0].FeatureCount : classifier.FeatureCount;
+    }
+
+    /// <summary>The fitted transformations, in the order they are applied.</summary>
+    public IReadOnlyList<IFittedTransform> Transforms { get; }
+
+    /// <summary>The fitted classifier that sees the transformed features.</summary>
+    public IClassifierModel Classifier { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<int> Classes => Classifier.Classes;
+
+    /// <inheritdoc />
+    public int FeatureCount { get; }
+
+    /// <summary>Whether the classifier estimates probabilities, so <see cref="PredictProbabilities"/> works.</summary>
+    public bool SupportsProbabilities => Classifier is IProbabilisticModel;
+
+    /// <summary>Whether the classifier has a decision function, so <see cref="DecisionFunction"/> works.</summary>
+    public bool SupportsDecisionFunction => Classifier is IDecisionFunctionModel;
+
+    /// <inheritdoc />
+    public string PersistenceKind => Kind;
+
+    /// <summary>Applies the fitted transforms in order.</summary>
+    public FeatureMatrix Transform(FeatureMatrix features)
+    {
+        InputChecks.FeatureCount(features, FeatureCount, "pipeline");
+        FeatureMatrix current = features;
+        foreach (var transform in _transforms)
+        {
+            current = transform.Transform(current);
+        }
+
+        return current;
+    }
+
+    /// <inheritdoc />
+    public int[] Predict(FeatureMatrix features) => Classifier.Predict(Transform(features));
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The classifier does not estimate probabilities.</exception>
+    public double[,] PredictProbabilities(FeatureMatrix features)
+    {
+        if (Classifier is not IProbabilisticModel probabilistic)
+        {
+            throw new NotSupportedException(
+                $"The pipeline's classifier ({Classifier.GetType().Name}) does not estimate probabilities; check SupportsProbabilities first.");
+        }
+
+        return probabilistic.PredictProbabilities(Transform(features));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">The classifier has no decision function.</exception>
+    public double[,] DecisionFunction(FeatureMatrix features)
+    {
+        if (Classifier is not IDecisionFunctionModel decision)
+        {
+            throw new NotSupportedException(
+                $"The pipeline's classifier ({Classifier.GetType().Name}) has no decision function; check SupportsDecisionFunction first.");
+        }
+
+        return decision.DecisionFunction(Transform(features));
+    }
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">A transform or the classifier cannot be persisted.</exception>
+    public void Write(ModelWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteInt32(_transforms.Length);
+        foreach (var transform in _transforms)
+        {
+            writer.WriteObject(AsPersistable(transform));
+        }
+
+        writer.WriteObject(AsPersistable(Classifier));
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote.</summary>
+    internal static PipelineModel Read(ModelReader reader)
+    {
+        int count = reader.ReadInt32();
+        // Each nested object takes at least a kind length and a payload length, which bounds the count.
+        if (count < 0 || (long)count * 12 > reader.Remaining)
+        {
+            throw reader.Invalid($"the pipeline claims {count} transforms, more than its {reader.Remaining} bytes can hold");
+        }
+
+        var transforms = new IFittedTransform[count];
+        for (int i = 0; i < count; i++)
+        {
+            transforms[i] = reader.ReadObject<IFittedTransform>();
+        }
+
+        return new PipelineModel(transforms, reader.ReadObject<IClassifierModel>());
+    }
+
+    private static IPersistable AsPersistable(object part) =>
+        part as IPersistable
+        ?? throw new NotSupportedException($"The pipeline cannot be saved: its part {part.GetType().Name} does not implement IPersistable.");
+}

@@ -1,0 +1,35 @@
+namespace Mnist.Classifiers.Preprocessing;
+
+/// <summary>
+/// Splits work over rows or columns into contiguous blocks and runs them in parallel when the matrix is big
+/// enough for threads to pay. Each block is processed by exactly one thread in a fixed order, so results never
+/// depend on the thread count.
+/// </summary>
+internal static class ParallelRows
+{
+    /// <summary>Below this many values a single thread is faster than scheduling tasks.</summary>
+    public const long ParallelThreshold = 1 << 17;
+
+    /// <summary>Runs <paramref name="body"/> on blocks [start, end) covering [0, <paramref name="count"/>).</summary>
+    /// <param name="count">The number of rows (or columns) to split.</param>
+    /// <param name="totalValues">The size of the work in values, to decide whether threads pay.</param>
+    /// <param name="body">Called with the start and the (exclusive) end of each block.</param>
+    public static void For(int count, long totalValues, Action<int, int> body)
+    {
+        int workers = Environment.ProcessorCount;
+        if (totalValues < ParallelThreshold || workers == 1 || count < 2)
+        {
+            body(0, count);
+            return;
+        }
+
+        // A few blocks per worker balances uneven progress without much scheduling overhead.
+        int blocks = Math.Min(count, workers * 4);
+        Parallel.For(0, blocks, b =>
+        {
+            int start = (int)((long)count * b / blocks);
+            int end = (int)((long)count * (b + 1) / blocks);
+            body(start, end);
+        });
+    }
+}

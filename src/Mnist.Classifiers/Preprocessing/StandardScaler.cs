@@ -1,0 +1,239 @@
+using System.Collections.ObjectModel;
+using System.Numerics.Tensors;
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Persistence;
+using Mnist.Classifiers.Pipelines;
+
+namespace Mnist.Classifiers.Preprocessing;
+
+/// <summary>
+/// Standardizes each feature to zero mean and unit variance, as scikit-learn's <c>StandardScaler</c> does:
+/// <c>z = (x - mean) / scale</c> with the population standard deviation (ddof = 0) as the scale, and a scale of 1
+/// for a column whose variance is zero (up to rounding), so constant columns become 0 instead of NaN.
+/// </summary>
+/// <param name="WithMean">Subtract the column mean.</param>
+/// <param name="WithStd">Divide by the column standard deviation.</param>
+public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) : ITransformer
+{
+    /// <inheritdoc />
+    /// <remarks>Every combination of the two flags is valid (both off makes the identity, as in scikit-learn).</remarks>
+    public void Validate()
+    {
+    }
+
+    /// <inheritdoc cref="ITransformer.Fit"/>
+    /// <exception cref="ArgumentException">There are no rows, or a column holds NaN or an infinity.</exception>
+    public FittedStandardScaler Fit(FeatureMatrix features)
+    {
+        Validate();
+        InputChecks.FittingRows(features);
+        int rows = features.Rows, columns = features.Columns;
+        var means = new double[columns];
+        var variances = new double[columns];
+
+        // Two passes in double precision, the "corrected two-pass algorithm" of Chan, Golub & LeVeque (1983),
+        // "Algorithms for computing the sample variance: analysis and recommendations": the same arithmetic as
+        // scikit-learn's _incremental_mean_and_var on a first fit, summed row after row as numpy does for axis=0.
+        // Columns are split into blocks, one thread each, so every column is summed in the same order whatever
+        // the thread count.
+        ParallelRows.For(columns, (long)rows * columns, (c0, c1) =>
+        {
+            int width = c1 - c0;
+            Span<double> row = new double[width];
+            Span<double> sum = new double[width];
+            for (int i = 0; i < rows; i++)
+            {
+                TensorPrimitives.ConvertChecked<float, double>(features.Row(i)[c0..c1], row);
+                TensorPrimitives.Add(sum, row, sum);
+            }
+
+            Span<double> mean = means.AsSpan(c0, width);
+            TensorPrimitives.Divide(sum, rows, mean);
+            if (!WithStd)
+            {
+                return;
+            }
+
+            Span<double> correction = sum; // reused: the sums are no longer needed
+            correction.Clear();
+            Span<double> squares = new double[width];
+            for (int i = 0; i < rows; i++)
+            {
+                TensorPrimitives.ConvertChecked<float, double>(features.Row(i)[c0..c1], row);
+                TensorPrimitives.Subtract(row, mean, row);
+                TensorPrimitives.Add(correction, row, correction);
+                // Multiply then add (no fused multiply-add) to round exactly as numpy's temp **= 2; sum(temp).
+                TensorPrimitives.Multiply(row, row, row);
+                TensorPrimitives.Add(squares, row, squares);
+            }
+
+            for (int j = 0; j < width; j++)
+            {
+                variances[c0 + j] = (squares[j] - correction[j] * correction[j] / rows) / rows;
+            }
+        });
+
+        for (int j = 0; j < columns; j++)
+        {
+            if (!double.IsFinite(means[j]) || !double.IsFinite(variances[j]))
+            {
+                throw new ArgumentException(
+                    $"Column {j} contains NaN or an infinity (or values so large that their sum overflows); the scaler needs finite values.",
+                    nameof(features));
+            }
+        }
+
+        var scales = new double[columns];
+        for (int j = 0; j < columns; j++)
+        {
+            scales[j] = WithStd && !IsConstant(variances[j], means[j], rows) ? Math.Sqrt(variances[j]) : 1.0;
+        }
+
+        return new FittedStandardScaler(WithMean, WithStd, rows, means, variances, scales);
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>_is_constant_feature</c>: a variance no larger than the rounding error the two-pass
+    /// computation can make on a constant column counts as zero.
+    /// </summary>
+    private static bool IsConstant(double variance, double mean, long samples)
+    {
+        const double eps = 2.220446049250313e-16; // numpy's finfo(float64).eps = 2^-52
+        double meanError = samples * mean * eps;
+        double bound = samples * eps * variance + meanError * meanError;
+        return variance <= bound;
+    }
+
+    IFittedTransform ITransformer.Fit(FeatureMatrix features) => Fit(features);
+}
+
+/// <summary>A fitted <see cref="StandardScaler"/>: the column means and scales. Immutable and thread-safe.</summary>
+public sealed class FittedStandardScaler : IFittedTransform, IPersistable
+{
+    /// <summary>The persistence kind of this model.</summary>
+    public const string Kind = "standard-scaler";
+
+    private readonly double[] _means;
+    private readonly double[] _variances;
+    private readonly double[] _scales;
+
+    internal FittedStandardScaler(bool withMean, bool withStd, long samplesSeen, double[] means, double[] variances, double[] scales)
+    {
+        WithMean = withMean;
+        WithStd = withStd;
+        SamplesSeen = samplesSeen;
+        _means = means;
+        _variances = variances;
+        _scales = scales;
+        Means = Array.AsReadOnly(_means);
+        Variances = Array.AsReadOnly(_variances);
+        Scales = Array.AsReadOnly(_scales);
+    }
+
+    /// <summary>Whether <see cref="Transform"/> subtracts the means.</summary>
+    public bool WithMean { get; }
+
+    /// <summary>Whether <see cref="Transform"/> divides by the scales.</summary>
+    public bool WithStd { get; }
+
+    /// <summary>The number of rows the scaler was fitted on.</summary>
+    public long SamplesSeen { get; }
+
+    /// <summary>The mean of each column (always computed, used only when <see cref="WithMean"/>).</summary>
+    public ReadOnlyCollection<double> Means { get; }
+
+    /// <summary>The population variance of each column (zero when <see cref="WithStd"/> is off, as it is not computed).</summary>
+    public ReadOnlyCollection<double> Variances { get; }
+
+    /// <summary>The divisor of each column: its standard deviation, or 1 for a constant column or when <see cref="WithStd"/> is off.</summary>
+    public ReadOnlyCollection<double> Scales { get; }
+
+    /// <inheritdoc />
+    public int FeatureCount => _means.Length;
+
+    /// <inheritdoc />
+    public string PersistenceKind => Kind;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Each step is computed in double precision and rounded to <see cref="float"/>, as numpy does for
+    /// <c>X -= mean_; X /= scale_</c> on a float32 matrix, so the output equals scikit-learn's bit for bit (rounding
+    /// the means to float first would lose the small spread of a near-constant column with a large offset).
+    /// SIMD over each row, parallel over rows for big matrices.
+    /// </remarks>
+    public FeatureMatrix Transform(FeatureMatrix features)
+    {
+        InputChecks.FeatureCount(features, FeatureCount, "standard scaler");
+        int rows = features.Rows, columns = features.Columns;
+        var output = new float[(long)rows * columns];
+        double[] means = _means, scales = _scales;
+        bool withMean = WithMean, withStd = WithStd;
+        ParallelRows.For(rows, (long)rows * columns, (r0, r1) =>
+        {
+            var wide = new double[columns];
+            for (int i = r0; i < r1; i++)
+            {
+                Span<float> destination = output.AsSpan(i * columns, columns);
+                features.Row(i).CopyTo(destination);
+                if (withMean)
+                {
+                    TensorPrimitives.ConvertChecked<float, double>(destination, wide);
+                    TensorPrimitives.Subtract(wide, means, wide);
+                    TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
+                }
+
+                if (withStd)
+                {
+                    TensorPrimitives.ConvertChecked<float, double>(destination, wide);
+                    TensorPrimitives.Divide(wide, scales, wide);
+                    TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
+                }
+            }
+        });
+
+        return new FeatureMatrix(output, columns);
+    }
+
+    /// <inheritdoc />
+    public void Write(ModelWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteBoolean(WithMean);
+        writer.WriteBoolean(WithStd);
+        writer.WriteInt64(SamplesSeen);
+        writer.WriteDoubleArray(_means);
+        writer.WriteDoubleArray(_variances);
+        writer.WriteDoubleArray(_scales);
+    }
+
+    /// <summary>Reads what <see cref="Write"/> wrote, checking that the arrays agree.</summary>
+    internal static FittedStandardScaler Read(ModelReader reader)
+    {
+        bool withMean = reader.ReadBoolean();
+        bool withStd = reader.ReadBoolean();
+        long samples = reader.ReadInt64();
+        double[] means = reader.ReadDoubleArray();
+        double[] variances = reader.ReadDoubleArray();
+        double[] scales = reader.ReadDoubleArray();
+        if (samples < 1)
+        {
+            throw reader.Invalid($"the standard scaler was fitted on {samples} rows");
+        }
+
+        if (means.Length == 0 || variances.Length != means.Length || scales.Length != means.Length)
+        {
+            throw reader.Invalid(
+                $"the standard scaler has {means.Length} means, {variances.Length} variances and {scales.Length} scales; they must be equal and non-zero");
+        }
+
+        for (int j = 0; j < scales.Length; j++)
+        {
+            if (!double.IsFinite(means[j]) || !double.IsFinite(variances[j]) || !(scales[j] > 0) || !double.IsFinite(scales[j]))
+            {
+                throw reader.Invalid($"the standard scaler's column {j} has mean {means[j]}, variance {variances[j]}, scale {scales[j]}");
+            }
+        }
+
+        return new FittedStandardScaler(withMean, withStd, samples, means, variances, scales);
+    }
+}

@@ -1,0 +1,99 @@
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Pipelines;
+using Mnist.Classifiers.Preprocessing;
+
+namespace Mnist.Classifiers.Tests.Pipelines;
+
+public class PipelineTests
+{
+    /// <summary>A classifier that remembers what it was trained on, to observe what the pipeline feeds it.</summary>
+    private sealed record RecordingClassifier : IClassifier
+    {
+        public void Validate()
+        {
+        }
+
+        public IClassifierModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels) =>
+            new RecordingModel(features.ToArray(), features.Columns, labels.ToArray());
+    }
+
+    private sealed class RecordingModel(float[] seen, int columns, int[] labels) : IDecisionFunctionModel
+    {
+        public float[] Seen { get; } = seen;
+
+        public IReadOnlyList<int> Classes { get; } = labels.Distinct().Order().ToArray();
+
+        public int FeatureCount => columns;
+
+        // Predicts label 1 when the first feature is positive, 0 otherwise.
+        public int[] Predict(FeatureMatrix features) =>
+            Enumerable.Range(0, features.Rows).Select(i => features[i, 0] > 0 ? 1 : 0).ToArray();
+
+        public double[,] DecisionFunction(FeatureMatrix features)
+        {
+            var d = new double[features.Rows, 1];
+            for (int i = 0; i < features.Rows; i++)
+            {
+                d[i, 0] = features[i, 0];
+            }
+
+            return d;
+        }
+    }
+
+    private static readonly FeatureMatrix X = FeatureMatrix.FromArray(new float[,] { { 0, 10 }, { 2, 20 }, { 4, 30 } });
+
+    [Fact]
+    public void Fits_transforms_in_order_and_the_classifier_on_their_output()
+    {
+        // MinMax maps column 0 to 0, 0.5, 1; the standard scaler then centres it: -1.2247, 0, 1.2247.
+        var pipeline = new Pipeline([new MinMaxScaler(), new StandardScaler()], new RecordingClassifier());
+        var model = pipeline.Fit(X, [0, 1, 1]);
+
+        model.Transforms.Should().HaveCount(2);
+        model.Transforms[0].Should().BeOfType<FittedMinMaxScaler>();
+        var expected = new StandardScaler().Fit(new MinMaxScaler().Fit(X).Transform(X));
+        ((FittedStandardScaler)model.Transforms[1]).Means.Should().Equal(expected.Means);
+        var recording = (RecordingModel)model.Classifier;
+        recording.Seen.Should().Equal(expected.Transform(new MinMaxScaler().Fit(X).Transform(X)).ToArray());
+
+        model.Predict(X).Should().Equal(0, 0, 1);
+        model.Classes.Should().Equal(0, 1);
+        model.FeatureCount.Should().Be(2);
+    }
+
+    [Fact]
+    public void Forwards_the_decision_function_and_refuses_probabilities_it_does_not_have()
+    {
+        var model = new Pipeline(new StandardScaler(), new RecordingClassifier()).Fit(X, [0, 1, 1]);
+        model.SupportsDecisionFunction.Should().BeTrue();
+        model.SupportsProbabilities.Should().BeFalse();
+        model.DecisionFunction(X)[2, 0].Should().BeApproximately(Math.Sqrt(1.5), 1e-6);
+        var act = () => model.PredictProbabilities(X);
+        act.Should().Throw<NotSupportedException>().WithMessage("*RecordingModel*does not estimate probabilities*");
+    }
+
+    [Fact]
+    public void Forwards_probabilities_and_refuses_a_missing_decision_function()
+    {
+        var model = new Pipeline([], new DummyClassifier()).Fit(X, [5, 5, 9]);
+        model.PredictProbabilities(X)[0, 0].Should().Be(1);
+        var act = () => model.DecisionFunction(X);
+        act.Should().Throw<NotSupportedException>().WithMessage("*DummyModel*no decision function*");
+    }
+
+    [Fact]
+    public void Checks_shapes_and_options()
+    {
+        var pipeline = new Pipeline(new StandardScaler(), new DummyClassifier());
+        var act = () => pipeline.Fit(X, [1, 2]);
+        act.Should().Throw<ArgumentException>().WithMessage("*3 rows but 2 labels*");
+
+        var model = pipeline.Fit(X, [1, 2, 2]);
+        var wrong = () => model.Predict(new FeatureMatrix(new float[3], 3));
+        wrong.Should().Throw<ArgumentException>().WithMessage("*pipeline was fitted on 2 features, but the input has 3*");
+
+        var badStep = () => new Pipeline(new MinMaxScaler(2, 1), new DummyClassifier()).Validate();
+        badStep.Should().Throw<ArgumentException>();
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Mnist.Classifiers.Pipelines;
+using Mnist.Classifiers.Svm;
 
 namespace Mnist.Cli;
 
@@ -25,13 +26,38 @@ public static class ClassifierFactory
         IClassifier classifier = model switch
         {
             "dummy" => new DummyClassifier(),
-            "svm" or "forest" or "extra" or "sgd" or "voting" => throw new ArgumentException(
-                $"The '{model}' model is not available yet; this build implements: dummy.", "--model"),
+            "svm" => CreateSvm(settings),
+            "forest" or "extra" or "sgd" or "voting" => throw new ArgumentException(
+                $"The '{model}' model is not available yet; this build implements: svm, dummy.", "--model"),
             _ => throw new ArgumentException(
                 $"Unknown model '{settings.Model}'; allowed values: {string.Join(", ", ModelNames)}.", "--model"),
         };
         classifier.Validate();
         return classifier;
+    }
+
+    private static SvmClassifier CreateSvm(TrainSettings s)
+    {
+        var kernel = s.Kernel.Trim().ToLowerInvariant() switch
+        {
+            "rbf" => SvmKernelType.Rbf,
+            "poly" => SvmKernelType.Polynomial,
+            "linear" => SvmKernelType.Linear,
+            "sigmoid" => SvmKernelType.Sigmoid,
+            _ => throw new ArgumentException($"--kernel must be rbf, poly, linear or sigmoid; got '{s.Kernel}'.", "--kernel"),
+        };
+        var svm = new SvmClassifier
+        {
+            C = s.Regularization ?? 1.0,
+            Gamma = s.Gamma is null ? SvmGamma.Scale : SvmGamma.Parse(s.Gamma),
+            Kernel = kernel,
+            Degree = s.Degree,
+            Coef0 = s.Coef0,
+            Probability = s.Probability,
+            Seed = s.Seed,
+            MaxDegreeOfParallelism = s.Threads,
+        };
+        return s.CacheSize is { } megabytes ? svm with { CacheSizeMegabytes = megabytes } : svm;
     }
 
     /// <summary>Range checks that hold whichever model uses the flag, so a typo fails before any work is done.</summary>

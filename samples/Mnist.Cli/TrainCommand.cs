@@ -7,6 +7,7 @@ using Mnist.Classifiers.Metrics;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
+using Mnist.Classifiers.Svm;
 
 namespace Mnist.Cli;
 
@@ -57,9 +58,24 @@ public static class TrainCommand
         };
         var trainSize = new Option<int?>("--train-size") { Description = "Train on the first N rows of the training set only." };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary as the last line of the output." };
+        var kernel = new Option<string>("--kernel", "-K")
+        {
+            Description = "SVM kernel: rbf, poly, linear or sigmoid.",
+            DefaultValueFactory = _ => "rbf",
+        };
+        var degree = new Option<int>("--degree") { Description = "Degree of the SVM's poly kernel.", DefaultValueFactory = _ => 3 };
+        var coef0 = new Option<double>("--coef0") { Description = "Constant term of the SVM's poly and sigmoid kernels." };
+        var cacheSize = new Option<double?>("--cache-size") { Description = "SVM kernel cache in MB (shared by the problems solved at once; default 1024)." };
+        var probability = new Option<bool>("--probability") { Description = "Fit Platt scaling so that the SVM model also gives class probabilities (about 6x the training time)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the SVM's probability cross-validation)." };
+        var threads = new Option<int>("--threads")
+        {
+            Description = "How many threads training uses; -1 for one per processor.",
+            DefaultValueFactory = _ => -1,
+        };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads })
         {
             command.Options.Add(option);
         }
@@ -70,7 +86,9 @@ public static class TrainCommand
                 parse.GetValue(gridSearch), parse.GetValue(dataset)!, parse.GetValue(outPath)!, parse.GetValue(verbose),
                 parse.GetValue(metrics), parse.GetValue(validation), parse.GetValue(regularization), parse.GetValue(gamma),
                 parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(loss), parse.GetValue(penalty),
-                parse.GetValue(alpha), parse.GetValue(model)!, parse.GetValue(trainSize), parse.GetValue(json));
+                parse.GetValue(alpha), parse.GetValue(model)!, parse.GetValue(trainSize), parse.GetValue(json),
+                parse.GetValue(kernel)!, parse.GetValue(degree), parse.GetValue(coef0), parse.GetValue(cacheSize),
+                parse.GetValue(probability), parse.GetValue(seed), parse.GetValue(threads));
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
@@ -144,6 +162,10 @@ public static class TrainCommand
         PipelineModel model = pipeline.Fit(train.ToFeatures(), train.LabelsAsInts());
         double fitSeconds = clock.Elapsed.TotalSeconds;
         log.Info($"Training time: {fitSeconds.ToString("F2", CultureInfo.InvariantCulture)}s");
+        if (model.Classifier is SvmModel svm)
+        {
+            LogSvm(log, svm);
+        }
 
         double? accuracy = null;
         double? predictSeconds = null;
@@ -197,9 +219,22 @@ public static class TrainCommand
     /// The number of support vectors when the model has them, for the JSON summary. The hook for the SVM:
     /// return its count here once the SVM model type exists (null means "not applicable", and the field is omitted).
     /// </summary>
+    private static void LogSvm(Log log, SvmModel svm)
+    {
+        var c = CultureInfo.InvariantCulture;
+        log.Info($"Support vectors: {svm.SupportVectorCount} (per class: {string.Join(", ", svm.SupportCounts)}); gamma = {svm.Gamma.ToString("G6", c)}");
+        if (svm.TrainingReport is { } report)
+        {
+            log.Info($"SMO iterations: {report.TotalIterations} over {report.Iterations.Count} one-vs-one problems (most: {report.Iterations.Max()}); "
+                + $"kernel rows computed: {report.KernelRowsComputed} ({report.KernelRowsPrefetched} ahead of need, {report.PrefetchedRowsUsed} of those used)"
+                + (report.ReachedIterationLimit ? "; WARNING: the iteration limit stopped a problem before the tolerance was met" : string.Empty));
+        }
+    }
+
     internal static int? SupportVectorCount(IClassifierModel model) => model switch
     {
         PipelineModel pipeline => SupportVectorCount(pipeline.Classifier),
+        SvmModel svm => svm.SupportVectorCount,
         _ => null,
     };
 

@@ -17,6 +17,13 @@ namespace Mnist.Cli;
 /// <param name="Model">The algorithm: svm, forest, extra, sgd, voting or dummy.</param>
 /// <param name="TrainSize">Train on the first N training rows only.</param>
 /// <param name="Json">Print a JSON summary as the last line of stdout.</param>
+/// <param name="Kernel">The SVM kernel: rbf, poly, linear or sigmoid.</param>
+/// <param name="Degree">The degree of the SVM's poly kernel.</param>
+/// <param name="Coef0">The constant term of the SVM's poly and sigmoid kernels.</param>
+/// <param name="CacheSize">The SVM kernel cache in MB, or null for the library's default.</param>
+/// <param name="Probability">Whether the SVM fits Platt scaling for probabilities.</param>
+/// <param name="Seed">The seed of the random parts of training.</param>
+/// <param name="Threads">The most threads training uses; -1 for one per processor.</param>
 public sealed record TrainSettings(
     bool GridSearch = false,
     string Dataset = "data.h5",
@@ -33,4 +40,11 @@ public sealed record TrainSettings(
     double? Alpha = null,
     string Model = "svm",
     int? TrainSize = null,
-    bool Json = false);
+    bool Json = false,
+    string Kernel = "rbf",
+    int Degree = 3,
+    double Coef0 = 0,
+    double? CacheSize = null,
+    bool Probability = false,
+    int Seed = 0,
+    int Threads = -1);

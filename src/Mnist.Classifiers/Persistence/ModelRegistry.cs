@@ -20,6 +20,7 @@ public static class ModelRegistry
         Register(PipelineModel.Kind, PipelineModel.Read);
         Register(FittedStandardScaler.Kind, FittedStandardScaler.Read);
         Register(FittedMinMaxScaler.Kind, FittedMinMaxScaler.Read);
+        Register(Svm.SvmModel.Kind, Svm.SvmModel.Read);
     }
 
     /// <summary>The registered kinds, sorted.</summary>

@@ -13,7 +13,7 @@ namespace Mnist.Classifiers.Svm;
 /// Pair p = (i, j), i &lt; j, enumerates (0,1), (0,2), …, (0,k−1), (1,2), … over <see cref="Classes"/>. Its decision
 /// value is Σ coef·K(sv, x) − ρ_p and is positive for class i (LIBSVM's sign; scikit-learn's <c>intercept_</c> is −ρ).
 /// </remarks>
-public sealed class SvmModel : IProbabilisticModel, IDecisionFunctionModel
+public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionModel
 {
     private const int PredictionBlockRows = 64;
     private readonly int[] _classes;

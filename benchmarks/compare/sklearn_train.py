@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""The scikit-learn side of the comparison runner: the seed project's pipeline on the same HDF5 file.
+
+Fits StandardScaler + SVC (or another model) on the first N training rows, predicts the test rows and prints one
+JSON object with the same fields as `mnist train --json`.
+"""
+import argparse
+import json
+import resource
+import sys
+import time
+
+import h5py
+import numpy as np
+import sklearn
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import StandardScaler
+from sklearn.svm import SVC
+
+
+def gamma_value(text):
+    if text in ("scale", "auto"):
+        return text
+    return float(text)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-d", "--dataset", default="data.h5")
+    parser.add_argument("-M", "--model", default="svm", choices=["svm"])
+    parser.add_argument("-C", "--regularization", type=float, default=8.0)
+    parser.add_argument("-G", "--gamma", type=gamma_value, default="auto")
+    parser.add_argument("--kernel", default="rbf")
+    parser.add_argument("--train-size", type=int, default=0)
+    parser.add_argument("-V", "--validation", action="store_true")
+    args = parser.parse_args()
+
+    with h5py.File(args.dataset, "r") as f:
+        x_train = f["X_train"][:]
+        y_train = f["y_train"][:]
+        test_x, test_y = ("X_val", "y_val") if args.validation else ("X_test", "y_test")
+        x_test = f[test_x][:]
+        y_test = f[test_y][:]
+    if args.train_size > 0:
+        x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
+
+    model = Pipeline([
+        ("scaler", StandardScaler()),
+        ("clf", SVC(C=args.regularization, gamma=args.gamma, kernel=args.kernel)),
+    ])
+    start = time.perf_counter()
+    model.fit(x_train, y_train)
+    fit_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    predicted = model.predict(x_test)
+    predict_seconds = time.perf_counter() - start
+    svc = model.named_steps["clf"]
+    result = {
+        "library": "scikit-learn " + sklearn.__version__,
+        "model": args.model,
+        "n_train": int(x_train.shape[0]),
+        "fit_seconds": fit_seconds,
+        "predict_seconds": predict_seconds,
+        "accuracy": float(np.mean(predicted == y_test)),
+        "n_support": int(svc.support_.size),
+        "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
+    }
+    print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

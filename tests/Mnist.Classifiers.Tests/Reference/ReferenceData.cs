@@ -33,6 +33,8 @@ public static class ReferenceData
 
     private static readonly Lazy<string?> MnistDirectoryLazy = new(SearchMnistDirectory);
 
+    private static readonly Lazy<(byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels)> MnistFiles = new(ReadMnistFiles);
+
     /// <summary>
     /// Gaussian blobs: class centres drawn from N(0, <paramref name="centreSpread"/>²) per feature, rows drawn from
     /// N(centre, 1) per feature, classes assigned round-robin (labels 0..classes−1) and then shuffled. With a small spread
@@ -177,8 +179,19 @@ public static class ReferenceData
     private static ReferenceDataSet Build(string name, byte[] trainPixels, byte[] trainLabels, int[] trainIndices, byte[] testPixels, byte[] testLabels, int[] testIndices)
     {
         const int Pixels = 28 * 28;
-        var train = FeatureMatrix.FromBytes(trainPixels, Pixels).Subset(trainIndices);
-        var test = FeatureMatrix.FromBytes(testPixels, Pixels).Subset(testIndices);
+        FeatureMatrix Rows(byte[] pixels, int[] indices)
+        {
+            var values = new byte[indices.Length * Pixels];
+            for (int i = 0; i < indices.Length; i++)
+            {
+                pixels.AsSpan(indices[i] * Pixels, Pixels).CopyTo(values.AsSpan(i * Pixels));
+            }
+
+            return FeatureMatrix.FromBytes(values, Pixels);
+        }
+
+        var train = Rows(trainPixels, trainIndices);
+        var test = Rows(testPixels, testIndices);
         var (scaledTrain, scaledTest) = StandardScale(train, test);
         return new ReferenceDataSet(
             name,
@@ -188,7 +201,9 @@ public static class ReferenceData
             testIndices.Select(i => (int)testLabels[i]).ToArray());
     }
 
-    private static (byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels) LoadMnist()
+    private static (byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels) LoadMnist() => MnistFiles.Value;
+
+    private static (byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels) ReadMnistFiles()
     {
         string directory = MnistDirectory
             ?? throw new DirectoryNotFoundException($"No shared/data/mnist beside any ancestor of {AppContext.BaseDirectory}.");

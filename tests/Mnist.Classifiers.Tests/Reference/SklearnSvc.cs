@@ -267,6 +267,7 @@ public static class SklearnSvc
             LibsvmReportedRhos = NullableDoubles(root.GetProperty("libsvm_rhos")),
             Kernel = new SvcReferenceKernel(options.Kernel, root.GetProperty("gamma").GetDouble(), options.Degree, options.Coef0),
             FitSeconds = root.GetProperty("fit_seconds").GetDouble(),
+            PredictSeconds = root.GetProperty("predict_seconds").GetDouble(),
             Predictions = Ints(root.GetProperty("predictions")),
             PairDecisionValues = Matrix(root.GetProperty("pair_decision")),
             SklearnDecisionOvo = Matrix(root.GetProperty("sklearn_decision_ovo")),

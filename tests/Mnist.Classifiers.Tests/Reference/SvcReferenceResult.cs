@@ -133,6 +133,9 @@ public sealed record SvcReferenceResult
     /// <summary>Seconds spent in <c>SVC.fit</c> alone (measured in python when the result was computed, also when read back from the cache).</summary>
     public required double FitSeconds { get; init; }
 
+    /// <summary>Seconds python spent on decision_function, predict (and predict_proba) of the test rows.</summary>
+    public required double PredictSeconds { get; init; }
+
     /// <summary>Predicted labels of the test rows.</summary>
     public required int[] Predictions { get; init; }
 

@@ -105,19 +105,6 @@ def pair_solutions(clf, x_train):
     return result
 
 
-def pair_decision_values(clf, x_test):
-    """LIBSVM's d_ab for every test row and pair (positive means class a), from sklearn's own output."""
-    saved = clf.decision_function_shape
-    clf.decision_function_shape = "ovo"
-    try:
-        dec = clf.decision_function(x_test)
-    finally:
-        clf.decision_function_shape = saved
-    if len(clf.classes_) == 2:
-        return -dec.reshape(-1, 1)
-    return dec
-
-
 class CapturedStdout:
     """Redirects file descriptor 1 (LIBSVM prints with C stdio) into a temporary file."""
 
@@ -144,6 +131,7 @@ class CapturedStdout:
 def fit(x_train, y_train, x_test, params):
     from sklearn import __version__ as sklearn_version
     from sklearn.svm import SVC
+    from sklearn.utils.multiclass import _ovr_decision_function
 
     if params.get("standardize", False):
         from sklearn.preprocessing import StandardScaler
@@ -191,12 +179,19 @@ def fit(x_train, y_train, x_test, params):
 
     x_train64 = x_train.astype(np.float64)
     pairs = pair_solutions(clf, x_train64)
-    clf.decision_function_shape = "ovo"
-    sklearn_ovo = clf.decision_function(x_test)
-    clf.decision_function_shape = "ovr"
-    sklearn_ovr = clf.decision_function(x_test)
-    clf.decision_function_shape = "ovo"
-    pair_values = pair_decision_values(clf, x_test)
+    start = time.perf_counter()
+    sklearn_ovo = clf.decision_function(x_test)  # decision_function_shape='ovo'
+    if len(clf.classes_) == 2:
+        pair_values = -sklearn_ovo.reshape(-1, 1)  # sklearn negates LIBSVM's d_01 for binary problems
+        sklearn_ovr = sklearn_ovo
+    else:
+        pair_values = sklearn_ovo
+        # Exactly what SVC.decision_function does for decision_function_shape='ovr' (sklearn 1.2, svm/_base.py),
+        # without a second pass of kernel evaluations.
+        sklearn_ovr = _ovr_decision_function(sklearn_ovo < 0, -sklearn_ovo, len(clf.classes_))
+    predictions = clf.predict(x_test)
+    probabilities = clf.predict_proba(x_test) if probability else None
+    predict_seconds = time.perf_counter() - start
 
     result = {
         "sklearn_version": sklearn_version,
@@ -211,11 +206,12 @@ def fit(x_train, y_train, x_test, params):
         "gamma": float(clf._gamma),
         "n_iter": [int(n) for n in np.atleast_1d(clf.n_iter_)],
         "fit_seconds": fit_seconds,
-        "predictions": [int(v) for v in clf.predict(x_test)],
+        "predict_seconds": predict_seconds,
+        "predictions": [int(v) for v in predictions],
         "pair_decision": np.asarray(pair_values, dtype=np.float64).tolist(),
         "sklearn_decision_ovo": np.asarray(sklearn_ovo, dtype=np.float64).reshape(len(x_test), -1).tolist(),
         "sklearn_decision_ovr": np.asarray(sklearn_ovr, dtype=np.float64).reshape(len(x_test), -1).tolist(),
-        "predict_proba": clf.predict_proba(x_test).tolist() if probability else None,
+        "predict_proba": probabilities.tolist() if probability else None,
     }
     return result
 

@@ -178,6 +178,14 @@ public class SklearnSvcTests(ITestOutputHelper output)
             (r.FromCache ? "  (cached)" : ""));
         AssertConsistent(r, data, options);
         AssertDecisionValuesRecompute(r, data, maxRows: set.StartsWith("mnist", StringComparison.Ordinal) ? 100 : data.Test.Rows);
+        if (set.StartsWith("synthetic", StringComparison.Ordinal))
+        {
+            foreach (var pair in r.Pairs)
+            {
+                SvcPairSolution.DualObjective(data.Train, pair.Rows, pair.Coefficients, r.Kernel)
+                    .Should().BeApproximately(pair.Objective, 1e-9 * Math.Max(1, Math.Abs(pair.Objective)));
+            }
+        }
     }
 
     [PythonFact]

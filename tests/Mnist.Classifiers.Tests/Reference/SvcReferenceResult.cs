@@ -36,6 +36,38 @@ public sealed record SvcPairSolution(
     public int BoundedSupportVectorCount(double upperBound) =>
         Coefficients.Count(c => Math.Abs(c) >= upperBound * (1 - 1e-12));
 
+    /// <summary>
+    /// The LIBSVM dual objective ½αᵀQα − eᵀα of a pair solution given as training rows and α_i·y_i, computed as
+    /// ½ cᵀKc − Σ|c_i| in double precision: the same formula the python script uses for <see cref="Objective"/>, so a
+    /// solver's own solution can be scored identically.
+    /// </summary>
+    public static double DualObjective(FeatureMatrix train, IReadOnlyList<int> rows, IReadOnlyList<double> coefficients, SvcReferenceKernel kernel)
+    {
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(coefficients);
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (rows.Count != coefficients.Count)
+        {
+            throw new ArgumentException($"{rows.Count} rows but {coefficients.Count} coefficients.", nameof(coefficients));
+        }
+
+        double quadratic = 0, linear = 0;
+        for (int i = 0; i < rows.Count; i++)
+        {
+            var xi = train.Row(rows[i]);
+            quadratic += coefficients[i] * coefficients[i] * kernel.Evaluate(xi, xi);
+            for (int j = i + 1; j < rows.Count; j++)
+            {
+                quadratic += 2 * coefficients[i] * coefficients[j] * kernel.Evaluate(xi, train.Row(rows[j]));
+            }
+
+            linear += Math.Abs(coefficients[i]);
+        }
+
+        return 0.5 * quadratic - linear;
+    }
+
     /// <summary>LIBSVM's decision value d(x) = Σ α_i y_i K(x_i, x) − ρ, in double precision; positive votes for class A.</summary>
     /// <param name="train">The training rows that were given to <see cref="SklearnSvc.Fit"/>.</param>
     /// <param name="x">The row to evaluate.</param>

@@ -210,7 +210,11 @@ public sealed class MnistFetcher
         for (var i = 0; i < paths.Length; i++)
         {
             var name = MnistFiles.All[i];
-            var expected = _settings.IdxMd5[name];
+            if (!_settings.IdxMd5.TryGetValue(name, out var expected))
+            {
+                throw new InvalidDataException($"No MD5 is configured for {name}, so a download could not be verified.");
+            }
+
             var path = Path.Combine(_cacheDirectory, name + ".gz");
             if (!File.Exists(path) || !Md5Matches(path, expected))
             {
@@ -354,7 +358,7 @@ public sealed class MnistFetcher
                 var buffer = new byte[1 << 16];
                 long total = 0;
                 var clock = Stopwatch.StartNew();
-                var lastReport = TimeSpan.MinValue;
+                var lastReport = TimeSpan.FromSeconds(-1);
                 int read;
                 while ((read = await source.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {

@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Mnist.Classifiers.Data;
 
 /// <summary>Which augmented copies of the training images to add.</summary>
@@ -170,13 +173,18 @@ public static class ImageAugmentation
 
 /// <summary>
 /// A rotation about the image centre, precomputed as a table: every output pixel is the weighted sum of (at most)
-/// four source pixels, so rotating one image costs four multiply-adds a pixel and no trigonometry.
+/// four source pixels, so rotating one image costs four multiply-adds a pixel and no trigonometry. With AVX2 the
+/// four source pixels of four outputs at a time are fetched by gather instructions; the arithmetic is done in the
+/// same order as the scalar loop, so both give identical bytes.
 /// </summary>
 internal sealed class BilinearRotation
 {
     private readonly int _pixels;
-    private readonly int[] _taps;      // 4 source indices per output pixel (0 where the weight is 0)
-    private readonly double[] _weights; // 4 bilinear weights per output pixel (0 for taps outside the image)
+
+    // Four planes (tap 0 of every output pixel, then tap 1, ...) so that SIMD loads are contiguous.
+    // Taps that fall outside the image have weight 0 and index 0.
+    private readonly int[] _taps;
+    private readonly double[] _weights;
 
     public BilinearRotation(int width, int height, double degrees)
     {
@@ -200,20 +208,20 @@ internal sealed class BilinearRotation
                 var y0 = (int)Math.Floor(sourceY);
                 var fx = sourceX - x0;
                 var fy = sourceY - y0;
-                var output = 4 * (row * width + column);
-                Tap(output, x0, y0, (1 - fx) * (1 - fy));
-                Tap(output + 1, x0 + 1, y0, fx * (1 - fy));
-                Tap(output + 2, x0, y0 + 1, (1 - fx) * fy);
-                Tap(output + 3, x0 + 1, y0 + 1, fx * fy);
+                var output = row * width + column;
+                Tap(0, output, x0, y0, (1 - fx) * (1 - fy));
+                Tap(1, output, x0 + 1, y0, fx * (1 - fy));
+                Tap(2, output, x0, y0 + 1, (1 - fx) * fy);
+                Tap(3, output, x0 + 1, y0 + 1, fx * fy);
             }
         }
 
-        void Tap(int slot, int x, int y, double weight)
+        void Tap(int plane, int output, int x, int y, double weight)
         {
             if (x >= 0 && x < width && y >= 0 && y < height)
             {
-                _taps[slot] = y * width + x;
-                _weights[slot] = weight;
+                _taps[plane * _pixels + output] = y * width + x;
+                _weights[plane * _pixels + output] = weight;
             }
         }
     }
@@ -226,14 +234,72 @@ internal sealed class BilinearRotation
             throw new ArgumentException($"Both images must have {_pixels} pixels.");
         }
 
+        var done = Avx2.IsSupported ? ApplyAvx2(image, destination) : 0;
+        ApplyScalar(image, destination, done);
+    }
+
+    /// <summary>The reference loop, from output pixel <paramref name="start"/> on.</summary>
+    internal void ApplyScalar(ReadOnlySpan<byte> image, Span<byte> destination, int start)
+    {
+        var n = _pixels;
         var taps = _taps.AsSpan();
         var weights = _weights.AsSpan();
-        for (var p = 0; p < _pixels; p++)
+        for (var p = start; p < n; p++)
         {
-            var t = 4 * p;
-            var value = weights[t] * image[taps[t]] + weights[t + 1] * image[taps[t + 1]]
-                      + weights[t + 2] * image[taps[t + 2]] + weights[t + 3] * image[taps[t + 3]];
+            var value = weights[p] * image[taps[p]] + weights[n + p] * image[taps[n + p]]
+                      + weights[2 * n + p] * image[taps[2 * n + p]] + weights[3 * n + p] * image[taps[3 * n + p]];
             destination[p] = (byte)Math.Min(255.0, value + 0.5);
         }
+    }
+
+    /// <summary>Sixteen output pixels per step; returns how many pixels it wrote (a multiple of 16).</summary>
+    private unsafe int ApplyAvx2(ReadOnlySpan<byte> image, Span<byte> destination)
+    {
+        var n = _pixels;
+        var blocks = n / 16 * 16;
+        if (blocks == 0)
+        {
+            return 0;
+        }
+
+        // Gathers need 32- or 64-bit elements: widen the image to doubles once (6 KB for 28×28).
+        var widened = n <= 4096 ? stackalloc double[n] : new double[n];
+        for (var p = 0; p < n; p++)
+        {
+            widened[p] = image[p];
+        }
+
+        var half = Vector256.Create(0.5);
+        var max = Vector256.Create(255.0);
+        fixed (double* source = widened)
+        fixed (int* taps = _taps)
+        fixed (double* weights = _weights)
+        fixed (byte* output = destination)
+        {
+            var quarters = stackalloc Vector128<int>[4];
+            for (var p = 0; p < blocks; p += 16)
+            {
+                for (var q = 0; q < 4; q++)
+                {
+                    var o = p + 4 * q;
+                    var sum = Term(source, taps + 0 * n + o, weights + 0 * n + o);
+                    sum = Avx.Add(sum, Term(source, taps + 1 * n + o, weights + 1 * n + o));
+                    sum = Avx.Add(sum, Term(source, taps + 2 * n + o, weights + 2 * n + o));
+                    sum = Avx.Add(sum, Term(source, taps + 3 * n + o, weights + 3 * n + o));
+                    sum = Avx.Min(max, Avx.Add(sum, half));
+                    quarters[q] = Avx.ConvertToVector128Int32WithTruncation(sum);
+                }
+
+                var low = Vector128.Narrow(quarters[0].AsUInt32(), quarters[1].AsUInt32());
+                var high = Vector128.Narrow(quarters[2].AsUInt32(), quarters[3].AsUInt32());
+                Vector128.Narrow(low, high).Store(output + p);
+            }
+        }
+
+        return blocks;
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        static Vector256<double> Term(double* source, int* tap, double* weight) =>
+            Avx.Multiply(Vector256.Load(weight), Avx2.GatherVector256(source, Vector128.Load(tap), 8));
     }
 }

@@ -139,6 +139,26 @@ public class ImageAugmentationTests
         }
     }
 
+    [Theory]
+    [InlineData(28, -10.0)]
+    [InlineData(28, 10.0)]
+    [InlineData(5, 37.0)]
+    [InlineData(7, -123.0)]
+    public void The_vectorised_rotation_gives_the_same_bytes_as_the_scalar_loop(int side, double degrees)
+    {
+        var images = Synthetic.Images(20, 3, side);
+        var rotation = new BilinearRotation(side, side, degrees);
+        var fast = new byte[side * side];
+        var reference = new byte[side * side];
+        for (var i = 0; i < images.Rows; i++)
+        {
+            var image = images.Pixels.AsSpan(i * side * side, side * side);
+            rotation.Apply(image, fast);
+            rotation.ApplyScalar(image, reference, 0);
+            fast.Should().Equal(reference, $"image {i}");
+        }
+    }
+
     [Fact]
     public void Augment_stacks_originals_shifts_and_rotations_of_the_originals()
     {

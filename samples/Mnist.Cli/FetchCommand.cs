@@ -37,7 +37,7 @@ public static class FetchCommand
         };
         var cacheDir = new Option<string?>("--cache-dir")
         {
-            Description = $"Directory for downloaded files (default {MnistFetcher.DefaultCacheDirectory}).",
+            Description = "Directory that keeps downloaded files for reuse (default: $XDG_CACHE_HOME/mnist-classifiers, else ~/.cache/mnist-classifiers).",
         };
 
         var command = new Command("fetch",
@@ -47,7 +47,7 @@ public static class FetchCommand
             outpath, shift, rotate, from, seed, cacheDir,
         };
 
-        command.SetAction(parseResult =>
+        command.SetAction(async (parseResult, cancellationToken) =>
         {
             var output = parseResult.InvocationConfiguration.Output;
             var error = parseResult.InvocationConfiguration.Error;
@@ -69,7 +69,7 @@ public static class FetchCommand
                 {
                     using var http = handler is null ? MnistFetcher.CreateDefaultHttpClient() : new HttpClient(handler, disposeHandler: false);
                     var fetcher = new MnistFetcher(http, parseResult.GetValue(cacheDir), error);
-                    raw = fetcher.DownloadAsync().GetAwaiter().GetResult();
+                    raw = await fetcher.DownloadAsync(cancellationToken).ConfigureAwait(false);
                 }
 
                 var dataset = MnistDatasetBuilder.Build(raw, parseResult.GetValue(seed), augmentations);
@@ -78,6 +78,11 @@ public static class FetchCommand
                     $"Wrote {path}: train {dataset.Train.Rows}, validation {dataset.Validation.Rows}, test {dataset.Test.Rows} rows " +
                     $"(source {dataset.Info.Source}, augmentation {dataset.Info.Augmentation}, seed {dataset.Info.SplitSeed}) in {clock.Elapsed.TotalSeconds:F1} s.");
                 return 0;
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                error.WriteLine("mnist fetch: cancelled.");
+                return 130;
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {

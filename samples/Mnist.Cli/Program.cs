@@ -9,6 +9,7 @@ public static class Program
     public static int Main(string[] args)
     {
         var root = new RootCommand("Fetch MNIST, train classifiers on it and predict digits.");
+        root.Subcommands.Add(FetchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         return root.Parse(args).Invoke();
     }

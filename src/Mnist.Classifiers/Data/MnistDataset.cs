@@ -26,10 +26,21 @@ public sealed class MnistDataset
     public required DatasetInfo Info { get; init; }
 
     /// <summary>Reads a dataset file written by <see cref="Save"/> or by h5py with the same layout.</summary>
-    public static MnistDataset Load(string path) => throw new NotImplementedException();
+    /// <remarks>
+    /// Images and labels of any integer type are accepted when their values fit a byte, and images shaped
+    /// (rows, height, width) are flattened. Missing attributes read as: source and augmentation <c>unknown</c>,
+    /// split seed −1, format version 0 (the files of the original Python project carry no attributes).
+    /// </remarks>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">The file is not HDF5, or a dataset or attribute is missing, misshaped or
+    /// of the wrong type (the message names the file and the dataset).</exception>
+    public static MnistDataset Load(string path) => MnistDatasetFile.Load(path);
 
     /// <summary>Writes the dataset to <paramref name="path"/> atomically (a temporary file, then a rename).</summary>
-    public void Save(string path) => throw new NotImplementedException();
+    /// <remarks>The file records <see cref="Info"/> as root attributes <c>source</c>, <c>split_seed</c>,
+    /// <c>augmentation</c> and <c>format_version</c> (always the current version, 1).</remarks>
+    /// <exception cref="DirectoryNotFoundException">The directory of <paramref name="path"/> does not exist.</exception>
+    public void Save(string path) => MnistDatasetFile.Save(this, path);
 }
 
 /// <summary>

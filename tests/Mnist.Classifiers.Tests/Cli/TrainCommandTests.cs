@@ -116,7 +116,7 @@ public sealed class TrainCommandTests : IDisposable
 
     [Theory]
     [InlineData("grid search arrives with a later issue", "-M", "dummy", "-g")]
-    [InlineData("'svm' model is not available yet", "-M", "svm")]
+    [InlineData("--kernel must be rbf, poly, linear or sigmoid; got 'cubic'", "-M", "svm", "--kernel", "cubic")]
     [InlineData("'voting' model is not available yet", "-M", "voting")]
     [InlineData("Unknown model 'knn'; allowed values: svm, forest, extra, sgd, voting, dummy", "-M", "knn")]
     [InlineData("-C/--regularization must be a positive number; got -1", "-M", "dummy", "-C", "-1")]

@@ -238,6 +238,27 @@ public static class TrainCommand
         _ => null,
     };
 
+    /// <summary>The process's peak resident memory (Linux's VmHWM), or null where /proc does not tell it.</summary>
+    private static double? PeakMemoryMegabytes()
+    {
+        try
+        {
+            string? line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            if (line is not null && double.TryParse(line[6..].Trim().Split(' ')[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double kilobytes))
+            {
+                return kilobytes / 1024;
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+
+        return null;
+    }
+
     private static string JsonSummary(string model, int trainRows, double fitSeconds, double? predictSeconds, double? accuracy, IClassifierModel fitted)
     {
         using var buffer = new MemoryStream();
@@ -252,6 +273,11 @@ public static class TrainCommand
             if (SupportVectorCount(fitted) is { } supportVectors)
             {
                 json.WriteNumber("n_support", supportVectors);
+            }
+
+            if (PeakMemoryMegabytes() is { } peak)
+            {
+                json.WriteNumber("peak_memory_mb", Math.Round(peak, 1));
             }
 
             json.WriteEndObject();

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Kernels;
@@ -133,6 +134,7 @@ internal sealed class BinaryKernelProblem
     /// <summary>Row i of Q without prefetching.</summary>
     public float[] GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
         int m = indices.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 
 namespace Mnist.Classifiers.Svm;
@@ -43,6 +44,7 @@ internal readonly struct KernelFunction
     /// Turns <paramref name="values"/>, the dot products of one row x (squared norm <paramref name="rowNorm"/>)
     /// with rows y_j (squared norms <paramref name="columnNorms"/>), into kernel values K(x, y_j) in place.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Apply(Span<float> values, float rowNorm, ReadOnlySpan<float> columnNorms)
     {
         switch (Type)

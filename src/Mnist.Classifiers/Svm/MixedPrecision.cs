@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Mnist.Classifiers.Svm;
@@ -5,6 +6,7 @@ namespace Mnist.Classifiers.Svm;
 /// <summary>Dot products of double coefficients with float kernel values, accumulated in double as LIBSVM does.</summary>
 internal static class MixedPrecision
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> coefficients, ReadOnlySpan<float> values)
     {
         int n = coefficients.Length;

@@ -31,6 +31,7 @@ internal static class SmoSolver
     private const double Tau = 1e-12;
 
     /// <summary>Solves the problem; <paramref name="maxIterations"/> ≤ 0 means LIBSVM's default limit.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BinarySolution Solve(BinaryKernelProblem q, double cPositive, double cNegative, double tolerance, bool shrinking, long maxIterations)
     {
         int l = q.Length;
@@ -215,6 +216,7 @@ internal static class SmoSolver
     /// WSS 2 of Fan, Chen &amp; Lin (2005): i maximises −y_i∇f_i over I_up; j minimises the second-order decrease
     /// −(b_ij²)/a_ij over the j ∈ I_low that violate with i. Returns false when m(α) − M(α) &lt; ε (optimal).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool SelectWorkingSet(
         BinaryKernelProblem q, sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds, double tolerance,
         int[] active, int activeSize, TopCandidates upCandidates, TopCandidates lowCandidates, out int outI, out int outJ)
@@ -339,6 +341,7 @@ internal static class SmoSolver
     /// current violation level leave the active set; when the violation first falls under 10ε every variable
     /// comes back once.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int Shrink(sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds, double tolerance, int[] active, int activeSize, ref bool unshrunk)
     {
         double gMax1 = double.NegativeInfinity; // max { −y_i ∇f_i | i ∈ I_up }
@@ -434,6 +437,7 @@ internal static class SmoSolver
     }
 
     /// <summary>∇f += Δα_i Q_i + Δα_j Q_j over all l variables (float rows, double gradient), vectorised.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void UpdateGradient(double[] gradient, float[] qi, double deltaI, float[] qj, double deltaJ)
     {
         int l = gradient.Length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Kernels;
@@ -286,6 +287,7 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
     }
 
     /// <summary>K(x_r, sv_s) for the rows [first, first + count) into <paramref name="destination"/> (row-major, nSV columns).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void KernelBlock(FeatureMatrix features, int first, int count, float[] destination)
     {
         int nSupport = SupportVectorCount, columns = FeatureCount;
@@ -311,6 +313,7 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         System.Buffers.ArrayPool<float>.Shared.Return(rows);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PairDecisions(ReadOnlySpan<float> kernelValues, double[,] result, int row)
     {
         int k = _classes.Length, n = SupportVectorCount, p = 0;

@@ -12,12 +12,13 @@ namespace Mnist.Classifiers.Kernels;
 /// <para>
 /// The structure is that of GotoBLAS/BLIS (Goto &amp; van de Geijn 2008; Van Zee &amp; van de Geijn 2015): B is
 /// pre-packed into panels (<see cref="PackedRows"/>); per call, blocks of A (mc rows × kc depth) are packed
-/// into micro-panels of 6 rows; a 6 × 16 register tile is computed by an outer-product micro-kernel
-/// (<see cref="MicroKernels"/>). Loop order, outermost first: panels of B in groups of nc, depth blocks of kc
-/// (so that a 16 × kc micro-panel of B stays in L1 while all the A micro-panels of the block pass over it),
-/// blocks of mc rows of A (packed, kept in L2), B panels, A micro-panels. A single row of A is a
-/// matrix–vector product, bound by the memory bandwidth of B; it uses a kernel with 8 accumulators spread over
-/// 4 panels.
+/// into micro-panels of mr rows, and an mr × nr register tile is computed by an outer-product micro-kernel:
+/// 6 × 16 with AVX2 + FMA (<see cref="MicroKernels"/>), 12 × 32 where AVX-512 is accelerated
+/// (<see cref="MicroKernels512"/>), a scalar fused multiply–add loop elsewhere. Loop order, outermost first:
+/// groups of nc B rows, depth blocks of kc (so that a kc × 16 micro-panel of B stays in L1 while all the A
+/// micro-panels of the block pass over it), blocks of mc rows of A (packed, kept in L2), B panels, A
+/// micro-panels. A single row of A is a matrix–vector product, bound by the memory bandwidth of B; it skips
+/// the packing and uses a kernel with 8 accumulators spread over 4 panels.
 /// </para>
 /// <para>
 /// Every output is the chain acc ← fma(a_p, b_p, acc), p = 0…k−1, from acc = 0: results are bit-for-bit the
@@ -29,7 +30,13 @@ namespace Mnist.Classifiers.Kernels;
 public static unsafe class DotProducts
 {
     /// <summary>The blocking used unless a caller (benchmarks) supplies another.</summary>
-    internal static readonly Blocking DefaultBlocking = new(MaxDepthBlock: 384, RowBlock: 120, PanelBlock: 64);
+    /// <remarks>
+    /// Chosen by measurement (2016 × 784 by 2048 × 784 and 1…128 rows by 12,000 × 784, best of 5 interleaved
+    /// rounds over kc ∈ {392, 784}, mc ∈ {48, 120, 240}, nc ∈ {1024, 4096} rows): with k = 784, one depth block
+    /// was 1.5× faster than two blocks of 392 for the AVX2 kernel and as fast for the AVX-512 kernel; mc and nc
+    /// mattered less than the noise of the shared machine. mc = 120 is a multiple of both tile heights (6, 12).
+    /// </remarks>
+    internal static readonly Blocking DefaultBlocking = new(MaxDepthBlock: 784, RowBlock: 120, PanelBlock: 64);
 
     [ThreadStatic]
     private static float[]? t_packedA;
@@ -53,19 +60,19 @@ public static unsafe class DotProducts
     /// <exception cref="ArgumentOutOfRangeException">A size or range is out of bounds.</exception>
     public static void Compute(
         ReadOnlySpan<float> a, int m, int k, PackedRows b, int bStart, int bEnd, Span<float> c, int ldc) =>
-        Compute(a, m, k, b, bStart, bEnd, c, ldc, DefaultBlocking, MicroKernels.Avx2Supported);
+        Compute(a, m, k, b, bStart, bEnd, c, ldc, DefaultBlocking, KernelSets.Best);
 
     /// <summary>The single-threaded product with an explicit blocking and instruction set (tests and tuning).</summary>
     internal static void Compute(
         ReadOnlySpan<float> a, int m, int k, PackedRows b, int bStart, int bEnd, Span<float> c, int ldc,
-        Blocking blocking, bool avx2)
+        Blocking blocking, KernelSet kernels)
     {
         ArgumentNullException.ThrowIfNull(b);
         Validate(a.Length, m, k, b, bStart, bEnd, c.Length, ldc);
         fixed (float* ap = a)
         fixed (float* cp = c)
         {
-            ComputeCore(ap, m, k, b, bStart, bEnd, cp, ldc, blocking, avx2);
+            ComputeCore(ap, m, k, b, bStart, bEnd, cp, ldc, blocking, kernels);
         }
     }
 
@@ -82,11 +89,11 @@ public static unsafe class DotProducts
     /// <exception cref="ArgumentException">A size or span length does not match.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of bounds.</exception>
     public static void Compute(FeatureMatrix a, PackedRows b, Span<float> c, int ldc, int degreeOfParallelism) =>
-        Compute(a, b, c, ldc, degreeOfParallelism, DefaultBlocking, MicroKernels.Avx2Supported);
+        Compute(a, b, c, ldc, degreeOfParallelism, DefaultBlocking, KernelSets.Best);
 
     /// <summary>The parallel product with an explicit blocking and instruction set (tests and tuning).</summary>
     internal static void Compute(
-        FeatureMatrix a, PackedRows b, Span<float> c, int ldc, int degreeOfParallelism, Blocking blocking, bool avx2)
+        FeatureMatrix a, PackedRows b, Span<float> c, int ldc, int degreeOfParallelism, Blocking blocking, KernelSet kernels)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -108,12 +115,12 @@ public static unsafe class DotProducts
         // register tiles; otherwise (a few rows against many) ranges of B panels. Either way each output is
         // computed by the same chain of operations, so the split changes nothing in the result.
         int rowChunk = blocking.RowBlock;
-        bool splitRows = m >= 2 * rowChunk * degreeOfParallelism || m > 4 * MicroKernels.MaxRows * degreeOfParallelism;
+        bool splitRows = m >= 2 * rowChunk * degreeOfParallelism || m > 4 * MicroKernels512.MaxRows * degreeOfParallelism;
         int items;
         int panelChunk = 0;
         if (splitRows)
         {
-            rowChunk = Math.Min(rowChunk, RoundUp(CeilDiv(m, 2 * degreeOfParallelism), MicroKernels.MaxRows));
+            rowChunk = Math.Min(rowChunk, RoundUp(CeilDiv(m, 2 * degreeOfParallelism), MicroKernels512.MaxRows));
             items = CeilDiv(m, rowChunk);
         }
         else
@@ -130,7 +137,7 @@ public static unsafe class DotProducts
             {
                 fixed (float* cp = c)
                 {
-                    RunItem(a, b, (nint)cp, ldc, blocking, avx2, splitRows, rowChunk, panelChunk, item);
+                    RunItem(a, b, (nint)cp, ldc, blocking, kernels, splitRows, rowChunk, panelChunk, item);
                 }
             }
 
@@ -142,12 +149,12 @@ public static unsafe class DotProducts
             nint cAddress = (nint)cp;
             var options = new ParallelOptions { MaxDegreeOfParallelism = degreeOfParallelism };
             Parallel.For(0, items, options, item =>
-                RunItem(a, b, cAddress, ldc, blocking, avx2, splitRows, rowChunk, panelChunk, item));
+                RunItem(a, b, cAddress, ldc, blocking, kernels, splitRows, rowChunk, panelChunk, item));
         }
     }
 
     private static void RunItem(
-        FeatureMatrix a, PackedRows b, nint cAddress, int ldc, Blocking blocking, bool avx2,
+        FeatureMatrix a, PackedRows b, nint cAddress, int ldc, Blocking blocking, KernelSet kernels,
         bool splitRows, int rowChunk, int panelChunk, int item)
     {
         int k = a.Columns;
@@ -162,7 +169,7 @@ public static unsafe class DotProducts
         {
             fixed (float* ap = a.AsSpan())
             {
-                ComputeCore(ap + (nint)i0 * k, rows, k, b, j0, j1, c, ldc, blocking, avx2);
+                ComputeCore(ap + (nint)i0 * k, rows, k, b, j0, j1, c, ldc, blocking, kernels);
             }
 
             return;
@@ -176,12 +183,12 @@ public static unsafe class DotProducts
 
         fixed (float* ap = gathered)
         {
-            ComputeCore(ap, rows, k, b, j0, j1, c, ldc, blocking, avx2);
+            ComputeCore(ap, rows, k, b, j0, j1, c, ldc, blocking, kernels);
         }
     }
 
     private static void ComputeCore(
-        float* a, int m, int k, PackedRows b, int bStart, int bEnd, float* c, nint ldc, Blocking blocking, bool avx2)
+        float* a, int m, int k, PackedRows b, int bStart, int bEnd, float* c, nint ldc, Blocking blocking, KernelSet kernels)
     {
         if (m == 0 || bEnd == bStart)
         {
@@ -195,8 +202,8 @@ public static unsafe class DotProducts
         float* bBase = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(b.Storage)) + b.Offset;
         nint panelStride = (nint)b.PanelStride;
         int qFirst = bStart / W, qEnd = CeilDiv(bEnd, W);
-        float* edge = stackalloc float[MR * W * 4];
-        new Span<float>(edge, MR * W * 4).Clear();
+        float* edge = stackalloc float[MicroKernels512.MaxRows * W];
+        new Span<float>(edge, MicroKernels512.MaxRows * W).Clear();
 
         if (m == 1)
         {
@@ -204,14 +211,14 @@ public static unsafe class DotProducts
             int q = qFirst;
             while (q < qEnd)
             {
-                if (avx2 && q + 4 <= qEnd && q * W >= bStart && (q + 4) * W <= bEnd)
+                if (kernels != KernelSet.Portable && MicroKernels.Avx2Supported && q + 4 <= qEnd && q * W >= bStart && (q + 4) * W <= bEnd)
                 {
                     MicroKernels.RowTimesFourPanelsAvx2(a, bBase + q * panelStride, panelStride, k, c + (q * W - bStart), false);
                     q += 4;
                 }
                 else
                 {
-                    TileWithEdges(a, 1, bBase + q * panelStride, k, c, ldc, q * W, bStart, bEnd, false, edge, avx2);
+                    TileWithEdges(a, 1, bBase + q * panelStride, k, c, ldc, q * W, bStart, bEnd, false, edge, kernels);
                     q++;
                 }
             }
@@ -219,9 +226,10 @@ public static unsafe class DotProducts
             return;
         }
 
+        int mrMax = kernels == KernelSet.Avx512 ? MicroKernels512.MaxRows : MR;
         int depthBlocks = CeilDiv(k, blocking.MaxDepthBlock);
         int kc = CeilDiv(k, depthBlocks);
-        int mc = Math.Min(RoundUp(m, MR), blocking.RowBlock);
+        int mc = Math.Min(RoundUp(m, mrMax), blocking.RowBlock);
         float[] packedArray = Scratch(ref t_packedA, (long)mc * kc);
         fixed (float* packed = packedArray)
         {
@@ -235,27 +243,41 @@ public static unsafe class DotProducts
                     for (int i0 = 0; i0 < m; i0 += mc)
                     {
                         int mcCur = Math.Min(mc, m - i0);
-                        PackA(a + (nint)i0 * k + p0, mcCur, kcCur, k, packed);
-                        for (int q = q0; q < q1; q++)
+                        PackA(a + (nint)i0 * k + p0, mcCur, kcCur, k, packed, mrMax);
+                        int q = q0;
+                        while (q < q1)
                         {
-                            float* bp = bBase + q * panelStride + (nint)p0 * W;
-                            bool fullPanel = q * W >= bStart && (q + 1) * W <= bEnd;
-                            float* ap = packed;
-                            for (int i = 0; i < mcCur; i += MR)
+                            // Whole panels inside [bStart, bEnd) go straight to C; the AVX-512 kernels take two at a time.
+                            int panels = 0;
+                            while (panels < (kernels == KernelSet.Avx512 ? 2 : 1) && q + panels < q1
+                                   && (q + panels) * W >= bStart && (q + panels + 1) * W <= bEnd)
                             {
-                                int mr = Math.Min(MR, mcCur - i);
+                                panels++;
+                            }
+
+                            float* bp = bBase + q * panelStride + (nint)p0 * W;
+                            float* ap = packed;
+                            for (int i = 0; i < mcCur; i += mrMax)
+                            {
+                                int mr = Math.Min(mrMax, mcCur - i);
                                 float* cRows = c + (nint)(i0 + i) * ldc;
-                                if (fullPanel)
+                                if (panels == 0)
                                 {
-                                    MicroKernels.Tile(ap, mr, bp, kcCur, cRows + (q * W - bStart), ldc, accumulate, avx2);
+                                    TileWithEdges(ap, mr, bp, kcCur, cRows, ldc, q * W, bStart, bEnd, accumulate, edge, kernels);
+                                }
+                                else if (kernels == KernelSet.Avx512)
+                                {
+                                    MicroKernels512.Tile(ap, mr, bp, panelStride, panels, kcCur, cRows + (q * W - bStart), ldc, accumulate);
                                 }
                                 else
                                 {
-                                    TileWithEdges(ap, mr, bp, kcCur, cRows, ldc, q * W, bStart, bEnd, accumulate, edge, avx2);
+                                    MicroKernels.Tile(ap, mr, bp, kcCur, cRows + (q * W - bStart), ldc, accumulate, kernels == KernelSet.Avx2);
                                 }
 
                                 ap += mr * kcCur;
                             }
+
+                            q += Math.Max(panels, 1);
                         }
                     }
                 }
@@ -266,7 +288,7 @@ public static unsafe class DotProducts
     /// <summary>A tile whose panel sticks out of [bStart, bEnd): computed into a scratch tile, then the valid columns copied.</summary>
     private static void TileWithEdges(
         float* ap, int mr, float* bp, int kc, float* cRows, nint ldc, int panelStart, int bStart, int bEnd,
-        bool accumulate, float* edge, bool avx2)
+        bool accumulate, float* edge, KernelSet kernels)
     {
         const int W = PackedRows.PanelWidth;
         int lo = Math.Max(panelStart, bStart), hi = Math.Min(panelStart + W, bEnd);
@@ -280,7 +302,15 @@ public static unsafe class DotProducts
             }
         }
 
-        MicroKernels.Tile(ap, mr, bp, kc, edge, W, accumulate, avx2);
+        if (kernels == KernelSet.Avx512)
+        {
+            MicroKernels512.Tile(ap, mr, bp, 0, 1, kc, edge, W, accumulate);
+        }
+        else
+        {
+            MicroKernels.Tile(ap, mr, bp, kc, edge, W, accumulate, kernels == KernelSet.Avx2);
+        }
+
         for (int r = 0; r < mr; r++)
         {
             new ReadOnlySpan<float>(edge + r * W + offset, count).CopyTo(new Span<float>(cFirst + r * ldc, count));
@@ -291,11 +321,11 @@ public static unsafe class DotProducts
     /// Packs rows × depth values of A (row stride <paramref name="lda"/>) into micro-panels of up to 6 rows,
     /// each stored depth-major: panel[p·mr + r] = A[r, p].
     /// </summary>
-    private static void PackA(float* a, int rows, int depth, int lda, float* packed)
+    private static void PackA(float* a, int rows, int depth, int lda, float* packed, int mrMax)
     {
-        for (int i = 0; i < rows; i += MicroKernels.MaxRows)
+        for (int i = 0; i < rows; i += mrMax)
         {
-            int mr = Math.Min(MicroKernels.MaxRows, rows - i);
+            int mr = Math.Min(mrMax, rows - i);
             float* source = a + (nint)i * lda;
             for (int r = 0; r < mr; r++)
             {
@@ -363,3 +393,36 @@ public static unsafe class DotProducts
 /// <param name="RowBlock">Rows of A packed together (mc), a multiple of 6.</param>
 /// <param name="PanelBlock">B panels visited per outer block (nc / 16).</param>
 internal readonly record struct Blocking(int MaxDepthBlock, int RowBlock, int PanelBlock);
+
+/// <summary>The instruction sets the micro-kernels come in; all give identical results.</summary>
+internal enum KernelSet
+{
+    /// <summary>Scalar code with <see cref="MathF.FusedMultiplyAdd"/>: runs anywhere.</summary>
+    Portable,
+
+    /// <summary>AVX2 + FMA, 6 × 16 tiles in 256-bit registers.</summary>
+    Avx2,
+
+    /// <summary>AVX-512F, 12 × 32 tiles in 512-bit registers.</summary>
+    Avx512,
+}
+
+/// <summary>Which <see cref="KernelSet"/> values this processor runs, and the fastest of them.</summary>
+internal static class KernelSets
+{
+    /// <summary>The fastest kernel set this processor supports.</summary>
+    public static readonly KernelSet Best =
+        MicroKernels512.Supported ? KernelSet.Avx512 : MicroKernels.Avx2Supported ? KernelSet.Avx2 : KernelSet.Portable;
+
+    /// <summary>Every kernel set this processor supports (the portable one always).</summary>
+    public static IReadOnlyList<KernelSet> Supported { get; } =
+        new[] { KernelSet.Portable, KernelSet.Avx2, KernelSet.Avx512 }.Where(IsSupported).ToArray();
+
+    /// <summary>Whether <paramref name="kernels"/> can run on this processor.</summary>
+    public static bool IsSupported(KernelSet kernels) => kernels switch
+    {
+        KernelSet.Avx512 => MicroKernels512.Supported,
+        KernelSet.Avx2 => MicroKernels.Avx2Supported,
+        _ => true,
+    };
+}

@@ -7,7 +7,7 @@ public class DotProductsTests
 {
     // Small blocks force several depth blocks, row blocks and panel blocks even on small shapes.
     private static readonly Blocking Tiny = new(MaxDepthBlock: 5, RowBlock: 12, PanelBlock: 2);
-    private static readonly Blocking Odd = new(MaxDepthBlock: 100, RowBlock: 6, PanelBlock: 1);
+    private static readonly Blocking Odd = new(MaxDepthBlock: 100, RowBlock: 6, PanelBlock: 3);
 
     private const float Sentinel = -12345.5f;
 
@@ -108,20 +108,14 @@ public class DotProductsTests
         var packed = PackedRows.Pack(bValues, n, k);
         int ldc = bEnd - bStart + 3;
 
-        foreach (var (blocking, avx2) in new[]
-                 {
-                     (DotProducts.DefaultBlocking, true), (Tiny, true), (Odd, true), (DotProducts.DefaultBlocking, false),
-                     (Tiny, false),
-                 })
+        foreach (var kernels in KernelSets.Supported)
         {
-            if (avx2 && !System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            foreach (var blocking in new[] { DotProducts.DefaultBlocking, Tiny, Odd })
             {
-                continue;
+                var c = Enumerable.Repeat(Sentinel, Math.Max(1, m * ldc)).ToArray();
+                DotProducts.Compute(a, m, k, packed, bStart, bEnd, c, ldc, blocking, kernels);
+                ShouldMatchReference(a, m, k, bValues, bStart, bEnd, c, ldc);
             }
-
-            var c = Enumerable.Repeat(Sentinel, Math.Max(1, m * ldc)).ToArray();
-            DotProducts.Compute(a, m, k, packed, bStart, bEnd, c, ldc, blocking, avx2);
-            ShouldMatchReference(a, m, k, bValues, bStart, bEnd, c, ldc);
         }
     }
 
@@ -162,10 +156,11 @@ public class DotProductsTests
         {
             foreach (int threads in new[] { 1, 2, 3 })
             {
-                foreach (var blocking in new[] { DotProducts.DefaultBlocking, Tiny })
+                foreach (var (blocking, kernels) in KernelSets.Supported.SelectMany(
+                             kernels => new[] { (DotProducts.DefaultBlocking, kernels), (Tiny, kernels) }))
                 {
                     var c = Enumerable.Repeat(Sentinel, m * ldc).ToArray();
-                    DotProducts.Compute(source, packed, c, ldc, threads, blocking, MicroKernels.Avx2Supported);
+                    DotProducts.Compute(source, packed, c, ldc, threads, blocking, kernels);
                     if (first is null)
                     {
                         ShouldMatchReference(gathered, m, k, bValues, 0, n, c, ldc);
@@ -173,7 +168,7 @@ public class DotProductsTests
                     }
                     else
                     {
-                        c.Should().Equal(first, "threads = {0}, blocking = {1}", threads, blocking);
+                        c.Should().Equal(first, "threads = {0}, blocking = {1}, kernels = {2}", threads, blocking, kernels);
                     }
                 }
             }

@@ -35,6 +35,10 @@ public static class FetchCommand
             Description = "Seed of the stratified train/validation split.",
             DefaultValueFactory = _ => StratifiedSplit.DefaultSeed,
         };
+        var validationSize = new Option<int?>("--validation-size")
+        {
+            Description = "How many of the 60,000 training images to hold out as the validation set (default 10,000; 0 trains on all of them, as the benchmarks against scikit-learn do).",
+        };
         var cacheDir = new Option<string?>("--cache-dir")
         {
             Description = "Directory that keeps downloaded files for reuse (default: $XDG_CACHE_HOME/mnist-classifiers, else ~/.cache/mnist-classifiers).",
@@ -44,7 +48,7 @@ public static class FetchCommand
             "Get the MNIST digits (OpenML's mnist_784, an IDX mirror, or local IDX files), split the 60,000 training " +
             "images into train and validation sets, optionally augment the train set, and save everything to HDF5.")
         {
-            outpath, shift, rotate, from, seed, cacheDir,
+            outpath, shift, rotate, from, seed, validationSize, cacheDir,
         };
 
         command.SetAction(async (parseResult, cancellationToken) =>
@@ -72,7 +76,13 @@ public static class FetchCommand
                     raw = await fetcher.DownloadAsync(cancellationToken).ConfigureAwait(false);
                 }
 
-                var dataset = MnistDatasetBuilder.Build(raw, parseResult.GetValue(seed), augmentations);
+                var heldOut = parseResult.GetValue(validationSize);
+                if (heldOut is < 0 || heldOut > raw.Training.Rows)
+                {
+                    throw new ArgumentException($"--validation-size must be between 0 and {raw.Training.Rows}; got {heldOut}.");
+                }
+
+                var dataset = MnistDatasetBuilder.Build(raw, parseResult.GetValue(seed), augmentations, heldOut);
                 dataset.Save(path);
                 output.WriteLine(
                     $"Wrote {path}: train {dataset.Train.Rows}, validation {dataset.Validation.Rows}, test {dataset.Test.Rows} rows " +

@@ -1,60 +1,76 @@
 using System.Runtime.CompilerServices;
-using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Kernels;
 
 namespace Mnist.Classifiers.Svm;
 
+/// <summary>The samples of one side of a two-class problem, packed once for the dot-product kernel.</summary>
+/// <param name="Rows">The rows of the training matrix, in the problem's order.</param>
+/// <param name="Packed">Those rows packed as the B operand of <see cref="DotProducts"/> (with their squared norms).</param>
+internal sealed record KernelSegment(int[] Rows, PackedRows Packed)
+{
+    /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>.</summary>
+    public static KernelSegment Create(FeatureMatrix features, int[] rows) =>
+        new(rows, PackedRows.Pack(features.Subset(rows)));
+}
+
 /// <summary>
-/// The matrix Q of a two-class C-SVC dual, Q_ij = y_i y_j K(x_i, x_j), served row by row from a
-/// <see cref="KernelRowCache"/>. The problem's samples are gathered once into a contiguous block so that
-/// kernel rows are dense float32 dot products (SIMD) instead of LIBSVM's sparse double loops.
+/// The kernel matrix K of a two-class C-SVC problem, served row by row from a <see cref="KernelRowCache"/>:
+/// the +1 samples first, then the −1 samples. Each class's samples are packed once per fit and shared by every
+/// one-vs-one problem of that class, so a kernel row is two dense float32 blocked products (SIMD) instead of
+/// LIBSVM's sparse double loops over a private copy.
 /// </summary>
 internal sealed class BinaryKernelProblem
 {
-    private readonly float[] _samples;
+    private readonly FeatureMatrix _features;
+    private readonly KernelSegment _positive;
+    private readonly KernelSegment _negative;
     private readonly float[] _norms;
-    private readonly float[] _signs;
     private readonly KernelFunction _kernel;
     private readonly KernelRowCache _cache;
     private readonly double[] _diagonal;
     private readonly int _columns;
     private readonly bool[] _prefetchedUnused;
-    private readonly PackedRows _packed;
     private readonly float[] _batchRows;
     private readonly float[] _batchProducts;
 
-    /// <param name="features">The whole training matrix.</param>
-    /// <param name="rows">The rows of <paramref name="features"/> in this problem.</param>
-    /// <param name="positive">For each of <paramref name="rows"/>, whether it is in the +1 class.</param>
-    /// <param name="kernel">The kernel.</param>
-    /// <param name="cacheBytes">The kernel cache's budget.</param>
-    public BinaryKernelProblem(FeatureMatrix features, ReadOnlySpan<int> rows, ReadOnlySpan<bool> positive, KernelFunction kernel, long cacheBytes)
+    public BinaryKernelProblem(FeatureMatrix features, KernelSegment positive, KernelSegment negative, KernelFunction kernel, long cacheBytes)
     {
-        Length = rows.Length;
-        _columns = features.Columns;
+        _features = features;
+        _positive = positive;
+        _negative = negative;
         _kernel = kernel;
-        _samples = new float[(long)Length * _columns];
+        _columns = features.Columns;
+        int positives = positive.Rows.Length;
+        Length = positives + negative.Rows.Length;
         _norms = new float[Length];
-        _signs = new float[Length];
+        positive.Packed.SquaredNorms.CopyTo(_norms);
+        negative.Packed.SquaredNorms.CopyTo(_norms.AsSpan(positives));
         _diagonal = new double[Length];
         Labels = new sbyte[Length];
         for (int i = 0; i < Length; i++)
         {
-            var source = features.Row(rows[i]);
-            var target = _samples.AsSpan(i * _columns, _columns);
-            source.CopyTo(target);
-            _norms[i] = TensorPrimitives.Dot(target, target);
-            _signs[i] = positive[i] ? 1f : -1f;
-            Labels[i] = positive[i] ? (sbyte)1 : (sbyte)-1;
+            Labels[i] = i < positives ? (sbyte)1 : (sbyte)-1;
             _diagonal[i] = kernel.Self(_norms[i]);
         }
 
-        _packed = PackedRows.Pack(_samples, Length, _columns);
         _batchRows = new float[PrefetchWidth * _columns];
         _batchProducts = new float[(long)PrefetchWidth * Length];
         _cache = new KernelRowCache(Length, cacheBytes);
         _prefetchedUnused = new bool[Length];
+    }
+
+    /// <summary>A problem over <paramref name="rows"/>, packing them itself (used by the probability cross-validation).</summary>
+    public static BinaryKernelProblem FromRows(FeatureMatrix features, ReadOnlySpan<int> rows, ReadOnlySpan<bool> positive, KernelFunction kernel, long cacheBytes)
+    {
+        var positives = new List<int>();
+        var negatives = new List<int>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            (positive[i] ? positives : negatives).Add(rows[i]);
+        }
+
+        return new BinaryKernelProblem(features, KernelSegment.Create(features, [.. positives]), KernelSegment.Create(features, [.. negatives]), kernel, cacheBytes);
     }
 
     /// <summary>The number of samples, l.</summary>
@@ -63,13 +79,13 @@ internal sealed class BinaryKernelProblem
     /// <summary>y_i ∈ {+1, −1}.</summary>
     public sbyte[] Labels { get; }
 
-    /// <summary>Q_ii = K(x_i, x_i).</summary>
+    /// <summary>The row of the training matrix of sample <paramref name="i"/>.</summary>
+    public int TrainingRow(int i) => i < _positive.Rows.Length ? _positive.Rows[i] : _negative.Rows[i - _positive.Rows.Length];
+
+    /// <summary>K_ii.</summary>
     public ReadOnlySpan<double> Diagonal => _diagonal;
 
-    /// <summary>Kernel rows served from the cache.</summary>
-    public long CacheHits => _cache.Hits;
-
-    /// <summary>Kernel rows that had to be computed.</summary>
+    /// <summary>Kernel rows that had to be computed on demand (cache misses).</summary>
     public long CacheMisses => _cache.Misses;
 
     /// <summary>How many rows one kernel batch computes at most (the missing row and likely next ones).</summary>
@@ -82,7 +98,7 @@ internal sealed class BinaryKernelProblem
     public long Prefetched { get; private set; }
 
     /// <summary>
-    /// Row i of Q (full length). On a cache miss the row is computed in one batch with the missing rows of
+    /// Row i of K (full length). On a cache miss the row is computed in one batch with the missing rows of
     /// <paramref name="candidates"/>, the samples the solver expects to pick soon: a block of rows is a matrix
     /// product that runs near the processor's peak, where one row alone is bound by memory bandwidth
     /// (the batching idea of ThunderSVM, Wen et al. 2018, kept here inside LIBSVM's own sequence of working sets).
@@ -131,31 +147,27 @@ internal sealed class BinaryKernelProblem
         return rows[count - 1];
     }
 
-    /// <summary>Row i of Q without prefetching.</summary>
+    /// <summary>Row i of K without prefetching.</summary>
     public float[] GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
-        int m = indices.Length;
+        int m = indices.Length, positives = _positive.Rows.Length;
         for (int b = 0; b < m; b++)
         {
-            new ReadOnlySpan<float>(_samples, indices[b] * _columns, _columns).CopyTo(_batchRows.AsSpan(b * _columns, _columns));
+            _features.Row(TrainingRow(indices[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));
         }
 
-        // One blocked product for the whole batch: m rows against every sample of the problem.
-        DotProducts.Compute(_batchRows.AsSpan(0, m * _columns), m, _columns, _packed, 0, Length, _batchProducts, Length);
+        // One blocked product per side for the whole batch: m rows against every sample of the problem.
+        var a = _batchRows.AsSpan(0, m * _columns);
+        DotProducts.Compute(a, m, _columns, _positive.Packed, 0, positives, _batchProducts, Length);
+        DotProducts.Compute(a, m, _columns, _negative.Packed, 0, Length - positives, _batchProducts.AsSpan(positives), Length);
         for (int b = 0; b < m; b++)
         {
-            int i = indices[b];
             var destination = destinations[b].AsSpan(0, Length);
             _batchProducts.AsSpan(b * Length, Length).CopyTo(destination);
-            _kernel.Apply(destination, _norms[i], _norms);
-            TensorPrimitives.Multiply(destination, _signs, destination);
-            if (_signs[i] < 0)
-            {
-                TensorPrimitives.Negate(destination, destination);
-            }
+            _kernel.Apply(destination, _norms[indices[b]], _norms);
         }
     }
 }

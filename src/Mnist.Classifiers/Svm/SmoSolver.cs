@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace Mnist.Classifiers.Svm;
@@ -8,7 +9,7 @@ namespace Mnist.Classifiers.Svm;
 /// <param name="Rho">The threshold ρ: the decision value is Σ α_i y_i K(x_i, x) − ρ.</param>
 /// <param name="Objective">The dual objective ½ αᵀQα − eᵀα at the solution (LIBSVM's "obj").</param>
 /// <param name="Iterations">The SMO iterations taken.</param>
-/// <param name="KernelRowsComputed">Kernel rows computed (cache misses).</param>
+/// <param name="KernelRowsComputed">Kernel rows computed (on demand and ahead of need).</param>
 /// <param name="ReachedIterationLimit">True when the iteration limit stopped the solver before the tolerance was met.</param>
 /// <param name="RowsPrefetched">Kernel rows computed ahead of need, in batches with a missing row.</param>
 /// <param name="PrefetchedRowsUsed">Of those, the rows the solver later read.</param>
@@ -16,15 +17,18 @@ internal sealed record BinarySolution(double[] Alpha, double Rho, double Objecti
 
 /// <summary>
 /// Sequential minimal optimisation for the C-SVC dual
-/// min ½ αᵀQα − eᵀα subject to yᵀα = 0, 0 ≤ α_i ≤ C_i,
+/// min ½ αᵀQα − eᵀα subject to yᵀα = 0, 0 ≤ α_i ≤ C_i, Q_ij = y_i y_j K_ij,
 /// after Platt (1998), with the second-order working-set selection of Fan, Chen &amp; Lin (2005, "WSS 2"),
 /// the shrinking heuristic and the stopping rule m(α) − M(α) &lt; ε of LIBSVM (Chang &amp; Lin 2011).
 /// </summary>
 /// <remarks>
-/// One difference from LIBSVM's code, not from its iterates: the gradient is kept exact for every variable
-/// (each step updates all l entries with two SIMD passes), so shrinking only narrows the working-set search
-/// and no gradient reconstruction is ever needed; kernel rows are always whole, in the original order, and
-/// stay valid in the cache whatever is shrunk. The sequence of working sets is the one LIBSVM chooses.
+/// <para>
+/// The iterates are LIBSVM's; the bookkeeping is arranged for SIMD. The solver keeps v = −y ∘ ∇f, the quantity
+/// both working-set rules compare, so that I_up and I_low become masks (0 or ∓∞ added to v) and the two selection
+/// scans are branch-free vector loops over all l variables; the gradient step is v −= y_i Δα_i K_i + y_j Δα_j K_j
+/// on plain kernel rows. v is kept exact for every variable, so shrinking only masks variables out of the scans,
+/// never needs LIBSVM's gradient reconstruction, and kernel rows stay whole and valid in the cache.
+/// </para>
 /// </remarks>
 internal static class SmoSolver
 {
@@ -34,32 +38,17 @@ internal static class SmoSolver
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static BinarySolution Solve(BinaryKernelProblem q, double cPositive, double cNegative, double tolerance, bool shrinking, long maxIterations)
     {
+        var state = new State(q, cPositive, cNegative);
         int l = q.Length;
-        sbyte[] y = q.Labels;
-        ReadOnlySpan<double> qd = q.Diagonal;
-        var alpha = new double[l];
-        var gradient = new double[l];
-        var upperBounds = new double[l];
-        for (int i = 0; i < l; i++)
-        {
-            gradient[i] = -1.0; // ∇f(0) = p = −e
-            upperBounds[i] = y[i] > 0 ? cPositive : cNegative;
-        }
-
-        var active = new int[l];
-        for (int i = 0; i < l; i++)
-        {
-            active[i] = i;
-        }
-
-        int activeSize = l;
-        bool unshrunk = false;
         long limit = maxIterations > 0 ? maxIterations : Math.Max(10_000_000L, 100L * l);
         long iteration = 0;
         int counter = Math.Min(l, 1000) + 1;
-        bool reachedLimit = false;
+        bool reachedLimit = false, unshrunk = false;
         var upCandidates = new TopCandidates(q.PrefetchWidth);
         var lowCandidates = new TopCandidates(q.PrefetchWidth);
+        sbyte[] y = q.Labels;
+        double[] alpha = state.Alpha, v = state.V, c = state.UpperBounds;
+        ReadOnlySpan<double> kd = q.Diagonal;
 
         while (true)
         {
@@ -74,20 +63,20 @@ internal static class SmoSolver
                 counter = Math.Min(l, 1000);
                 if (shrinking)
                 {
-                    activeSize = Shrink(y, alpha, gradient, upperBounds, tolerance, active, activeSize, ref unshrunk);
+                    state.Shrink(tolerance, ref unshrunk);
                 }
             }
 
-            if (!SelectWorkingSet(q, y, alpha, gradient, upperBounds, tolerance, active, activeSize, upCandidates, lowCandidates, out int i, out int j))
+            if (!state.SelectWorkingSet(tolerance, upCandidates, lowCandidates, out int i, out int j))
             {
-                if (activeSize == l)
+                if (state.ActiveCount == l)
                 {
                     break;
                 }
 
-                // Converged on the shrunk problem: check the whole problem before stopping (LIBSVM does the same).
-                activeSize = ResetActive(active, l);
-                if (!SelectWorkingSet(q, y, alpha, gradient, upperBounds, tolerance, active, activeSize, upCandidates, lowCandidates, out i, out j))
+                // Optimal on the shrunk problem: check the whole problem before stopping, as LIBSVM does.
+                state.ActivateAll();
+                if (!state.SelectWorkingSet(tolerance, upCandidates, lowCandidates, out i, out j))
                 {
                     break;
                 }
@@ -96,21 +85,23 @@ internal static class SmoSolver
             }
 
             iteration++;
-            float[] qi = q.GetRow(i, upCandidates.Indices);
-            float[] qj = q.GetRow(j, lowCandidates.Indices, pinned: i);
-            double ci = upperBounds[i], cj = upperBounds[j];
+            float[] ki = q.GetRow(i, upCandidates.Indices);
+            float[] kj = q.GetRow(j, lowCandidates.Indices, pinned: i);
+            double ci = c[i], cj = c[j];
             double oldAi = alpha[i], oldAj = alpha[j];
+            double gi = -y[i] * v[i], gj = -y[j] * v[j]; // ∇f_i, ∇f_j
+            double qij = y[i] * y[j] * (double)ki[j];
 
             // The analytic two-variable step (Platt 1998), clipped to the box as in LIBSVM.
             if (y[i] != y[j])
             {
-                double quad = qd[i] + qd[j] + 2.0 * qi[j];
+                double quad = kd[i] + kd[j] + 2.0 * qij;
                 if (quad <= 0)
                 {
                     quad = Tau;
                 }
 
-                double delta = (-gradient[i] - gradient[j]) / quad;
+                double delta = (-gi - gj) / quad;
                 double diff = alpha[i] - alpha[j];
                 alpha[i] += delta;
                 alpha[j] += delta;
@@ -144,13 +135,13 @@ internal static class SmoSolver
             }
             else
             {
-                double quad = qd[i] + qd[j] - 2.0 * qi[j];
+                double quad = kd[i] + kd[j] - 2.0 * qij;
                 if (quad <= 0)
                 {
                     quad = Tau;
                 }
 
-                double delta = (gradient[i] - gradient[j]) / quad;
+                double delta = (gi - gj) / quad;
                 double sum = alpha[i] + alpha[j];
                 alpha[i] -= delta;
                 alpha[j] += delta;
@@ -183,280 +174,43 @@ internal static class SmoSolver
                 }
             }
 
-            UpdateGradient(gradient, qi, alpha[i] - oldAi, qj, alpha[j] - oldAj);
+            // v = −y∘∇f and ∇f += Q_i Δα_i + Q_j Δα_j, so v −= y_i Δα_i K_i + y_j Δα_j K_j.
+            UpdateV(v, ki, -y[i] * (alpha[i] - oldAi), kj, -y[j] * (alpha[j] - oldAj));
+            state.UpdateMasks(i);
+            state.UpdateMasks(j);
         }
 
-        double rho = CalculateRho(y, alpha, gradient, upperBounds);
+        double rho = state.Rho();
         double objective = 0;
         for (int t = 0; t < l; t++)
         {
-            objective += alpha[t] * (gradient[t] - 1.0);
+            objective += alpha[t] * (-y[t] * v[t] - 1.0);
         }
 
         return new BinarySolution(alpha, rho, objective / 2, iteration, q.CacheMisses + q.Prefetched, reachedLimit, q.Prefetched, q.PrefetchedUsed);
     }
 
-    private static int ResetActive(int[] active, int l)
-    {
-        for (int t = 0; t < l; t++)
-        {
-            active[t] = t;
-        }
-
-        return l;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsUpper(double a, double c) => a >= c;
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static bool IsLower(double a) => a <= 0;
-
-    /// <summary>
-    /// WSS 2 of Fan, Chen &amp; Lin (2005): i maximises −y_i∇f_i over I_up; j minimises the second-order decrease
-    /// −(b_ij²)/a_ij over the j ∈ I_low that violate with i. Returns false when m(α) − M(α) &lt; ε (optimal).
-    /// </summary>
+    /// <summary>v += a K_i + b K_j over all l variables (float rows, double v), vectorised.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static bool SelectWorkingSet(
-        BinaryKernelProblem q, sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds, double tolerance,
-        int[] active, int activeSize, TopCandidates upCandidates, TopCandidates lowCandidates, out int outI, out int outJ)
+    private static void UpdateV(double[] v, float[] ki, double a, float[] kj, double b)
     {
-        upCandidates.Clear();
-        lowCandidates.Clear();
-        double gMax = double.NegativeInfinity, gMax2 = double.NegativeInfinity;
-        int gMaxIndex = -1, gMinIndex = -1;
-        double objDiffMin = double.PositiveInfinity;
-        for (int a = 0; a < activeSize; a++)
-        {
-            int t = active[a];
-            if (y[t] > 0)
-            {
-                if (!IsUpper(alpha[t], upperBounds[t]))
-                {
-                    upCandidates.Offer(-gradient[t], t);
-                    if (-gradient[t] >= gMax)
-                    {
-                        gMax = -gradient[t];
-                        gMaxIndex = t;
-                    }
-                }
-            }
-            else if (!IsLower(alpha[t]))
-            {
-                upCandidates.Offer(gradient[t], t);
-                if (gradient[t] >= gMax)
-                {
-                    gMax = gradient[t];
-                    gMaxIndex = t;
-                }
-            }
-        }
-
-        outI = gMaxIndex;
-        outJ = -1;
-        if (gMaxIndex < 0)
-        {
-            return false;
-        }
-
-        int i = gMaxIndex;
-        float[] qi = q.GetRow(i, upCandidates.Indices);
-        ReadOnlySpan<double> qd = q.Diagonal;
-        double qdi = qd[i];
-        int yi = y[i];
-        for (int a = 0; a < activeSize; a++)
-        {
-            int j = active[a];
-            if (y[j] > 0)
-            {
-                if (!IsLower(alpha[j]))
-                {
-                    double gradDiff = gMax + gradient[j];
-                    if (gradient[j] >= gMax2)
-                    {
-                        gMax2 = gradient[j];
-                    }
-
-                    if (gradDiff > 0)
-                    {
-                        double quad = qdi + qd[j] - 2.0 * yi * qi[j];
-                        double objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / Tau;
-                        lowCandidates.Offer(-objDiff, j);
-                        if (objDiff <= objDiffMin)
-                        {
-                            gMinIndex = j;
-                            objDiffMin = objDiff;
-                        }
-                    }
-                }
-            }
-            else if (!IsUpper(alpha[j], upperBounds[j]))
-            {
-                double gradDiff = gMax - gradient[j];
-                if (-gradient[j] >= gMax2)
-                {
-                    gMax2 = -gradient[j];
-                }
-
-                if (gradDiff > 0)
-                {
-                    double quad = qdi + qd[j] + 2.0 * yi * qi[j];
-                    double objDiff = quad > 0 ? -(gradDiff * gradDiff) / quad : -(gradDiff * gradDiff) / Tau;
-                    lowCandidates.Offer(-objDiff, j);
-                    if (objDiff <= objDiffMin)
-                    {
-                        gMinIndex = j;
-                        objDiffMin = objDiff;
-                    }
-                }
-            }
-        }
-
-        if (gMax + gMax2 < tolerance || gMinIndex == -1)
-        {
-            return false;
-        }
-
-        outJ = gMinIndex;
-        return true;
-    }
-
-    private static bool BeShrunk(int t, sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds, double gMax1, double gMax2)
-    {
-        if (IsUpper(alpha[t], upperBounds[t]))
-        {
-            return y[t] > 0 ? -gradient[t] > gMax1 : -gradient[t] > gMax2;
-        }
-
-        if (IsLower(alpha[t]))
-        {
-            return y[t] > 0 ? gradient[t] > gMax2 : gradient[t] > gMax1;
-        }
-
-        return false;
-    }
-
-    /// <summary>
-    /// LIBSVM's shrinking (Joachims 1999; Chang &amp; Lin 2011, §5.2): variables at a bound that cannot move at the
-    /// current violation level leave the active set; when the violation first falls under 10ε every variable
-    /// comes back once.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Shrink(sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds, double tolerance, int[] active, int activeSize, ref bool unshrunk)
-    {
-        double gMax1 = double.NegativeInfinity; // max { −y_i ∇f_i | i ∈ I_up }
-        double gMax2 = double.NegativeInfinity; // max {  y_i ∇f_i | i ∈ I_low }
-        for (int a = 0; a < activeSize; a++)
-        {
-            int t = active[a];
-            bool upper = IsUpper(alpha[t], upperBounds[t]), lower = IsLower(alpha[t]);
-            if (y[t] > 0)
-            {
-                if (!upper)
-                {
-                    gMax1 = Math.Max(gMax1, -gradient[t]);
-                }
-
-                if (!lower)
-                {
-                    gMax2 = Math.Max(gMax2, gradient[t]);
-                }
-            }
-            else
-            {
-                if (!upper)
-                {
-                    gMax2 = Math.Max(gMax2, -gradient[t]);
-                }
-
-                if (!lower)
-                {
-                    gMax1 = Math.Max(gMax1, gradient[t]);
-                }
-            }
-        }
-
-        if (!unshrunk && gMax1 + gMax2 <= tolerance * 10)
-        {
-            unshrunk = true;
-            activeSize = ResetActive(active, alpha.Length);
-        }
-
-        // Keep the active list in ascending index order so scans stay cache friendly and ties break as in LIBSVM's
-        // unshrunk order.
-        int kept = 0;
-        for (int a = 0; a < activeSize; a++)
-        {
-            int t = active[a];
-            if (!BeShrunk(t, y, alpha, gradient, upperBounds, gMax1, gMax2))
-            {
-                active[kept++] = t;
-            }
-        }
-
-        return kept;
-    }
-
-    private static double CalculateRho(sbyte[] y, double[] alpha, double[] gradient, double[] upperBounds)
-    {
-        int free = 0;
-        double upper = double.PositiveInfinity, lower = double.NegativeInfinity, sumFree = 0;
-        for (int t = 0; t < alpha.Length; t++)
-        {
-            double yg = y[t] * gradient[t];
-            if (IsUpper(alpha[t], upperBounds[t]))
-            {
-                if (y[t] < 0)
-                {
-                    upper = Math.Min(upper, yg);
-                }
-                else
-                {
-                    lower = Math.Max(lower, yg);
-                }
-            }
-            else if (IsLower(alpha[t]))
-            {
-                if (y[t] > 0)
-                {
-                    upper = Math.Min(upper, yg);
-                }
-                else
-                {
-                    lower = Math.Max(lower, yg);
-                }
-            }
-            else
-            {
-                free++;
-                sumFree += yg;
-            }
-        }
-
-        return free > 0 ? sumFree / free : (upper + lower) / 2;
-    }
-
-    /// <summary>∇f += Δα_i Q_i + Δα_j Q_j over all l variables (float rows, double gradient), vectorised.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateGradient(double[] gradient, float[] qi, double deltaI, float[] qj, double deltaJ)
-    {
-        int l = gradient.Length;
+        int l = v.Length;
         int t = 0;
         if (Vector256.IsHardwareAccelerated && l >= 8)
         {
-            var di = Vector256.Create(deltaI);
-            var dj = Vector256.Create(deltaJ);
-            ref double g = ref gradient[0];
-            ref float ri = ref qi[0];
-            ref float rj = ref qj[0];
+            var va = Vector256.Create(a);
+            var vb = Vector256.Create(b);
+            ref double g = ref MemoryMarshal.GetArrayDataReference(v);
+            ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
+            ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
             for (; t <= l - 8; t += 8)
             {
                 var (iLow, iHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref ri, (nuint)t));
                 var (jLow, jHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref rj, (nuint)t));
                 var g0 = Vector256.LoadUnsafe(ref g, (nuint)t);
                 var g1 = Vector256.LoadUnsafe(ref g, (nuint)(t + 4));
-                g0 = Vector256.FusedMultiplyAdd(jLow, dj, Vector256.FusedMultiplyAdd(iLow, di, g0));
-                g1 = Vector256.FusedMultiplyAdd(jHigh, dj, Vector256.FusedMultiplyAdd(iHigh, di, g1));
+                g0 = Vector256.FusedMultiplyAdd(jLow, vb, Vector256.FusedMultiplyAdd(iLow, va, g0));
+                g1 = Vector256.FusedMultiplyAdd(jHigh, vb, Vector256.FusedMultiplyAdd(iHigh, va, g1));
                 g0.StoreUnsafe(ref g, (nuint)t);
                 g1.StoreUnsafe(ref g, (nuint)(t + 4));
             }
@@ -464,7 +218,346 @@ internal static class SmoSolver
 
         for (; t < l; t++)
         {
-            gradient[t] += qi[t] * deltaI + qj[t] * deltaJ;
+            v[t] = Math.FusedMultiplyAdd(kj[t], b, Math.FusedMultiplyAdd(ki[t], a, v[t]));
+        }
+    }
+
+    /// <summary>The solver's per-variable state and the scans over it.</summary>
+    private sealed class State
+    {
+        private readonly BinaryKernelProblem _problem;
+        private readonly sbyte[] _y;
+        private readonly double[] _upOffset;   // 0 when t ∈ I_up and active, −∞ otherwise
+        private readonly double[] _lowOffset;  // 0 when t ∈ I_low and active, +∞ otherwise
+        private readonly bool[] _active;
+
+        public State(BinaryKernelProblem problem, double cPositive, double cNegative)
+        {
+            _problem = problem;
+            _y = problem.Labels;
+            int l = problem.Length;
+            Alpha = new double[l];
+            V = new double[l];
+            UpperBounds = new double[l];
+            _upOffset = new double[l];
+            _lowOffset = new double[l];
+            _active = new bool[l];
+            for (int t = 0; t < l; t++)
+            {
+                V[t] = _y[t]; // ∇f(0) = −e, so v = −y∘∇f = y
+                UpperBounds[t] = _y[t] > 0 ? cPositive : cNegative;
+                _active[t] = true;
+                UpdateMasks(t);
+            }
+
+            ActiveCount = l;
+        }
+
+        public double[] Alpha { get; }
+
+        /// <summary>v = −y∘∇f.</summary>
+        public double[] V { get; }
+
+        public double[] UpperBounds { get; }
+
+        public int ActiveCount { get; private set; }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool InUp(int t) => _y[t] > 0 ? Alpha[t] < UpperBounds[t] : Alpha[t] > 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private bool InLow(int t) => _y[t] > 0 ? Alpha[t] > 0 : Alpha[t] < UpperBounds[t];
+
+        public void UpdateMasks(int t)
+        {
+            _upOffset[t] = _active[t] && InUp(t) ? 0 : double.NegativeInfinity;
+            _lowOffset[t] = _active[t] && InLow(t) ? 0 : double.PositiveInfinity;
+        }
+
+        public void ActivateAll()
+        {
+            Array.Fill(_active, true);
+            for (int t = 0; t < _active.Length; t++)
+            {
+                UpdateMasks(t);
+            }
+
+            ActiveCount = _active.Length;
+        }
+
+        /// <summary>
+        /// WSS 2 of Fan, Chen &amp; Lin (2005): i maximises v = −y∇f over I_up; j minimises the second-order decrease
+        /// −b²/a, b = v_i − v_j &gt; 0, a = K_ii + K_jj − 2K_ij, over I_low. Returns false when
+        /// m(α) − M(α) = max_{I_up} v + max_{I_low} (−v) &lt; ε. Ties go to the larger index, as LIBSVM's ≥ and ≤ do.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public bool SelectWorkingSet(double tolerance, TopCandidates upCandidates, TopCandidates lowCandidates, out int outI, out int outJ)
+        {
+            upCandidates.Clear();
+            lowCandidates.Clear();
+            outJ = -1;
+            int l = V.Length;
+            (double gMax, int i) = ArgMaxUp(upCandidates);
+            outI = i;
+            if (i < 0 || double.IsNegativeInfinity(gMax))
+            {
+                outI = -1;
+                return false;
+            }
+
+            float[] ki = _problem.GetRow(i, upCandidates.Indices);
+            (double objDiffMin, int j, double gMax2) = ArgMinLow(gMax, _problem.Diagonal[i], ki, lowCandidates);
+            if (gMax + gMax2 < tolerance || j < 0 || double.IsPositiveInfinity(objDiffMin))
+            {
+                return false;
+            }
+
+            outJ = j;
+            return true;
+        }
+
+        private (double Max, int Index) ArgMaxUp(TopCandidates candidates)
+        {
+            int l = V.Length, t = 0;
+            double best = double.NegativeInfinity;
+            int bestIndex = -1;
+            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
+            if (Vector256.IsHardwareAccelerated && l >= 4)
+            {
+                var bestValues = Vector256.Create(double.NegativeInfinity);
+                var bestIndices = Vector256.Create(-1.0);
+                var indices = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+                var four = Vector256.Create(4.0);
+                var threshold = Vector256.Create(candidates.Threshold);
+                for (; t <= l - 4; t += 4)
+                {
+                    var key = Vector256.LoadUnsafe(ref v, (nuint)t) + Vector256.LoadUnsafe(ref up, (nuint)t);
+                    var better = Vector256.GreaterThanOrEqual(key, bestValues);
+                    bestValues = Vector256.ConditionalSelect(better, key, bestValues);
+                    bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
+                    indices += four;
+                    if (Vector256.GreaterThanAny(key, threshold))
+                    {
+                        for (int lane = 0; lane < 4; lane++)
+                        {
+                            double k = key.GetElement(lane);
+                            if (k > double.NegativeInfinity)
+                            {
+                                candidates.Offer(k, t + lane);
+                            }
+                        }
+
+                        threshold = Vector256.Create(candidates.Threshold);
+                    }
+                }
+
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    double value = bestValues.GetElement(lane);
+                    int index = (int)bestIndices.GetElement(lane);
+                    if (index >= 0 && (value > best || (value == best && index > bestIndex)))
+                    {
+                        best = value;
+                        bestIndex = index;
+                    }
+                }
+            }
+
+            for (; t < l; t++)
+            {
+                double key = V[t] + _upOffset[t];
+                if (key >= best)
+                {
+                    best = key;
+                    bestIndex = t;
+                }
+
+                if (key > candidates.Threshold && key > double.NegativeInfinity)
+                {
+                    candidates.Offer(key, t);
+                }
+            }
+
+            return (best, bestIndex);
+        }
+
+        private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, float[] ki, TopCandidates candidates)
+        {
+            int l = V.Length, t = 0;
+            double best = double.PositiveInfinity, gMax2 = double.NegativeInfinity;
+            int bestIndex = -1;
+            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
+            ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
+            ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
+            if (Vector256.IsHardwareAccelerated && l >= 8)
+            {
+                var bestValues = Vector256.Create(double.PositiveInfinity);
+                var bestIndices = Vector256.Create(-1.0);
+                var maxima = Vector256.Create(double.NegativeInfinity);
+                var indices = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+                var four = Vector256.Create(4.0);
+                var gMaxVector = Vector256.Create(gMax);
+                var kiiVector = Vector256.Create(kii);
+                var tau = Vector256.Create(Tau);
+                var infinity = Vector256.Create(double.PositiveInfinity);
+                var threshold = Vector256.Create(candidates.Threshold);
+                for (; t <= l - 8; t += 8)
+                {
+                    var (kLow, kHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref row, (nuint)t));
+                    for (int half = 0; half < 2; half++)
+                    {
+                        nuint at = (nuint)(t + 4 * half);
+                        var vv = Vector256.LoadUnsafe(ref v, at);
+                        var offset = Vector256.LoadUnsafe(ref low, at);
+                        maxima = Vector256.Max(maxima, -vv - offset);
+                        var gradDiff = gMaxVector - vv;
+                        var quad = kiiVector + Vector256.LoadUnsafe(ref diagonal, at) - (half == 0 ? kLow : kHigh) * 2.0;
+                        quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<double>.Zero), quad, tau);
+                        var objDiff = -(gradDiff * gradDiff) / quad;
+                        objDiff = Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<double>.Zero), objDiff, infinity) + offset;
+                        var better = Vector256.LessThanOrEqual(objDiff, bestValues);
+                        bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
+                        bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
+                        indices += four;
+                        var key = -objDiff;
+                        if (Vector256.GreaterThanAny(key, threshold))
+                        {
+                            for (int lane = 0; lane < 4; lane++)
+                            {
+                                double k = key.GetElement(lane);
+                                if (k > double.NegativeInfinity)
+                                {
+                                    candidates.Offer(k, (int)at + lane);
+                                }
+                            }
+
+                            threshold = Vector256.Create(candidates.Threshold);
+                        }
+                    }
+                }
+
+                gMax2 = Math.Max(Math.Max(maxima.GetElement(0), maxima.GetElement(1)), Math.Max(maxima.GetElement(2), maxima.GetElement(3)));
+                for (int lane = 0; lane < 4; lane++)
+                {
+                    double value = bestValues.GetElement(lane);
+                    int index = (int)bestIndices.GetElement(lane);
+                    if (index >= 0 && (value < best || (value == best && index > bestIndex)))
+                    {
+                        best = value;
+                        bestIndex = index;
+                    }
+                }
+            }
+
+            for (; t < l; t++)
+            {
+                double offset = _lowOffset[t];
+                gMax2 = Math.Max(gMax2, -V[t] - offset);
+                double gradDiff = gMax - V[t];
+                double quad = kii + _problem.Diagonal[t] - 2.0 * ki[t];
+                if (!(quad > 0))
+                {
+                    quad = Tau;
+                }
+
+                double objDiff = (gradDiff > 0 ? -(gradDiff * gradDiff) / quad : double.PositiveInfinity) + offset;
+                if (objDiff <= best)
+                {
+                    best = objDiff;
+                    bestIndex = t;
+                }
+
+                if (-objDiff > candidates.Threshold && objDiff < double.PositiveInfinity)
+                {
+                    candidates.Offer(-objDiff, t);
+                }
+            }
+
+            return (best, bestIndex, gMax2);
+        }
+
+        /// <summary>
+        /// LIBSVM's shrinking (Joachims 1999; Chang &amp; Lin 2011, §5.2): a variable that can only be picked from one
+        /// side and cannot violate at the current level leaves the scans; when the violation first falls under 10ε
+        /// every variable comes back once.
+        /// </summary>
+        public void Shrink(double tolerance, ref bool unshrunk)
+        {
+            double gMax1 = double.NegativeInfinity; // max { v_t | t ∈ I_up }
+            double gMax2 = double.NegativeInfinity; // max { −v_t | t ∈ I_low }
+            for (int t = 0; t < V.Length; t++)
+            {
+                if (!_active[t])
+                {
+                    continue;
+                }
+
+                if (InUp(t))
+                {
+                    gMax1 = Math.Max(gMax1, V[t]);
+                }
+
+                if (InLow(t))
+                {
+                    gMax2 = Math.Max(gMax2, -V[t]);
+                }
+            }
+
+            if (!unshrunk && gMax1 + gMax2 <= tolerance * 10)
+            {
+                unshrunk = true;
+                ActivateAll();
+            }
+
+            for (int t = 0; t < V.Length; t++)
+            {
+                if (!_active[t])
+                {
+                    continue;
+                }
+
+                bool up = InUp(t), low = InLow(t);
+                bool shrink = (up && !low && -V[t] > gMax2) || (low && !up && V[t] > gMax1);
+                if (shrink)
+                {
+                    _active[t] = false;
+                    ActiveCount--;
+                    UpdateMasks(t);
+                }
+            }
+        }
+
+        /// <summary>ρ as LIBSVM's calculate_rho: the mean of y∇f over the free variables, else the middle of its bounds.</summary>
+        public double Rho()
+        {
+            int free = 0;
+            double upper = double.PositiveInfinity, lower = double.NegativeInfinity, sumFree = 0;
+            for (int t = 0; t < V.Length; t++)
+            {
+                double yg = -V[t];
+                bool atUpper = Alpha[t] >= UpperBounds[t], atLower = Alpha[t] <= 0;
+                if (atUpper || atLower)
+                {
+                    // At the upper bound a −1 sample, at the lower bound a +1 sample, bounds ρ from above.
+                    if (atUpper == (_y[t] < 0))
+                    {
+                        upper = Math.Min(upper, yg);
+                    }
+                    else
+                    {
+                        lower = Math.Max(lower, yg);
+                    }
+                }
+                else
+                {
+                    free++;
+                    sumFree += yg;
+                }
+            }
+
+            return free > 0 ? sumFree / free : (upper + lower) / 2;
         }
     }
 }

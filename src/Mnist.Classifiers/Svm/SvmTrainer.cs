@@ -55,6 +55,10 @@ internal static class SvmTrainer
         int concurrent = Math.Max(1, Math.Min(parallelism, pairs.Count));
         long cacheBytes = (long)(options.CacheSizeMegabytes * 1024 * 1024 / concurrent);
 
+        // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
+        var segments = new KernelSegment[k];
+        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, c => segments[c] = KernelSegment.Create(features, [.. members[c]]));
+
         var solutions = new BinarySolution[pairs.Count];
         var probabilityA = options.Probability ? new double[pairs.Count] : null;
         var probabilityB = options.Probability ? new double[pairs.Count] : null;
@@ -77,7 +81,7 @@ internal static class SvmTrainer
                     features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, options.Seed + p);
             }
 
-            var problem = new BinaryKernelProblem(features, rows, positive, kernel, cacheBytes);
+            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes);
             solutions[p] = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
         });
 
@@ -138,16 +142,16 @@ internal static class SvmTrainer
 
             int[] subRows = trainPositions.Select(t => rows[t]).ToArray();
             bool[] subPositive = trainPositions.Select(t => positive[t]).ToArray();
-            var problem = new BinaryKernelProblem(features, subRows, subPositive, kernel, cacheBytes);
+            var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, cacheBytes);
             var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
             var supportRows = new List<int>();
             var coefficients = new List<double>();
-            for (int s = 0; s < subRows.Length; s++)
+            for (int s = 0; s < problem.Length; s++)
             {
                 if (solution.Alpha[s] > 0)
                 {
-                    supportRows.Add(subRows[s]);
-                    coefficients.Add(subPositive[s] ? solution.Alpha[s] : -solution.Alpha[s]);
+                    supportRows.Add(problem.TrainingRow(s)); // the problem orders its samples +1 first
+                    coefficients.Add(problem.Labels[s] * solution.Alpha[s]);
                 }
             }
 

@@ -20,6 +20,9 @@ internal sealed class TopCandidates
 
     public int Count { get; private set; }
 
+    /// <summary>The key a new index must exceed to enter: −∞ until the list is full.</summary>
+    public double Threshold => Count < _keys.Length ? double.NegativeInfinity : _keys[_minimumPosition];
+
     public ReadOnlySpan<int> Indices => _indices.AsSpan(0, Count);
 
     public void Clear() => Count = 0;

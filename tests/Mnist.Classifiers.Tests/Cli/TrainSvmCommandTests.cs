@@ -1,0 +1,90 @@
+using System.CommandLine;
+using System.Text.Json;
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Persistence;
+using Mnist.Classifiers.Pipelines;
+using Mnist.Classifiers.Svm;
+using Mnist.Cli;
+
+namespace Mnist.Classifiers.Tests.Cli;
+
+/// <summary>`mnist train -M svm` end to end on a small in-memory dataset of two well separated digit-like blobs.</summary>
+public sealed class TrainSvmCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mnist-train-svm-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static LabeledImages Blobs(int perClass, int seed)
+    {
+        var random = new Random(seed);
+        const int columns = 36;
+        var labels = new List<byte>();
+        var pixels = new List<byte>();
+        foreach (byte digit in new byte[] { 3, 4, 8 })
+        {
+            for (int i = 0; i < perClass; i++)
+            {
+                labels.Add(digit);
+                for (int p = 0; p < columns; p++)
+                {
+                    // Each digit lights its own third of the pixels, with noise everywhere.
+                    bool lit = p % 3 == digit % 3;
+                    pixels.Add((byte)Math.Clamp((lit ? 180 : 40) + random.Next(-40, 41), 0, 255));
+                }
+            }
+        }
+
+        return new LabeledImages([.. pixels], [.. labels], columns);
+    }
+
+    private static (int Code, string Output, string Error) Invoke(MnistDataset dataset, params string[] args)
+    {
+        var root = new RootCommand();
+        root.Subcommands.Add(TrainCommand.Create(_ => dataset));
+        var output = new StringWriter();
+        var error = new StringWriter();
+        int code = root.Parse(["train", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString());
+    }
+
+    [Theory]
+    [InlineData("auto")]
+    [InlineData("scale")]
+    [InlineData("0.05")]
+    public void Svm_trains_reports_and_saves_a_model_that_loads_and_predicts_the_same(string gamma)
+    {
+        var data = new MnistDataset { Train = Blobs(30, 1), Validation = Blobs(5, 2), Test = Blobs(10, 3), Info = new DatasetInfo("blobs", 0, "none", 1) };
+        string outPath = Path.Combine(_directory, $"svm-{gamma}.model");
+        var (code, output, error) = Invoke(data, "-M", "svm", "-C", "8", "-G", gamma, "-v", "-m", "--json", "-o", outPath);
+
+        code.Should().Be(0, error);
+        error.Should().Contain("INFO    Training a svm classifier on 90 rows.").And.MatchRegex(@"INFO    Support vectors: \d+ \(per class: \d+, \d+, \d+\)")
+            .And.MatchRegex(@"INFO    SMO iterations: \d+ over 3 one-vs-one problems").And.MatchRegex(@"INFO    Training time: \d+\.\d\ds");
+        output.Should().Contain("Confusion matrix:").And.Contain("accuracy");
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        json.RootElement.GetProperty("model").GetString().Should().Be("svm");
+        json.RootElement.GetProperty("accuracy").GetDouble().Should().Be(1.0, "the blobs are far apart");
+
+        var model = ModelFile.Load<PipelineModel>(outPath);
+        var svm = model.Classifier.Should().BeOfType<SvmModel>().Subject;
+        json.RootElement.GetProperty("n_support").GetInt32().Should().Be(svm.SupportVectorCount);
+        svm.Gamma.Should().BeApproximately(gamma switch { "auto" => 1.0 / 36, "0.05" => 0.05, _ => svm.Gamma }, 1e-15);
+        model.Predict(data.Test.ToFeatures()).Should().Equal(data.Test.LabelsAsInts());
+    }
+
+    [Fact]
+    public void Probability_flag_gives_a_model_with_probabilities()
+    {
+        var data = new MnistDataset { Train = Blobs(30, 4), Validation = Blobs(5, 5), Test = Blobs(10, 6), Info = new DatasetInfo("blobs", 0, "none", 1) };
+        string outPath = Path.Combine(_directory, "svm-probability.model");
+        var (code, _, error) = Invoke(data, "-M", "svm", "--probability", "--kernel", "poly", "--degree", "2", "--coef0", "1", "-o", outPath);
+        code.Should().Be(0, error);
+        var model = ModelFile.Load<PipelineModel>(outPath);
+        var svm = (SvmModel)model.Classifier;
+        svm.HasProbability.Should().BeTrue();
+        svm.Kernel.Should().Be(SvmKernelType.Polynomial);
+        svm.Degree.Should().Be(2);
+        model.PredictProbabilities(data.Test.ToFeatures()).GetLength(1).Should().Be(3);
+    }
+}

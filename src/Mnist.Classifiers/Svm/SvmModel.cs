@@ -25,7 +25,6 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
     private readonly double[] _rho;
     private readonly double[]? _probabilityA;
     private readonly double[]? _probabilityB;
-    private readonly float[] _supportNorms;
     private readonly KernelFunction _kernel;
     private readonly PackedRows? _packedSupport;
 
@@ -55,7 +54,6 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
             _supportStarts[c] = _supportStarts[c - 1] + supportCounts[c - 1];
         }
 
-        _supportNorms = SvmTrainer.SquaredNorms(SupportVectors);
         _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors) : null;
     }
 
@@ -307,7 +305,7 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         for (int r = 0; r < count; r++)
         {
             var x = rows.AsSpan(r * columns, columns);
-            _kernel.Apply(destination.AsSpan(r * nSupport, nSupport), TensorPrimitives.Dot(x, x), _supportNorms);
+            _kernel.Apply(destination.AsSpan(r * nSupport, nSupport), TensorPrimitives.Dot(x, x), _packedSupport.SquaredNorms);
         }
 
         System.Buffers.ArrayPool<float>.Shared.Return(rows);

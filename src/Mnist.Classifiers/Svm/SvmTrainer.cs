@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers.Svm;
@@ -144,47 +143,34 @@ internal static class SvmTrainer
             bool[] subPositive = trainPositions.Select(t => positive[t]).ToArray();
             var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, cacheBytes);
             var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
+            // The fold's model as a two-class SvmModel whose first class is the +1 side (the problem orders its +1
+            // samples first), so that its one-vs-one decision value has LIBSVM's sign.
             var supportRows = new List<int>();
             var coefficients = new List<double>();
+            int supportPositives = 0;
             for (int s = 0; s < problem.Length; s++)
             {
                 if (solution.Alpha[s] > 0)
                 {
-                    supportRows.Add(problem.TrainingRow(s)); // the problem orders its samples +1 first
+                    supportRows.Add(problem.TrainingRow(s));
                     coefficients.Add(problem.Labels[s] * solution.Alpha[s]);
+                    supportPositives += problem.Labels[s] > 0 ? 1 : 0;
                 }
             }
 
-            var support = features.Subset(supportRows.ToArray()).ToContiguous();
-            var supportNorms = SquaredNorms(support);
-            var kernelValues = new float[support.Rows];
-            double[] coefficientArray = coefficients.ToArray();
+            int[] supportArray = [.. supportRows];
+            var foldModel = new SvmModel(
+                [0, 1], features.Columns, kernel.Type, kernel.Gamma, kernel.Degree, kernel.Coef0, features.Subset(supportArray),
+                supportArray, [supportPositives, supportArray.Length - supportPositives], [.. coefficients], [solution.Rho], null, null, null);
+            int[] heldOut = permutation[begin..end].Select(t => rows[t]).ToArray();
+            var heldOutDecisions = foldModel.DecisionFunctionOneVsOne(features.Subset(heldOut));
             for (int t = begin; t < end; t++)
             {
-                var x = features.Row(rows[permutation[t]]);
-                for (int s = 0; s < support.Rows; s++)
-                {
-                    kernelValues[s] = TensorPrimitives.Dot(x, support.Row(s));
-                }
-
-                kernel.Apply(kernelValues, TensorPrimitives.Dot(x, x), supportNorms);
-                decisions[permutation[t]] = MixedPrecision.Dot(coefficientArray, kernelValues) - solution.Rho;
+                decisions[permutation[t]] = heldOutDecisions[t - begin, 0];
             }
         }
 
         return PlattScaling.FitSigmoid(decisions, labels);
-    }
-
-    internal static float[] SquaredNorms(FeatureMatrix m)
-    {
-        var norms = new float[m.Rows];
-        for (int i = 0; i < m.Rows; i++)
-        {
-            var row = m.Row(i);
-            norms[i] = TensorPrimitives.Dot(row, row);
-        }
-
-        return norms;
     }
 
     private static SvmModel Assemble(

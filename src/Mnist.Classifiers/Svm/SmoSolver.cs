@@ -15,6 +15,19 @@ namespace Mnist.Classifiers.Svm;
 /// <param name="PrefetchedRowsUsed">Of those, the rows the solver later read.</param>
 internal sealed record BinarySolution(double[] Alpha, double Rho, double Objective, long Iterations, long KernelRowsComputed, bool ReachedIterationLimit, long RowsPrefetched, long PrefetchedRowsUsed);
 
+/// <summary>The widest SIMD vectors a scan may use; narrower paths exist for processors without the wider ones.</summary>
+internal enum VectorWidth
+{
+    /// <summary>Plain scalar loops.</summary>
+    Scalar = 0,
+
+    /// <summary>At most 256-bit vectors (AVX2).</summary>
+    Bits256 = 1,
+
+    /// <summary>The widest the processor accelerates (512-bit where available).</summary>
+    Widest = 2,
+}
+
 /// <summary>
 /// Sequential minimal optimisation for the C-SVC dual
 /// min ½ αᵀQα − eᵀα subject to yᵀα = 0, 0 ≤ α_i ≤ C_i, Q_ij = y_i y_j K_ij,
@@ -34,11 +47,18 @@ internal static class SmoSolver
 {
     private const double Tau = 1e-12;
 
-    /// <summary>Solves the problem; <paramref name="maxIterations"/> ≤ 0 means LIBSVM's default limit.</summary>
+    /// <summary>Solves the problem.</summary>
+    /// <param name="q">The kernel matrix and labels.</param>
+    /// <param name="cPositive">The upper bound C of the +1 samples' multipliers.</param>
+    /// <param name="cNegative">The upper bound C of the −1 samples' multipliers.</param>
+    /// <param name="tolerance">ε of the stopping rule m(α) − M(α) &lt; ε.</param>
+    /// <param name="shrinking">Whether to shrink.</param>
+    /// <param name="maxIterations">The iteration limit; 0 or less means LIBSVM's default, max(10⁷, 100·l).</param>
+    /// <param name="vectorWidth">The widest vectors the scans may use (tests pin each code path; results are the same).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static BinarySolution Solve(BinaryKernelProblem q, double cPositive, double cNegative, double tolerance, bool shrinking, long maxIterations)
+    public static BinarySolution Solve(BinaryKernelProblem q, double cPositive, double cNegative, double tolerance, bool shrinking, long maxIterations, VectorWidth vectorWidth = VectorWidth.Widest)
     {
-        var state = new State(q, cPositive, cNegative);
+        var state = new State(q, cPositive, cNegative, vectorWidth);
         int l = q.Length;
         long limit = maxIterations > 0 ? maxIterations : Math.Max(10_000_000L, 100L * l);
         long iteration = 0;
@@ -230,9 +250,13 @@ internal static class SmoSolver
         private readonly double[] _upOffset;   // 0 when t ∈ I_up and active, −∞ otherwise
         private readonly double[] _lowOffset;  // 0 when t ∈ I_low and active, +∞ otherwise
         private readonly bool[] _active;
+        private readonly bool _use512;
+        private readonly bool _use256;
 
-        public State(BinaryKernelProblem problem, double cPositive, double cNegative)
+        public State(BinaryKernelProblem problem, double cPositive, double cNegative, VectorWidth vectorWidth)
         {
+            _use512 = vectorWidth >= VectorWidth.Widest && Vector512.IsHardwareAccelerated;
+            _use256 = vectorWidth >= VectorWidth.Bits256 && Vector256.IsHardwareAccelerated;
             _problem = problem;
             _y = problem.Labels;
             int l = problem.Length;
@@ -316,55 +340,17 @@ internal static class SmoSolver
             return true;
         }
 
+        // The two scans below exist at two widths: 512-bit vectors where the processor runs them natively (8 lanes),
+        // 256-bit ones elsewhere (AVX2: 4 lanes). Each lane keeps its own best value and index; ties keep the later
+        // index, and the lanes are merged the same way, which is what LIBSVM's scalar ≥ / ≤ scans choose.
         private (double Max, int Index) ArgMaxUp(TopCandidates candidates)
         {
-            int l = V.Length, t = 0;
             double best = double.NegativeInfinity;
             int bestIndex = -1;
-            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
-            if (Vector256.IsHardwareAccelerated && l >= 4)
-            {
-                var bestValues = Vector256.Create(double.NegativeInfinity);
-                var bestIndices = Vector256.Create(-1.0);
-                var indices = Vector256.Create(0.0, 1.0, 2.0, 3.0);
-                var four = Vector256.Create(4.0);
-                var threshold = Vector256.Create(candidates.Threshold);
-                for (; t <= l - 4; t += 4)
-                {
-                    var key = Vector256.LoadUnsafe(ref v, (nuint)t) + Vector256.LoadUnsafe(ref up, (nuint)t);
-                    var better = Vector256.GreaterThanOrEqual(key, bestValues);
-                    bestValues = Vector256.ConditionalSelect(better, key, bestValues);
-                    bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
-                    indices += four;
-                    if (Vector256.GreaterThanAny(key, threshold))
-                    {
-                        for (int lane = 0; lane < 4; lane++)
-                        {
-                            double k = key.GetElement(lane);
-                            if (k > double.NegativeInfinity)
-                            {
-                                candidates.Offer(k, t + lane);
-                            }
-                        }
-
-                        threshold = Vector256.Create(candidates.Threshold);
-                    }
-                }
-
-                for (int lane = 0; lane < 4; lane++)
-                {
-                    double value = bestValues.GetElement(lane);
-                    int index = (int)bestIndices.GetElement(lane);
-                    if (index >= 0 && (value > best || (value == best && index > bestIndex)))
-                    {
-                        best = value;
-                        bestIndex = index;
-                    }
-                }
-            }
-
-            for (; t < l; t++)
+            int t = _use512 ? ArgMaxUp512(candidates, ref best, ref bestIndex)
+                : _use256 ? ArgMaxUp256(candidates, ref best, ref bestIndex)
+                : 0;
+            for (; t < V.Length; t++)
             {
                 double key = V[t] + _upOffset[t];
                 if (key >= best)
@@ -382,81 +368,86 @@ internal static class SmoSolver
             return (best, bestIndex);
         }
 
-        private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, float[] ki, TopCandidates candidates)
+        private int ArgMaxUp512(TopCandidates candidates, ref double best, ref int bestIndex)
         {
             int l = V.Length, t = 0;
-            double best = double.PositiveInfinity, gMax2 = double.NegativeInfinity;
-            int bestIndex = -1;
             ref double v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
-            ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
-            ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
-            if (Vector256.IsHardwareAccelerated && l >= 8)
+            ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
+            var bestValues = Vector512.Create(double.NegativeInfinity);
+            var bestIndices = Vector512.Create(-1.0);
+            var indices = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
+            var step = Vector512.Create(8.0);
+            var threshold = Vector512.Create(candidates.Threshold);
+            Span<double> lanes = stackalloc double[8];
+            for (; t <= l - 8; t += 8)
             {
-                var bestValues = Vector256.Create(double.PositiveInfinity);
-                var bestIndices = Vector256.Create(-1.0);
-                var maxima = Vector256.Create(double.NegativeInfinity);
-                var indices = Vector256.Create(0.0, 1.0, 2.0, 3.0);
-                var four = Vector256.Create(4.0);
-                var gMaxVector = Vector256.Create(gMax);
-                var kiiVector = Vector256.Create(kii);
-                var tau = Vector256.Create(Tau);
-                var infinity = Vector256.Create(double.PositiveInfinity);
-                var threshold = Vector256.Create(candidates.Threshold);
-                for (; t <= l - 8; t += 8)
+                var key = Vector512.LoadUnsafe(ref v, (nuint)t) + Vector512.LoadUnsafe(ref up, (nuint)t);
+                var better = Vector512.GreaterThanOrEqual(key, bestValues);
+                bestValues = Vector512.ConditionalSelect(better, key, bestValues);
+                bestIndices = Vector512.ConditionalSelect(better, indices, bestIndices);
+                indices += step;
+                if (Vector512.GreaterThanAny(key, threshold))
                 {
-                    var (kLow, kHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref row, (nuint)t));
-                    for (int half = 0; half < 2; half++)
-                    {
-                        nuint at = (nuint)(t + 4 * half);
-                        var vv = Vector256.LoadUnsafe(ref v, at);
-                        var offset = Vector256.LoadUnsafe(ref low, at);
-                        maxima = Vector256.Max(maxima, -vv - offset);
-                        var gradDiff = gMaxVector - vv;
-                        var quad = kiiVector + Vector256.LoadUnsafe(ref diagonal, at) - (half == 0 ? kLow : kHigh) * 2.0;
-                        quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<double>.Zero), quad, tau);
-                        var objDiff = -(gradDiff * gradDiff) / quad;
-                        objDiff = Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<double>.Zero), objDiff, infinity) + offset;
-                        var better = Vector256.LessThanOrEqual(objDiff, bestValues);
-                        bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
-                        bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
-                        indices += four;
-                        var key = -objDiff;
-                        if (Vector256.GreaterThanAny(key, threshold))
-                        {
-                            for (int lane = 0; lane < 4; lane++)
-                            {
-                                double k = key.GetElement(lane);
-                                if (k > double.NegativeInfinity)
-                                {
-                                    candidates.Offer(k, (int)at + lane);
-                                }
-                            }
-
-                            threshold = Vector256.Create(candidates.Threshold);
-                        }
-                    }
-                }
-
-                gMax2 = Math.Max(Math.Max(maxima.GetElement(0), maxima.GetElement(1)), Math.Max(maxima.GetElement(2), maxima.GetElement(3)));
-                for (int lane = 0; lane < 4; lane++)
-                {
-                    double value = bestValues.GetElement(lane);
-                    int index = (int)bestIndices.GetElement(lane);
-                    if (index >= 0 && (value < best || (value == best && index > bestIndex)))
-                    {
-                        best = value;
-                        bestIndex = index;
-                    }
+                    key.CopyTo(lanes);
+                    OfferLanes(lanes, t, candidates);
+                    threshold = Vector512.Create(candidates.Threshold);
                 }
             }
 
-            for (; t < l; t++)
+            Span<double> values = stackalloc double[8], at = stackalloc double[8];
+            bestValues.CopyTo(values);
+            bestIndices.CopyTo(at);
+            MergeLanes(values, at, maximum: true, ref best, ref bestIndex);
+            return t;
+        }
+
+        private int ArgMaxUp256(TopCandidates candidates, ref double best, ref int bestIndex)
+        {
+            int l = V.Length, t = 0;
+            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
+            var bestValues = Vector256.Create(double.NegativeInfinity);
+            var bestIndices = Vector256.Create(-1.0);
+            var indices = Vector256.Create(0.0, 1, 2, 3);
+            var step = Vector256.Create(4.0);
+            var threshold = Vector256.Create(candidates.Threshold);
+            Span<double> lanes = stackalloc double[4];
+            for (; t <= l - 4; t += 4)
+            {
+                var key = Vector256.LoadUnsafe(ref v, (nuint)t) + Vector256.LoadUnsafe(ref up, (nuint)t);
+                var better = Vector256.GreaterThanOrEqual(key, bestValues);
+                bestValues = Vector256.ConditionalSelect(better, key, bestValues);
+                bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
+                indices += step;
+                if (Vector256.GreaterThanAny(key, threshold))
+                {
+                    key.CopyTo(lanes);
+                    OfferLanes(lanes, t, candidates);
+                    threshold = Vector256.Create(candidates.Threshold);
+                }
+            }
+
+            Span<double> values = stackalloc double[4], at = stackalloc double[4];
+            bestValues.CopyTo(values);
+            bestIndices.CopyTo(at);
+            MergeLanes(values, at, maximum: true, ref best, ref bestIndex);
+            return t;
+        }
+
+        private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, float[] ki, TopCandidates candidates)
+        {
+            double best = double.PositiveInfinity, gMax2 = double.NegativeInfinity;
+            int bestIndex = -1;
+            int t = _use512 ? ArgMinLow512(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
+                : _use256 ? ArgMinLow256(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
+                : 0;
+            ReadOnlySpan<double> diagonal = _problem.Diagonal;
+            for (; t < V.Length; t++)
             {
                 double offset = _lowOffset[t];
                 gMax2 = Math.Max(gMax2, -V[t] - offset);
                 double gradDiff = gMax - V[t];
-                double quad = kii + _problem.Diagonal[t] - 2.0 * ki[t];
+                double quad = kii + diagonal[t] - 2.0 * ki[t];
                 if (!(quad > 0))
                 {
                     quad = Tau;
@@ -476,6 +467,144 @@ internal static class SmoSolver
             }
 
             return (best, bestIndex, gMax2);
+        }
+
+        private int ArgMinLow512(double gMax, double kii, float[] ki, TopCandidates candidates, ref double best, ref int bestIndex, ref double gMax2)
+        {
+            int l = V.Length, t = 0;
+            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
+            ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
+            ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
+            var bestValues = Vector512.Create(double.PositiveInfinity);
+            var bestIndices = Vector512.Create(-1.0);
+            var maxima = Vector512.Create(double.NegativeInfinity);
+            var indices = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
+            var step = Vector512.Create(8.0);
+            var gMaxVector = Vector512.Create(gMax);
+            var kiiVector = Vector512.Create(kii);
+            var tau = Vector512.Create(Tau);
+            var infinity = Vector512.Create(double.PositiveInfinity);
+            var threshold = Vector512.Create(candidates.Threshold);
+            Span<double> lanes = stackalloc double[8];
+            for (; t <= l - 8; t += 8)
+            {
+                var vv = Vector512.LoadUnsafe(ref v, (nuint)t);
+                var offset = Vector512.LoadUnsafe(ref low, (nuint)t);
+                maxima = Vector512.Max(maxima, -vv - offset);
+                var gradDiff = gMaxVector - vv;
+                var k = Vector512.WidenLower(Vector256.LoadUnsafe(ref row, (nuint)t).ToVector512());
+                var quad = kiiVector + Vector512.LoadUnsafe(ref diagonal, (nuint)t) - k * 2.0;
+                quad = Vector512.ConditionalSelect(Vector512.GreaterThan(quad, Vector512<double>.Zero), quad, tau);
+                var objDiff = -(gradDiff * gradDiff) / quad;
+                objDiff = Vector512.ConditionalSelect(Vector512.GreaterThan(gradDiff, Vector512<double>.Zero), objDiff, infinity) + offset;
+                var better = Vector512.LessThanOrEqual(objDiff, bestValues);
+                bestValues = Vector512.ConditionalSelect(better, objDiff, bestValues);
+                bestIndices = Vector512.ConditionalSelect(better, indices, bestIndices);
+                indices += step;
+                var key = -objDiff;
+                if (Vector512.GreaterThanAny(key, threshold))
+                {
+                    key.CopyTo(lanes);
+                    OfferLanes(lanes, t, candidates);
+                    threshold = Vector512.Create(candidates.Threshold);
+                }
+            }
+
+            Span<double> lanesMax = stackalloc double[8];
+            maxima.CopyTo(lanesMax);
+            foreach (double m in lanesMax)
+            {
+                gMax2 = Math.Max(gMax2, m);
+            }
+
+            Span<double> values = stackalloc double[8], at = stackalloc double[8];
+            bestValues.CopyTo(values);
+            bestIndices.CopyTo(at);
+            MergeLanes(values, at, maximum: false, ref best, ref bestIndex);
+            return t;
+        }
+
+        private int ArgMinLow256(double gMax, double kii, float[] ki, TopCandidates candidates, ref double best, ref int bestIndex, ref double gMax2)
+        {
+            int l = V.Length, t = 0;
+            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
+            ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
+            ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
+            var bestValues = Vector256.Create(double.PositiveInfinity);
+            var bestIndices = Vector256.Create(-1.0);
+            var maxima = Vector256.Create(double.NegativeInfinity);
+            var indices = Vector256.Create(0.0, 1, 2, 3);
+            var step = Vector256.Create(4.0);
+            var gMaxVector = Vector256.Create(gMax);
+            var kiiVector = Vector256.Create(kii);
+            var tau = Vector256.Create(Tau);
+            var infinity = Vector256.Create(double.PositiveInfinity);
+            var threshold = Vector256.Create(candidates.Threshold);
+            Span<double> lanes = stackalloc double[4];
+            for (; t <= l - 4; t += 4)
+            {
+                var vv = Vector256.LoadUnsafe(ref v, (nuint)t);
+                var offset = Vector256.LoadUnsafe(ref low, (nuint)t);
+                maxima = Vector256.Max(maxima, -vv - offset);
+                var gradDiff = gMaxVector - vv;
+                var k = Vector256.WidenLower(Vector128.LoadUnsafe(ref row, (nuint)t).ToVector256());
+                var quad = kiiVector + Vector256.LoadUnsafe(ref diagonal, (nuint)t) - k * 2.0;
+                quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<double>.Zero), quad, tau);
+                var objDiff = -(gradDiff * gradDiff) / quad;
+                objDiff = Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<double>.Zero), objDiff, infinity) + offset;
+                var better = Vector256.LessThanOrEqual(objDiff, bestValues);
+                bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
+                bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
+                indices += step;
+                var key = -objDiff;
+                if (Vector256.GreaterThanAny(key, threshold))
+                {
+                    key.CopyTo(lanes);
+                    OfferLanes(lanes, t, candidates);
+                    threshold = Vector256.Create(candidates.Threshold);
+                }
+            }
+
+            Span<double> lanesMax = stackalloc double[4];
+            maxima.CopyTo(lanesMax);
+            foreach (double m in lanesMax)
+            {
+                gMax2 = Math.Max(gMax2, m);
+            }
+
+            Span<double> values = stackalloc double[4], at = stackalloc double[4];
+            bestValues.CopyTo(values);
+            bestIndices.CopyTo(at);
+            MergeLanes(values, at, maximum: false, ref best, ref bestIndex);
+            return t;
+        }
+
+        private static void OfferLanes(ReadOnlySpan<double> keys, int first, TopCandidates candidates)
+        {
+            for (int lane = 0; lane < keys.Length; lane++)
+            {
+                if (keys[lane] > candidates.Threshold && keys[lane] > double.NegativeInfinity)
+                {
+                    candidates.Offer(keys[lane], first + lane);
+                }
+            }
+        }
+
+        private static void MergeLanes(ReadOnlySpan<double> values, ReadOnlySpan<double> indices, bool maximum, ref double best, ref int bestIndex)
+        {
+            for (int lane = 0; lane < values.Length; lane++)
+            {
+                int index = (int)indices[lane];
+                double value = values[lane];
+                bool wins = maximum ? value > best : value < best;
+                if (index >= 0 && (wins || (value == best && index > bestIndex)))
+                {
+                    best = value;
+                    bestIndex = index;
+                }
+            }
         }
 
         /// <summary>

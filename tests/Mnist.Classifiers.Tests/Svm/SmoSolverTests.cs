@@ -1,0 +1,50 @@
+using Mnist.Classifiers.Svm;
+
+namespace Mnist.Classifiers.Tests.Svm;
+
+public class SmoSolverTests
+{
+    [Theory]
+    [InlineData(SvmKernelType.Rbf, true)]
+    [InlineData(SvmKernelType.Rbf, false)]
+    [InlineData(SvmKernelType.Linear, true)]
+    [InlineData(SvmKernelType.Sigmoid, true)]
+    public void Every_vector_width_takes_the_same_steps_to_the_same_solution(SvmKernelType type, bool shrinking)
+    {
+        // 151 samples: the vector loops and their scalar tails both run.
+        var (x, y) = SvmClassifierTests.Blobs(151, [0, 1], 7, seed: 21, spread: 2.5);
+        var rows = Enumerable.Range(0, x.Rows).ToArray();
+        var positive = y.Select(label => label == 0).ToArray();
+        var kernel = new KernelFunction(type, 0.05, 3, 0.1);
+        BinarySolution Solve(VectorWidth width) =>
+            SmoSolver.Solve(BinaryKernelProblem.FromRows(x, rows, positive, kernel, 1 << 20), 2.0, 2.0, 1e-3, shrinking, 0, width);
+
+        var widest = Solve(VectorWidth.Widest);
+        foreach (var width in new[] { VectorWidth.Bits256, VectorWidth.Scalar })
+        {
+            var other = Solve(width);
+            other.Iterations.Should().Be(widest.Iterations, $"{width}");
+            other.Alpha.Should().Equal(widest.Alpha, $"{width}");
+            other.Rho.Should().Be(widest.Rho);
+            other.Objective.Should().Be(widest.Objective);
+        }
+
+        widest.Iterations.Should().BeGreaterThan(10);
+        widest.Alpha.Count(a => a > 0).Should().BeGreaterThan(2);
+    }
+
+    [Fact]
+    public void The_top_candidates_keep_the_largest_keys()
+    {
+        var top = new TopCandidates(3);
+        top.Threshold.Should().Be(double.NegativeInfinity);
+        double[] keys = [5, 1, 9, 3, 7, 2, 8];
+        for (int i = 0; i < keys.Length; i++)
+        {
+            top.Offer(keys[i], i);
+        }
+
+        top.Indices.ToArray().Order().Should().Equal(2, 4, 6); // keys 9, 7, 8
+        top.Threshold.Should().Be(7);
+    }
+}

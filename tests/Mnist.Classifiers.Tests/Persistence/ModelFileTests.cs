@@ -47,6 +47,18 @@ public sealed class ModelFileTests : IDisposable
     }
 
     [Fact]
+    public void Save_creates_a_missing_directory()
+    {
+        var model = new DummyClassifier().Fit(new FeatureMatrix(new float[3], 3), [4]);
+        string path = Path.Combine(_directory, "nested", "deeper", "model.bin");
+
+        ModelFile.Save(model, path);
+
+        ModelFile.Load<DummyModel>(path).ClassCounts.Should().Equal(model.ClassCounts);
+        Directory.GetFiles(Path.GetDirectoryName(path)!).Should().ContainSingle("the temporary file was renamed, not left behind");
+    }
+
+    [Fact]
     public void File_layout_is_the_documented_one()
     {
         byte[] bytes = ModelFile.Serialize(new DummyClassifier().Fit(new FeatureMatrix(new float[3], 3), [4]));

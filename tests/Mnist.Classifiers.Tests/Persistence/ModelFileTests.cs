@@ -4,7 +4,6 @@ using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
-using Mnist.Classifiers.Tests.TestSupport;
 
 namespace Mnist.Classifiers.Tests.Persistence;
 
@@ -18,7 +17,7 @@ public sealed class ModelFileTests : IDisposable
 
     private static PipelineModel FittedPipeline(out FeatureMatrix x)
     {
-        x = PythonReference.RandomMatrix(60, 8, 21);
+        x = Synthetic.RandomMatrix(60, 8, 21);
         int[] labels = Enumerable.Range(0, 60).Select(i => (i * 7) % 4 == 0 ? 3 : i % 3).ToArray();
         return new Pipeline([new MinMaxScaler(-1, 1, Clip: true), new StandardScaler()], new DummyClassifier()).Fit(x, labels);
     }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using Mnist.Classifiers.IO;
 
 namespace Mnist.Classifiers.Data;
 

@@ -1,4 +1,5 @@
 using System.Numerics;
+using Mnist.Classifiers.IO;
 using PureHDF;
 
 namespace Mnist.Classifiers.Data;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using Mnist.Classifiers.IO;
 
 namespace Mnist.Classifiers.Data;
 

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
+using Mnist.Classifiers.IO;
 using Mnist.Classifiers.Pipelines;
 
 namespace Mnist.Classifiers.Persistence;
@@ -35,7 +36,8 @@ public static class ModelFile
             throw new NotSupportedException($"A {model.GetType().Name} cannot be saved: it does not implement IPersistable.");
         }
 
-        WriteAtomically(Serialize(persistable), path);
+        byte[] contents = Serialize(persistable);
+        AtomicFile.WriteStream(path, stream => stream.Write(contents), createDirectory: true);
     }
 
     /// <summary>Reads the classifier saved in <paramref name="path"/>.</summary>
@@ -130,28 +132,5 @@ public static class ModelFile
         }
 
         return value;
-    }
-
-    private static void WriteAtomically(byte[] contents, string path)
-    {
-        string fullPath = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(fullPath) ?? ".";
-        Directory.CreateDirectory(directory);
-        string temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
-        try
-        {
-            using (var stream = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(contents);
-                stream.Flush(flushToDisk: true);
-            }
-
-            File.Move(temporary, fullPath, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temporary);
-            throw;
-        }
     }
 }

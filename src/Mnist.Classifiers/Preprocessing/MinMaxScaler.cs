@@ -148,28 +148,20 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
     public FeatureMatrix Transform(FeatureMatrix features)
     {
         InputChecks.FeatureCount(features, FeatureCount, "min-max scaler");
-        int rows = features.Rows, columns = features.Columns;
-        var output = new float[(long)rows * columns];
         float[] scale = _scale, offset = _offset;
         float low = (float)RangeMin, high = (float)RangeMax;
         bool clip = Clip;
-        ParallelRows.For(rows, (long)rows * columns, (r0, r1) =>
+        return ParallelRows.MapRows(features, () => (source, destination) =>
         {
-            for (int i = r0; i < r1; i++)
+            // Multiply, then add: two roundings like numpy's X *= scale_; X += min_ (a fused multiply-add would differ).
+            TensorPrimitives.Multiply(source, scale, destination);
+            TensorPrimitives.Add(destination, offset, destination);
+            if (clip)
             {
-                Span<float> destination = output.AsSpan(i * columns, columns);
-                // Multiply, then add: two roundings like numpy's X *= scale_; X += min_ (a fused multiply-add would differ).
-                TensorPrimitives.Multiply(features.Row(i), scale, destination);
-                TensorPrimitives.Add(destination, offset, destination);
-                if (clip)
-                {
-                    TensorPrimitives.Max(destination, low, destination);
-                    TensorPrimitives.Min(destination, high, destination);
-                }
+                TensorPrimitives.Max(destination, low, destination);
+                TensorPrimitives.Min(destination, high, destination);
             }
         });
-
-        return new FeatureMatrix(output, columns);
     }
 
     /// <inheritdoc />

@@ -1,4 +1,9 @@
+using Mnist.Classifiers.Data;
+
 namespace Mnist.Classifiers.Preprocessing;
+
+/// <summary>Writes one output row from one input row of the same width.</summary>
+internal delegate void RowMap(ReadOnlySpan<float> source, Span<float> destination);
 
 /// <summary>
 /// Splits work over rows or columns into contiguous blocks and runs them in parallel when the matrix is big
@@ -31,5 +36,26 @@ internal static class ParallelRows
             int end = (int)((long)count * (b + 1) / blocks);
             body(start, end);
         });
+    }
+
+    /// <summary>
+    /// A new matrix of the shape of <paramref name="features"/> whose row i is <c>map(features.Row(i))</c>, blocks of
+    /// rows in parallel when the matrix is big enough. Each block asks <paramref name="mapForBlock"/> for its own
+    /// <see cref="RowMap"/>, so a map may keep scratch buffers without sharing them between threads.
+    /// </summary>
+    public static FeatureMatrix MapRows(FeatureMatrix features, Func<RowMap> mapForBlock)
+    {
+        int rows = features.Rows, columns = features.Columns;
+        var output = new float[(long)rows * columns];
+        For(rows, (long)rows * columns, (r0, r1) =>
+        {
+            RowMap map = mapForBlock();
+            for (int i = r0; i < r1; i++)
+            {
+                map(features.Row(i), output.AsSpan(i * columns, columns));
+            }
+        });
+
+        return new FeatureMatrix(output, columns);
     }
 }

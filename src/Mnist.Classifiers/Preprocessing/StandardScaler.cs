@@ -164,17 +164,14 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
     public FeatureMatrix Transform(FeatureMatrix features)
     {
         InputChecks.FeatureCount(features, FeatureCount, "standard scaler");
-        int rows = features.Rows, columns = features.Columns;
-        var output = new float[(long)rows * columns];
         double[] means = _means, scales = _scales;
         bool withMean = WithMean, withStd = WithStd;
-        ParallelRows.For(rows, (long)rows * columns, (r0, r1) =>
+        return ParallelRows.MapRows(features, () =>
         {
-            var wide = new double[columns];
-            for (int i = r0; i < r1; i++)
+            var wide = new double[means.Length];
+            return (source, destination) =>
             {
-                Span<float> destination = output.AsSpan(i * columns, columns);
-                features.Row(i).CopyTo(destination);
+                source.CopyTo(destination);
                 if (withMean)
                 {
                     TensorPrimitives.ConvertChecked<float, double>(destination, wide);
@@ -188,10 +185,8 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
                     TensorPrimitives.Divide(wide, scales, wide);
                     TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
                 }
-            }
+            };
         });
-
-        return new FeatureMatrix(output, columns);
     }
 
     /// <inheritdoc />

@@ -132,14 +132,10 @@ public class IdxFileTests
         read.Should().Throw<InvalidDataException>().WithMessage("*too large*");
     }
 
-    [Fact]
+    [MnistFact]
     public void Reads_the_real_MNIST_files_with_their_published_checksums()
     {
-        var directory = SharedData.MnistDirectory;
-        if (directory is null)
-        {
-            return; // the real data is not beside this checkout; the synthetic tests cover the format
-        }
+        string directory = SharedMnist.Directory!;
 
         var labels = IdxFile.ReadLabels(Path.Combine(directory, "t10k-labels-idx1-ubyte.gz"));
         labels.Should().HaveCount(10_000);

@@ -107,7 +107,7 @@ public class ImageAugmentationTests
         using var dir = new TempDirectory();
         var input = dir.File("in.bin");
         File.WriteAllBytes(input, images.Pixels);
-        var output = Python.Run("""
+        var output = PythonReference.Run("""
             import sys, numpy as np
             from scipy import ndimage
             images = np.fromfile(sys.argv[1], dtype=np.uint8).reshape(-1, 28, 28)

@@ -31,7 +31,7 @@ public class MnistDatasetFileTests
         var dataset = Sample();
         dataset.Save(path);
 
-        var lines = Python.Run(DescribeWithH5py, path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var lines = PythonReference.Run(DescribeWithH5py, path).Split('\n', StringSplitOptions.RemoveEmptyEntries);
         string Values(LabeledImages s, bool pixels) => pixels
             ? $"{s.Pixels[0]} {s.Pixels[1]} {s.Pixels[^1]}"
             : $"{s.Labels[0]} {s.Labels[1]} {s.Labels[^1]}";
@@ -72,7 +72,7 @@ public class MnistDatasetFileTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("py.h5");
-        Python.Run("""
+        PythonReference.Run("""
             import sys, h5py, numpy as np
             rng = np.random.default_rng(5)
             with h5py.File(sys.argv[1], 'w') as f:
@@ -84,7 +84,7 @@ public class MnistDatasetFileTests
                 f.attrs['augmentation'] = 'shift'
                 f.attrs['format_version'] = 1
             """, path);
-        var expected = Python.Run("""
+        var expected = PythonReference.Run("""
             import sys, h5py
             f = h5py.File(sys.argv[1], 'r')
             print(' '.join(str(int(v)) for v in f['X_val'][()].ravel()))
@@ -103,7 +103,7 @@ public class MnistDatasetFileTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("legacy.h5");
-        Python.Run("""
+        PythonReference.Run("""
             import sys, h5py, numpy as np
             with h5py.File(sys.argv[1], 'w') as f:
                 for name, n in (('train', 6), ('val', 2), ('test', 2)):
@@ -129,7 +129,7 @@ public class MnistDatasetFileTests
     {
         using var dir = new TempDirectory();
         var path = dir.File("bad.h5");
-        Python.Run($"""
+        PythonReference.Run($"""
             import sys, h5py, numpy as np
             with h5py.File(sys.argv[1], 'w') as f:
                 for name, n in (('train', 6), ('val', 2), ('test', 2)):

@@ -170,14 +170,10 @@ public class MnistFetcherTests
             .Throw<InvalidDataException>().WithMessage($"*{dir.File(MnistFiles.TrainImages + ".gz")}*");
     }
 
-    [Fact]
+    [MnistFact]
     public void The_real_MNIST_directory_loads_with_the_original_counts()
     {
-        var directory = SharedData.MnistDirectory;
-        if (directory is null)
-        {
-            return; // the real data is not beside this checkout
-        }
+        string directory = SharedMnist.Directory!;
 
         var raw = MnistFetcher.LoadLocal(directory);
         raw.Training.Rows.Should().Be(60_000);

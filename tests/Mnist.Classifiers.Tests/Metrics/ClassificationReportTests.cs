@@ -1,5 +1,4 @@
 using Mnist.Classifiers.Metrics;
-using Mnist.Classifiers.Tests.TestSupport;
 
 namespace Mnist.Classifiers.Tests.Metrics;
 

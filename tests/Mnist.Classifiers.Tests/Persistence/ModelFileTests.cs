@@ -4,7 +4,6 @@ using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
-using Mnist.Classifiers.Tests.TestSupport;
 
 namespace Mnist.Classifiers.Tests.Persistence;
 
@@ -18,7 +17,7 @@ public sealed class ModelFileTests : IDisposable
 
     private static PipelineModel FittedPipeline(out FeatureMatrix x)
     {
-        x = PythonReference.RandomMatrix(60, 8, 21);
+        x = Synthetic.RandomMatrix(60, 8, 21);
         int[] labels = Enumerable.Range(0, 60).Select(i => (i * 7) % 4 == 0 ? 3 : i % 3).ToArray();
         return new Pipeline([new MinMaxScaler(-1, 1, Clip: true), new StandardScaler()], new DummyClassifier()).Fit(x, labels);
     }
@@ -44,6 +43,18 @@ public sealed class ModelFileTests : IDisposable
         ModelFile.Load(path).Should().BeOfType<PipelineModel>();
         File.ReadAllBytes(path).Should().Equal(ModelFile.Serialize(loaded), "saving is deterministic and lossless");
         Directory.GetFiles(_directory).Should().ContainSingle("the temporary file was renamed, not left behind");
+    }
+
+    [Fact]
+    public void Save_creates_a_missing_directory()
+    {
+        var model = new DummyClassifier().Fit(new FeatureMatrix(new float[3], 3), [4]);
+        string path = Path.Combine(_directory, "nested", "deeper", "model.bin");
+
+        ModelFile.Save(model, path);
+
+        ModelFile.Load<DummyModel>(path).ClassCounts.Should().Equal(model.ClassCounts);
+        Directory.GetFiles(Path.GetDirectoryName(path)!).Should().ContainSingle("the temporary file was renamed, not left behind");
     }
 
     [Fact]

@@ -1,6 +1,5 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Preprocessing;
-using Mnist.Classifiers.Tests.TestSupport;
 
 namespace Mnist.Classifiers.Tests.Preprocessing;
 
@@ -38,7 +37,7 @@ public class MinMaxScalerTests
     {
         foreach (var (rows, columns, seed, low, high) in new[] { (41, 7, 5, 0.0, 1.0), (1500, 100, 6, -2.0, 3.0) })
         {
-            var x = PythonReference.RandomMatrix(rows, columns, seed);
+            var x = Synthetic.RandomMatrix(rows, columns, seed);
             float[] ours = new MinMaxScaler(low, high).Fit(x).Transform(x).ToArray();
             string input = PythonReference.WriteRaw<float>(x.ToArray());
             string output = PythonReference.NewTempPath();

@@ -1,6 +1,5 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Preprocessing;
-using Mnist.Classifiers.Tests.TestSupport;
 
 namespace Mnist.Classifiers.Tests.Preprocessing;
 
@@ -40,7 +39,7 @@ public class StandardScalerTests
     [Fact]
     public void Transform_works_on_index_views_and_rejects_wrong_width()
     {
-        var x = PythonReference.RandomMatrix(50, 6, 3);
+        var x = Synthetic.RandomMatrix(50, 6, 3);
         var fitted = new StandardScaler().Fit(x);
         var view = x.Subset([7, 3, 3]);
         var viaView = fitted.Transform(view);
@@ -53,7 +52,7 @@ public class StandardScalerTests
     [Fact]
     public void Fitting_on_a_view_equals_fitting_on_its_copy()
     {
-        var x = PythonReference.RandomMatrix(300, 20, 4);
+        var x = Synthetic.RandomMatrix(300, 20, 4);
         int[] rows = Enumerable.Range(0, 150).Select(i => (i * 7) % 300).ToArray();
         var a = new StandardScaler().Fit(x.Subset(rows));
         var b = new StandardScaler().Fit(x.Subset(rows).ToContiguous());
@@ -78,7 +77,7 @@ public class StandardScalerTests
     {
         foreach (var (rows, columns, seed) in new[] { (37, 9, 1), (2000, 130, 2) })
         {
-            var x = PythonReference.RandomMatrix(rows, columns, seed);
+            var x = Synthetic.RandomMatrix(rows, columns, seed);
             var fitted = new StandardScaler().Fit(x);
             float[] ours = fitted.Transform(x).ToArray();
 

@@ -31,8 +31,6 @@ public static class ReferenceData
     /// <summary>Rows of the MNIST test subset.</summary>
     public const int MnistTestRows = 1000;
 
-    private static readonly Lazy<string?> MnistDirectoryLazy = new(SearchMnistDirectory);
-
     private static readonly Lazy<(byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels)> MnistFiles = new(ReadMnistFiles);
 
     /// <summary>
@@ -84,12 +82,6 @@ public static class ReferenceData
     /// <summary>10-class synthetic set: 10 features, 400 train + 200 test rows, overlapping neighbours.</summary>
     public static ReferenceDataSet SyntheticMulticlass(int seed = 20240602) =>
         GaussianBlobs("synthetic-10class", 400, 200, 10, 10, 1.0, seed);
-
-    /// <summary>The <c>shared/data/mnist</c> directory found beside some ancestor of the test directory, or null.</summary>
-    public static string? MnistDirectory => MnistDirectoryLazy.Value;
-
-    /// <summary>True when <see cref="MnistDirectory"/> was found with the four IDX files.</summary>
-    public static bool MnistAvailable => MnistDirectory is not null;
 
     /// <summary>
     /// The first <paramref name="trainRows"/> MNIST training images and first <paramref name="testRows"/> test images,
@@ -205,28 +197,13 @@ public static class ReferenceData
 
     private static (byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels) ReadMnistFiles()
     {
-        string directory = MnistDirectory
+        string directory = SharedMnist.Directory
             ?? throw new DirectoryNotFoundException($"No shared/data/mnist beside any ancestor of {AppContext.BaseDirectory}.");
         return (
             IdxGz.Read(Path.Combine(directory, "train-images-idx3-ubyte.gz"), 3),
             IdxGz.Read(Path.Combine(directory, "train-labels-idx1-ubyte.gz"), 1),
             IdxGz.Read(Path.Combine(directory, "t10k-images-idx3-ubyte.gz"), 3),
             IdxGz.Read(Path.Combine(directory, "t10k-labels-idx1-ubyte.gz"), 1));
-    }
-
-    private static string? SearchMnistDirectory()
-    {
-        string[] files = ["train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", "t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"];
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            string candidate = Path.Combine(directory.FullName, "shared", "data", "mnist");
-            if (files.All(f => File.Exists(Path.Combine(candidate, f))))
-            {
-                return candidate;
-            }
-        }
-
-        return null;
     }
 
     // Box–Muller; one of the pair is discarded, which keeps the stream simple and seed-stable.

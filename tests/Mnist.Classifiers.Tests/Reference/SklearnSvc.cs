@@ -29,7 +29,6 @@
 //   training values in float64; 'auto' = 1 / n_features.
 // * Data: the float32 features go to python unchanged and SVC converts them to float64 exactly, so both sides start
 //   from the same numbers. Labels are any ints.
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
@@ -46,14 +45,6 @@ namespace Mnist.Classifiers.Tests.Reference;
 /// </summary>
 public static class SklearnSvc
 {
-    /// <summary>The interpreter that has scikit-learn (the Debian package).</summary>
-    public const string PythonPath = "/usr/bin/python3";
-
-    private static readonly Lazy<bool> Available = new(ProbePython);
-
-    /// <summary>True when <see cref="PythonPath"/> exists and imports sklearn and numpy.</summary>
-    public static bool PythonAvailable => Available.Value;
-
     /// <summary>The python script, copied beside the test assembly.</summary>
     public static string ScriptPath => Path.Combine(AppContext.BaseDirectory, "Reference", "sklearn_svc.py");
 
@@ -130,7 +121,7 @@ public static class SklearnSvc
                 ["params"] = parameters,
             };
             File.WriteAllText(requestPath, request.ToJsonString());
-            RunPython(requestPath, options.Timeout);
+            PythonReference.RunScript(ScriptPath, options.Timeout, requestPath);
             return Decode(File.ReadAllText(resultPath), options, fromCache: false);
         }
         finally
@@ -196,40 +187,6 @@ public static class SklearnSvc
         hash.AppendData(Encoding.UTF8.GetBytes(parameters.ToJsonString()));
         hash.AppendData(data);
         return Convert.ToHexStringLower(hash.GetHashAndReset());
-    }
-
-    private static void RunPython(string requestPath, TimeSpan timeout)
-    {
-        var start = new ProcessStartInfo(PythonPath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(ScriptPath);
-        start.ArgumentList.Add(requestPath);
-        // LIBSVM is single-threaded; keep numpy's BLAS (used for the objectives) from grabbing every core.
-        start.Environment["OPENBLAS_NUM_THREADS"] = "1";
-        start.Environment["OMP_NUM_THREADS"] = "1";
-
-        using var process = Process.Start(start)
-            ?? throw new InvalidOperationException($"Could not start {PythonPath}.");
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-            throw new TimeoutException(
-                $"{PythonPath} {ScriptPath} {requestPath} ran longer than {timeout} and was killed. Standard error:\n{stderr.Result}");
-        }
-
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException(
-                $"{PythonPath} {ScriptPath} {requestPath} exited with code {process.ExitCode}. Standard error:\n{stderr.Result}\nStandard output:\n{stdout.Result}");
-        }
     }
 
     private static SvcReferenceResult Decode(string json, SvcReferenceOptions options, bool fromCache)
@@ -308,44 +265,5 @@ public static class SklearnSvc
         }
 
         return matrix;
-    }
-
-    private static bool ProbePython()
-    {
-        if (!File.Exists(PythonPath))
-        {
-            return false;
-        }
-
-        try
-        {
-            var start = new ProcessStartInfo(PythonPath)
-            {
-                UseShellExecute = false,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            start.ArgumentList.Add("-c");
-            start.ArgumentList.Add("import numpy, sklearn.svm");
-            using var process = Process.Start(start);
-            if (process is null)
-            {
-                return false;
-            }
-
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            if (!process.WaitForExit(TimeSpan.FromMinutes(1)))
-            {
-                process.Kill(entireProcessTree: true);
-                return false;
-            }
-
-            return process.ExitCode == 0;
-        }
-        catch (System.ComponentModel.Win32Exception)
-        {
-            return false;
-        }
     }
 }

@@ -16,21 +16,8 @@ public class SklearnSvcTests(ITestOutputHelper output)
     [PythonFact]
     public void Python_self_test_of_the_script_passes()
     {
-        var start = new ProcessStartInfo(SklearnSvc.PythonPath)
-        {
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.ArgumentList.Add(SklearnSvc.ScriptPath);
-        start.ArgumentList.Add("--self-test");
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit(TimeSpan.FromMinutes(2)).Should().BeTrue();
-        process.WaitForExit();
-        process.ExitCode.Should().Be(0, stderr.Result);
-        stdout.Result.Should().Contain("self-test passed");
+        string stdout = PythonReference.RunScript(SklearnSvc.ScriptPath, TimeSpan.FromMinutes(2), "--self-test");
+        stdout.Should().Contain("self-test passed");
     }
 
     // Two points at distance d, linear kernel, hard margin: alpha = 2/d² on both, objective −2/d²,
@@ -153,7 +140,7 @@ public class SklearnSvcTests(ITestOutputHelper output)
     [MemberData(nameof(Configurations))]
     public void Every_agreement_configuration_gives_consistent_results(string set, SvcKernel kernel)
     {
-        if (set.StartsWith("mnist", StringComparison.Ordinal) && !ReferenceData.MnistAvailable)
+        if (set.StartsWith("mnist", StringComparison.Ordinal) && !SharedMnist.Available)
         {
             output.WriteLine("MNIST not found; nothing to check.");
             return;

@@ -30,7 +30,7 @@ public class SvmAgreementTests
     [MemberData(nameof(Configurations))]
     public void Agrees_with_scikit_learn(string set, SvcKernel kernel, bool binary)
     {
-        if (set == "mnist" && !ReferenceData.MnistAvailable)
+        if (set == "mnist" && !SharedMnist.Available)
         {
             return; // the MNIST files are part of the repository's shared data; synthetic cases still run
         }

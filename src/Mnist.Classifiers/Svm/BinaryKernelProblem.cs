@@ -147,6 +147,9 @@ internal sealed class BinaryKernelProblem
         return rows[count - 1];
     }
 
+    /// <summary>Whether row <paramref name="i"/> is in the cache.</summary>
+    public bool IsCached(int i) => _cache.Contains(i);
+
     /// <summary>Row i of K without prefetching.</summary>
     public float[] GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
 

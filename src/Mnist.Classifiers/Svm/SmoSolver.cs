@@ -320,8 +320,9 @@ internal static class SmoSolver
             upCandidates.Clear();
             lowCandidates.Clear();
             outJ = -1;
-            int l = V.Length;
-            (double gMax, int i) = ArgMaxUp(upCandidates);
+
+            // The candidates for the next kernel batch are collected by a second pass, only when the row is missing.
+            (double gMax, int i) = ArgMaxUp(TopCandidates.None);
             outI = i;
             if (i < 0 || double.IsNegativeInfinity(gMax))
             {
@@ -329,8 +330,18 @@ internal static class SmoSolver
                 return false;
             }
 
+            if (!_problem.IsCached(i))
+            {
+                ArgMaxUp(upCandidates);
+            }
+
             float[] ki = _problem.GetRow(i, upCandidates.Indices);
-            (double objDiffMin, int j, double gMax2) = ArgMinLow(gMax, _problem.Diagonal[i], ki, lowCandidates);
+            (double objDiffMin, int j, double gMax2) = ArgMinLow(gMax, _problem.Diagonal[i], ki, TopCandidates.None);
+            if (j >= 0 && !_problem.IsCached(j))
+            {
+                ArgMinLow(gMax, _problem.Diagonal[i], ki, lowCandidates);
+            }
+
             if (gMax + gMax2 < tolerance || j < 0 || double.IsPositiveInfinity(objDiffMin))
             {
                 return false;

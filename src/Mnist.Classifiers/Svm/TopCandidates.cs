@@ -10,6 +10,9 @@ internal sealed class TopCandidates
     private readonly int[] _indices;
     private int _minimumPosition;
 
+    /// <summary>An empty list that takes nothing: the scans skip the candidate bookkeeping with it.</summary>
+    public static TopCandidates None { get; } = new(0);
+
     public TopCandidates(int capacity)
     {
         _keys = new double[capacity];
@@ -21,7 +24,7 @@ internal sealed class TopCandidates
     public int Count { get; private set; }
 
     /// <summary>The key a new index must exceed to enter: −∞ until the list is full.</summary>
-    public double Threshold => Count < _keys.Length ? double.NegativeInfinity : _keys[_minimumPosition];
+    public double Threshold => _keys.Length == 0 ? double.PositiveInfinity : Count < _keys.Length ? double.NegativeInfinity : _keys[_minimumPosition];
 
     public ReadOnlySpan<int> Indices => _indices.AsSpan(0, Count);
 
@@ -29,6 +32,11 @@ internal sealed class TopCandidates
 
     public void Offer(double key, int index)
     {
+        if (_keys.Length == 0)
+        {
+            return;
+        }
+
         if (Count < _keys.Length)
         {
             _keys[Count] = key;

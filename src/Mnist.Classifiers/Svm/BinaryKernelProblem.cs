@@ -7,11 +7,36 @@ namespace Mnist.Classifiers.Svm;
 /// <summary>The samples of one side of a two-class problem, packed once for the dot-product kernel.</summary>
 /// <param name="Rows">The rows of the training matrix, in the problem's order.</param>
 /// <param name="Packed">Those rows packed as the B operand of <see cref="DotProducts"/> (with their squared norms).</param>
-internal sealed record KernelSegment(int[] Rows, PackedRows Packed)
+/// <param name="SelfKernel">
+/// When not null, the kernel matrix of these samples among themselves (row-major, n × n), computed once for all the
+/// problems the class takes part in.
+/// </param>
+internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null)
 {
     /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>.</summary>
     public static KernelSegment Create(FeatureMatrix features, int[] rows) =>
         new(rows, PackedRows.Pack(features.Subset(rows)));
+
+    /// <summary>The bytes of the self kernel of a segment of <paramref name="count"/> samples.</summary>
+    public static long SelfKernelBytes(long count) => count * count * sizeof(float);
+
+    /// <summary>
+    /// This segment with its self kernel: one large blocked product on <paramref name="degreeOfParallelism"/> threads,
+    /// which runs near the processor's peak, where the same values computed row by row inside each of the class's
+    /// k − 1 problems would be bound by memory bandwidth and computed up to k − 1 times.
+    /// </summary>
+    public KernelSegment WithSelfKernel(FeatureMatrix features, KernelFunction kernel, int degreeOfParallelism)
+    {
+        int n = Rows.Length;
+        var values = new float[(long)n * n];
+        DotProducts.Compute(features.Subset(Rows), Packed, values, n, degreeOfParallelism);
+        for (int i = 0; i < n; i++)
+        {
+            kernel.Apply(values.AsSpan(i * n, n), Packed.SquaredNorms[i], Packed.SquaredNorms);
+        }
+
+        return this with { SelfKernel = values };
+    }
 }
 
 /// <summary>
@@ -156,6 +181,12 @@ internal sealed class BinaryKernelProblem
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
+        if (_positive.SelfKernel is not null && _negative.SelfKernel is not null)
+        {
+            ComputeRowsFromSelfKernels(indices, destinations);
+            return;
+        }
+
         int m = indices.Length, positives = _positive.Rows.Length;
         for (int b = 0; b < m; b++)
         {
@@ -171,6 +202,73 @@ internal sealed class BinaryKernelProblem
             var destination = destinations[b].AsSpan(0, Length);
             _batchProducts.AsSpan(b * Length, Length).CopyTo(destination);
             _kernel.Apply(destination, _norms[indices[b]], _norms);
+        }
+    }
+
+    /// <summary>
+    /// Rows when both classes' self kernels are known: a row of a +1 sample is its row of the +1 self kernel followed
+    /// by its kernel values against the −1 samples (computed), and the other way round for a −1 sample.
+    /// </summary>
+    private void ComputeRowsFromSelfKernels(ReadOnlySpan<int> indices, float[][] destinations)
+    {
+        int positives = _positive.Rows.Length, negatives = Length - positives;
+        Span<int> order = stackalloc int[indices.Length];
+        int firstNegative = 0;
+        foreach (int i in indices)
+        {
+            if (i < positives)
+            {
+                order[firstNegative++] = i;
+            }
+        }
+
+        int count = firstNegative;
+        foreach (int i in indices)
+        {
+            if (i >= positives)
+            {
+                order[count++] = i;
+            }
+        }
+
+        for (int b = 0; b < count; b++)
+        {
+            _features.Row(TrainingRow(order[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));
+        }
+
+        // +1 rows against the −1 samples, −1 rows against the +1 samples: one product each.
+        if (firstNegative > 0)
+        {
+            DotProducts.Compute(_batchRows.AsSpan(0, firstNegative * _columns), firstNegative, _columns, _negative.Packed, 0, negatives, _batchProducts, Length);
+        }
+
+        if (count > firstNegative)
+        {
+            int m = count - firstNegative;
+            DotProducts.Compute(_batchRows.AsSpan(firstNegative * _columns, m * _columns), m, _columns, _positive.Packed, 0, positives,
+                _batchProducts.AsSpan(firstNegative * Length), Length);
+        }
+
+        for (int b = 0; b < count; b++)
+        {
+            int i = order[b];
+            var destination = destinations[indices.IndexOf(i)].AsSpan(0, Length);
+            var products = _batchProducts.AsSpan(b * Length);
+            if (i < positives)
+            {
+                _positive.SelfKernel.AsSpan(i * positives, positives).CopyTo(destination);
+                var cross = destination[positives..];
+                products[..negatives].CopyTo(cross);
+                _kernel.Apply(cross, _norms[i], _norms.AsSpan(positives));
+            }
+            else
+            {
+                int own = i - positives;
+                _negative.SelfKernel.AsSpan(own * negatives, negatives).CopyTo(destination[positives..]);
+                var cross = destination[..positives];
+                products[..positives].CopyTo(cross);
+                _kernel.Apply(cross, _norms[i], _norms.AsSpan(0, positives));
+            }
         }
     }
 }

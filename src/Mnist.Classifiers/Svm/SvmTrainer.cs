@@ -52,11 +52,26 @@ internal static class SvmTrainer
 
         int parallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
         int concurrent = Math.Max(1, Math.Min(parallelism, pairs.Count));
-        long cacheBytes = (long)(options.CacheSizeMegabytes * 1024 * 1024 / concurrent);
 
         // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
         var segments = new KernelSegment[k];
         Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, c => segments[c] = KernelSegment.Create(features, [.. members[c]]));
+
+        // When every class's kernel matrix among its own samples fits in half the cache budget, compute them up front:
+        // half of every pair problem's kernel rows then come from them (the other half is computed on demand).
+        long budget = (long)(options.CacheSizeMegabytes * 1024 * 1024);
+        long selfBytes = members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
+        if (k > 2 && selfBytes <= budget / 2)
+        {
+            for (int c = 0; c < k; c++)
+            {
+                segments[c] = segments[c].WithSelfKernel(features, kernel, parallelism);
+            }
+
+            budget -= selfBytes;
+        }
+
+        long cacheBytes = budget / concurrent;
 
         var solutions = new BinarySolution[pairs.Count];
         var probabilityA = options.Probability ? new double[pairs.Count] : null;

@@ -58,27 +58,9 @@ internal sealed class BinaryKernelProblem
     private readonly bool[] _prefetchedUnused;
     private readonly float[] _batchRows;
     private readonly float[] _batchProducts;
-    private readonly SelfRowCache? _selfRows;
-    private readonly int _positiveClass;
-    private readonly int _negativeClass;
-    private float[]? _selfBatchRows;
-    private float[]? _selfProducts;
 
-    /// <param name="features">The training matrix.</param>
-    /// <param name="positive">The +1 samples (class index <paramref name="positiveClass"/>).</param>
-    /// <param name="negative">The −1 samples (class index <paramref name="negativeClass"/>).</param>
-    /// <param name="kernel">The kernel.</param>
-    /// <param name="cacheBytes">The budget of this problem's row cache.</param>
-    /// <param name="selfRows">Rows against the samples' own class shared with the other problems of the fit, or null.</param>
-    /// <param name="positiveClass">The class index of the +1 samples in <paramref name="selfRows"/>.</param>
-    /// <param name="negativeClass">The class index of the −1 samples in <paramref name="selfRows"/>.</param>
-    public BinaryKernelProblem(
-        FeatureMatrix features, KernelSegment positive, KernelSegment negative, KernelFunction kernel, long cacheBytes,
-        SelfRowCache? selfRows = null, int positiveClass = 0, int negativeClass = 1)
+    public BinaryKernelProblem(FeatureMatrix features, KernelSegment positive, KernelSegment negative, KernelFunction kernel, long cacheBytes)
     {
-        _selfRows = selfRows;
-        _positiveClass = positiveClass;
-        _negativeClass = negativeClass;
         _features = features;
         _positive = positive;
         _negative = negative;
@@ -205,12 +187,6 @@ internal sealed class BinaryKernelProblem
             return;
         }
 
-        if (_selfRows is not null)
-        {
-            ComputeRowsWithSharedSelfRows(indices, destinations);
-            return;
-        }
-
         int m = indices.Length, positives = _positive.Rows.Length;
         for (int b = 0; b < m; b++)
         {
@@ -230,116 +206,6 @@ internal sealed class BinaryKernelProblem
     }
 
     /// <summary>
-    /// Rows whose half against the sample's own class comes from the shared <see cref="SelfRowCache"/> (computed and
-    /// added there when missing); the half against the other class is computed for every row.
-    /// </summary>
-    private void ComputeRowsWithSharedSelfRows(ReadOnlySpan<int> indices, float[][] destinations)
-    {
-        int positives = _positive.Rows.Length, negatives = Length - positives;
-        int m = indices.Length;
-        Span<int> order = stackalloc int[m];
-        int firstNegative = SplitBySide(indices, order);
-        for (int b = 0; b < m; b++)
-        {
-            _features.Row(TrainingRow(order[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));
-        }
-
-        // Cross halves: +1 rows against the −1 samples, −1 rows against the +1 samples.
-        if (firstNegative > 0)
-        {
-            DotProducts.Compute(_batchRows.AsSpan(0, firstNegative * _columns), firstNegative, _columns, _negative.Packed, 0, negatives, _batchProducts, Length);
-        }
-
-        if (m > firstNegative)
-        {
-            DotProducts.Compute(_batchRows.AsSpan(firstNegative * _columns, (m - firstNegative) * _columns), m - firstNegative, _columns,
-                _positive.Packed, 0, positives, _batchProducts.AsSpan(firstNegative * Length), Length);
-        }
-
-        Span<int> missing = stackalloc int[m];
-        var selfHalves = new float[m][];
-        for (int side = 0; side < 2; side++)
-        {
-            int from = side == 0 ? 0 : firstNegative, to = side == 0 ? firstNegative : m;
-            int classIndex = side == 0 ? _positiveClass : _negativeClass;
-            int offset = side == 0 ? 0 : positives, size = side == 0 ? positives : negatives;
-            var segment = side == 0 ? _positive : _negative;
-            int missingCount = 0;
-            for (int b = from; b < to; b++)
-            {
-                float[]? row = _selfRows!.TryGet(classIndex, order[b] - offset);
-                if (row is null)
-                {
-                    missing[missingCount++] = b;
-                }
-                else
-                {
-                    selfHalves[b] = row;
-                }
-            }
-
-            if (missingCount == 0)
-            {
-                continue;
-            }
-
-            _selfBatchRows ??= new float[PrefetchWidth * _columns];
-            _selfProducts ??= new float[(long)PrefetchWidth * Math.Max(positives, negatives)];
-            for (int r = 0; r < missingCount; r++)
-            {
-                _batchRows.AsSpan(missing[r] * _columns, _columns).CopyTo(_selfBatchRows.AsSpan(r * _columns, _columns));
-            }
-
-            DotProducts.Compute(_selfBatchRows.AsSpan(0, missingCount * _columns), missingCount, _columns, segment.Packed, 0, size, _selfProducts, size);
-            for (int r = 0; r < missingCount; r++)
-            {
-                int b = missing[r];
-                var row = _selfProducts.AsSpan(r * size, size).ToArray();
-                _kernel.Apply(row, _norms[order[b]], _norms.AsSpan(offset, size));
-                _selfRows!.Add(classIndex, order[b] - offset, row);
-                selfHalves[b] = row;
-            }
-        }
-
-        for (int b = 0; b < m; b++)
-        {
-            int i = order[b];
-            var destination = destinations[indices.IndexOf(i)].AsSpan(0, Length);
-            var products = _batchProducts.AsSpan(b * Length);
-            bool isPositive = i < positives;
-            var own = isPositive ? destination[..positives] : destination[positives..];
-            var cross = isPositive ? destination[positives..] : destination[..positives];
-            selfHalves[b].CopyTo(own);
-            products[..cross.Length].CopyTo(cross);
-            _kernel.Apply(cross, _norms[i], isPositive ? _norms.AsSpan(positives) : _norms.AsSpan(0, positives));
-        }
-    }
-
-    /// <summary>Writes the +1 samples of <paramref name="indices"/> first, then the −1 ones; returns how many are +1.</summary>
-    private int SplitBySide(ReadOnlySpan<int> indices, Span<int> order)
-    {
-        int positives = _positive.Rows.Length, count = 0;
-        foreach (int i in indices)
-        {
-            if (i < positives)
-            {
-                order[count++] = i;
-            }
-        }
-
-        int firstNegative = count;
-        foreach (int i in indices)
-        {
-            if (i >= positives)
-            {
-                order[count++] = i;
-            }
-        }
-
-        return firstNegative;
-    }
-
-    /// <summary>
     /// Rows when both classes' self kernels are known: a row of a +1 sample is its row of the +1 self kernel followed
     /// by its kernel values against the −1 samples (computed), and the other way round for a −1 sample.
     /// </summary>
@@ -347,8 +213,23 @@ internal sealed class BinaryKernelProblem
     {
         int positives = _positive.Rows.Length, negatives = Length - positives;
         Span<int> order = stackalloc int[indices.Length];
-        int firstNegative = SplitBySide(indices, order);
-        int count = indices.Length;
+        int firstNegative = 0;
+        foreach (int i in indices)
+        {
+            if (i < positives)
+            {
+                order[firstNegative++] = i;
+            }
+        }
+
+        int count = firstNegative;
+        foreach (int i in indices)
+        {
+            if (i >= positives)
+            {
+                order[count++] = i;
+            }
+        }
 
         for (int b = 0; b < count; b++)
         {

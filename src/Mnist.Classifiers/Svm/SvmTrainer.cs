@@ -71,14 +71,6 @@ internal static class SvmTrainer
             budget -= selfBytes;
         }
 
-        // Otherwise rows against a sample's own class are kept for all the class's problems, in half the budget.
-        SelfRowCache? selfRows = null;
-        if (k > 2 && segments[0].SelfKernel is null)
-        {
-            selfRows = new SelfRowCache(members.Select(m => m.Count).ToArray(), budget / 2);
-            budget -= budget / 2;
-        }
-
         long cacheBytes = budget / concurrent;
 
         var solutions = new BinarySolution[pairs.Count];
@@ -103,7 +95,7 @@ internal static class SvmTrainer
                     features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, options.Seed + p);
             }
 
-            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes, selfRows, ci, cj);
+            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes);
             solutions[p] = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
         });
 

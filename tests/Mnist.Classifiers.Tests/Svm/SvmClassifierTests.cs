@@ -154,27 +154,6 @@ public class SvmClassifierTests
         one.PredictProbabilities(x).Should().BeEquivalentTo(three.PredictProbabilities(x));
     }
 
-    [Theory]
-    [InlineData(SvmKernelType.Rbf)]
-    [InlineData(SvmKernelType.Polynomial)]
-    public void Every_way_of_getting_kernel_rows_gives_the_same_model(SvmKernelType kernel)
-    {
-        // A large cache precomputes each class's own kernel; a small one shares rows between problems through a
-        // cache that evicts; both must give the bits of the plain per-problem rows.
-        var (x, y) = Blobs(120, [0, 1, 2, 3], 6, seed: 31, spread: 2);
-        var options = new SvmClassifier { Kernel = kernel, C = 3, Gamma = SvmGamma.Fixed(0.1), Coef0 = 1 };
-        var precomputed = options.Fit(x, y);
-        var shared = (options with { CacheSizeMegabytes = 0.25 }).Fit(x, y);
-        var tiny = (options with { CacheSizeMegabytes = 0.02 }).Fit(x, y);
-        foreach (var other in new[] { shared, tiny })
-        {
-            other.SupportIndices.Should().Equal(precomputed.SupportIndices);
-            other.Rho.Should().Equal(precomputed.Rho);
-            other.TrainingReport!.Iterations.Should().Equal(precomputed.TrainingReport!.Iterations);
-            other.DualCoefficients().Should().BeEquivalentTo(precomputed.DualCoefficients(), o => o.WithStrictOrdering());
-        }
-    }
-
     [Fact]
     public void Probabilities_sum_to_one_and_mostly_agree_with_the_vote()
     {

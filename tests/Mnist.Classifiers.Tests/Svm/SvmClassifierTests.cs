@@ -154,6 +154,23 @@ public class SvmClassifierTests
         one.PredictProbabilities(x).Should().BeEquivalentTo(three.PredictProbabilities(x));
     }
 
+    [Theory]
+    [InlineData(SvmKernelType.Rbf)]
+    [InlineData(SvmKernelType.Polynomial)]
+    public void Precomputed_class_kernels_give_the_same_model_as_rows_computed_per_problem(SvmKernelType kernel)
+    {
+        // The default cache holds each class's own kernel, computed once up front; a tiny one does not, and every row
+        // is then computed inside its problem, with evictions. Both must give the same bits.
+        var (x, y) = Blobs(120, [0, 1, 2, 3], 6, seed: 31, spread: 2);
+        var options = new SvmClassifier { Kernel = kernel, C = 3, Gamma = SvmGamma.Fixed(0.1), Coef0 = 1 };
+        var precomputed = options.Fit(x, y);
+        var perProblem = (options with { CacheSizeMegabytes = 0.02 }).Fit(x, y);
+        perProblem.SupportIndices.Should().Equal(precomputed.SupportIndices);
+        perProblem.Rho.Should().Equal(precomputed.Rho);
+        perProblem.TrainingReport!.Iterations.Should().Equal(precomputed.TrainingReport!.Iterations);
+        perProblem.DualCoefficients().Should().BeEquivalentTo(precomputed.DualCoefficients(), o => o.WithStrictOrdering());
+    }
+
     [Fact]
     public void Probabilities_sum_to_one_and_mostly_agree_with_the_vote()
     {

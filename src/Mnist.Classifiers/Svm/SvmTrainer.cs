@@ -85,12 +85,12 @@ internal static class SvmTrainer
         Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, p =>
         {
             var (ci, cj) = pairs[p];
-            int[] rows = [.. members[ci], .. members[cj]];
-            var positive = new bool[rows.Length];
-            positive.AsSpan(0, members[ci].Count).Fill(true);
             double cPositive = options.C * weights[ci], cNegative = options.C * weights[cj];
             if (options.Probability)
             {
+                int[] rows = [.. members[ci], .. members[cj]];
+                var positive = new bool[rows.Length];
+                positive.AsSpan(0, members[ci].Count).Fill(true);
                 (probabilityA![p], probabilityB![p]) = CrossValidatedSigmoid(
                     features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, options.Seed + p);
             }
@@ -195,7 +195,7 @@ internal static class SvmTrainer
         int k = classes.Length;
 
         // A sample is a support vector of the model when its α is non-zero in any pair it takes part in.
-        var isSupport = new Dictionary<int, bool>();
+        var isSupport = new HashSet<int>();
         var position = new Dictionary<int, int>();
         for (int p = 0; p < pairs.Count; p++)
         {
@@ -205,7 +205,7 @@ internal static class SvmTrainer
             {
                 if (solutions[p].Alpha[t] > 0)
                 {
-                    isSupport[rows[t]] = true;
+                    isSupport.Add(rows[t]);
                 }
             }
         }
@@ -216,7 +216,7 @@ internal static class SvmTrainer
         {
             foreach (int row in members[c])
             {
-                if (isSupport.ContainsKey(row))
+                if (isSupport.Contains(row))
                 {
                     position[row] = supportIndices.Count;
                     supportIndices.Add(row);

@@ -136,9 +136,58 @@ public class SvmAgreementTests
         }
 
         model.SupportVectorCount.Should().BeCloseTo(expected.SupportVectorCount, (uint)Math.Ceiling(0.01 * expected.SupportVectorCount), because);
+
+        // Decision values in both of scikit-learn's shapes: LIBSVM's one-vs-one values, and the default
+        // (one column with the sign of classes_[1] for two classes, votes plus confidences for more).
+        AssertClose(model.DecisionFunctionOneVsOne(test), expected.PairDecisionValues, $"{because}: ovo decision values");
+        // The one-vs-rest shape counts votes: rows where some pair decision is within the tolerance of 0 may count a
+        // vote differently, so they are left out of that comparison (they are in the one-vs-one one above).
+        var decided = Enumerable.Range(0, test.Rows)
+            .Where(r => Enumerable.Range(0, expected.Pairs.Count).All(p => Math.Abs(expected.PairDecisionValues[r, p]) > 1e-2))
+            .ToArray();
+        decided.Length.Should().BeGreaterThan(test.Rows / 2, $"{because}: most rows have no pair decision near 0");
+        AssertClose(Rows(model.DecisionFunction(test), decided), Rows(expected.Classes.Length == 2 ? expected.SklearnDecisionOvo : expected.SklearnDecisionOvr, decided), $"{because}: decision_function");
         int[] predictions = model.Predict(test);
         int equal = predictions.Zip(expected.Predictions).Count(t => t.First == t.Second);
         equal.Should().BeGreaterThanOrEqualTo((int)Math.Ceiling(0.999 * test.Rows), because);
+    }
+
+    /// <summary>
+    /// Every value of at least 99.9% of the rows within 1e-2 (relative to 1 + |value|), the bias tolerance: both solvers stop
+    /// within ε = 1e-3 of the optimum, not at one point; a pair decision near 0 may flip its vote, which moves that row's
+    /// one-vs-rest values by 1.
+    /// </summary>
+    private static void AssertClose(double[,] actual, double[,] expected, string because)
+    {
+        actual.GetLength(0).Should().Be(expected.GetLength(0), because);
+        actual.GetLength(1).Should().Be(expected.GetLength(1), because);
+        int rows = actual.GetLength(0), close = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            bool rowClose = true;
+            for (int c = 0; c < actual.GetLength(1); c++)
+            {
+                rowClose &= Math.Abs(actual[r, c] - expected[r, c]) <= 1e-2 * (1 + Math.Abs(expected[r, c]));
+            }
+
+            close += rowClose ? 1 : 0;
+        }
+
+        close.Should().BeGreaterThanOrEqualTo((int)Math.Ceiling(0.999 * rows), because);
+    }
+
+    private static double[,] Rows(double[,] values, int[] rows)
+    {
+        var result = new double[rows.Length, values.GetLength(1)];
+        for (int r = 0; r < rows.Length; r++)
+        {
+            for (int c = 0; c < values.GetLength(1); c++)
+            {
+                result[r, c] = values[rows[r], c];
+            }
+        }
+
+        return result;
     }
 
     private static SvmKernelType ToKernel(SvcKernel kernel) => kernel switch

@@ -46,6 +46,21 @@ public static class ClassifierFactory
             "sigmoid" => SvmKernelType.Sigmoid,
             _ => throw new ArgumentException($"--kernel must be rbf, poly, linear or sigmoid; got '{s.Kernel}'.", "--kernel"),
         };
+        if (s.Threads == 0 || s.Threads < -1)
+        {
+            throw new ArgumentException($"--threads must be -1 (one per processor) or at least 1; got {s.Threads}.", "--threads");
+        }
+
+        if (s.CacheSize is { } cache && !(cache > 0 && double.IsFinite(cache)))
+        {
+            throw new ArgumentException($"--cache-size must be a positive number of MB; got {cache}.", "--cache-size");
+        }
+
+        if (s.Degree < 0)
+        {
+            throw new ArgumentException($"--degree must be 0 or more; got {s.Degree}.", "--degree");
+        }
+
         var svm = new SvmClassifier
         {
             C = s.Regularization ?? 1.0,

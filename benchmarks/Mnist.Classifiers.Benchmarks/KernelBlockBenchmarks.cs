@@ -11,37 +11,38 @@ using Mnist.Classifiers.Kernels;
 namespace Mnist.Classifiers.Benchmarks;
 
 /// <summary>
-/// All pairs of dot products, 2016 × 784 by 2048 × 784 (a kernel-matrix block): the blocked micro-kernel on one
-/// and on both cores (the best kernel set of this processor, and AVX2 forced), against <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per pair.
+/// Dot-product blocks C = A·Bᵀ (M rows of A, N packed rows of B, depth K) with the blocked micro-kernel on one and on
+/// both cores, against <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> per pair. The
+/// shapes are the derived classes' parameters.
 /// Run: <c>dotnet run -c Release --project benchmarks/Mnist.Classifiers.Benchmarks -- --filter '*KernelBlock*'</c>.
 /// </summary>
 [Config(typeof(KernelBlockConfig))]
 [SimpleJob(warmupCount: 2, iterationCount: 5)]
-public class KernelBlockAllPairsBenchmarks
+public abstract class KernelBlockBenchmarks
 {
-    private float[] _a = [];
-    private float[] _b = [];
-    private FeatureMatrix _aMatrix = null!;
-    private PackedRows _packed = null!;
-    private float[] _c = [];
+    private protected float[] _a = [];
+    private protected float[] _b = [];
+    private protected FeatureMatrix _aMatrix = null!;
+    private protected PackedRows _packed = null!;
+    private protected float[] _c = [];
 
     /// <summary>Rows of A.</summary>
-    [Params(2016)]
-    public int M { get; set; }
+    public abstract int M { get; set; }
 
-    /// <summary>Rows of B.</summary>
-    [Params(2048)]
-    public int N { get; set; }
+    /// <summary>Rows of B (packed).</summary>
+    public abstract int N { get; set; }
 
     /// <summary>Depth (features).</summary>
-    [Params(784)]
-    public int K { get; set; }
+    public abstract int K { get; set; }
+
+    /// <summary>The seed of A's values; B's is the next one.</summary>
+    protected abstract int Seed { get; }
 
     [GlobalSetup]
     public void Setup()
     {
-        _a = KernelBlockData.Random(M * K, 1);
-        _b = KernelBlockData.Random(N * K, 2);
+        _a = KernelBlockData.Random(M * K, Seed);
+        _b = KernelBlockData.Random(N * K, Seed + 1);
         _aMatrix = new FeatureMatrix(_a, K);
         _packed = PackedRows.Pack(_b, N, K);
         _c = new float[M * N];
@@ -52,15 +53,6 @@ public class KernelBlockAllPairsBenchmarks
 
     [Benchmark(Description = "Packed micro-kernel, 2 threads")]
     public void MicroKernelTwoThreads() => DotProducts.Compute(_aMatrix, _packed, _c, N, 2);
-
-    // The AVX2 6 x 16 kernel forced, as on a processor without AVX-512 (Zen 3).
-    [Benchmark(Description = "Packed AVX2 6x16 micro-kernel, 1 thread")]
-    public void Avx2MicroKernelOneThread() =>
-        DotProducts.Compute(_a, M, K, _packed, 0, N, _c, N, DotProducts.DefaultBlocking, KernelSet.Avx2);
-
-    [Benchmark(Description = "Packed AVX2 6x16 micro-kernel, 2 threads")]
-    public void Avx2MicroKernelTwoThreads() =>
-        DotProducts.Compute(_aMatrix, _packed, _c, N, 2, DotProducts.DefaultBlocking, KernelSet.Avx2);
 
     [Benchmark(Baseline = true, Description = "TensorPrimitives.Dot per pair, 1 thread")]
     public void TensorPrimitivesDotOneThread()
@@ -76,6 +68,37 @@ public class KernelBlockAllPairsBenchmarks
             }
         }
     }
+}
+
+/// <summary>
+/// All pairs of dot products, 2016 × 784 by 2048 × 784 (a kernel-matrix block); also the AVX2 kernel forced and
+/// <see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/> on both cores.
+/// </summary>
+public class KernelBlockAllPairsBenchmarks : KernelBlockBenchmarks
+{
+    /// <inheritdoc />
+    [Params(2016)]
+    public override int M { get; set; }
+
+    /// <inheritdoc />
+    [Params(2048)]
+    public override int N { get; set; }
+
+    /// <inheritdoc />
+    [Params(784)]
+    public override int K { get; set; }
+
+    /// <inheritdoc />
+    protected override int Seed => 1;
+
+    // The AVX2 6 x 16 kernel forced, as on a processor without AVX-512 (Zen 3).
+    [Benchmark(Description = "Packed AVX2 6x16 micro-kernel, 1 thread")]
+    public void Avx2MicroKernelOneThread() =>
+        DotProducts.Compute(_a, M, K, _packed, 0, N, _c, N, DotProducts.DefaultBlocking, KernelSet.Avx2);
+
+    [Benchmark(Description = "Packed AVX2 6x16 micro-kernel, 2 threads")]
+    public void Avx2MicroKernelTwoThreads() =>
+        DotProducts.Compute(_aMatrix, _packed, _c, N, 2, DotProducts.DefaultBlocking, KernelSet.Avx2);
 
     [Benchmark(Description = "TensorPrimitives.Dot per pair, 2 threads")]
     public void TensorPrimitivesDotTwoThreads()
@@ -97,58 +120,22 @@ public class KernelBlockAllPairsBenchmarks
 /// <summary>
 /// The SVM's kernel-row shapes: a handful of rows against 12,000 packed training rows of 784 features.
 /// </summary>
-[Config(typeof(KernelBlockConfig))]
-[SimpleJob(warmupCount: 2, iterationCount: 5)]
-public class KernelBlockRowsBenchmarks
+public class KernelBlockRowsBenchmarks : KernelBlockBenchmarks
 {
-    private float[] _a = [];
-    private float[] _b = [];
-    private FeatureMatrix _aMatrix = null!;
-    private PackedRows _packed = null!;
-    private float[] _c = [];
-
     /// <summary>Rows of A (kernel rows computed together).</summary>
     [Params(1, 8, 32, 128)]
-    public int M { get; set; }
+    public override int M { get; set; }
 
     /// <summary>Packed training rows.</summary>
     [Params(12000)]
-    public int N { get; set; }
+    public override int N { get; set; }
 
-    /// <summary>Depth (features).</summary>
+    /// <inheritdoc />
     [Params(784)]
-    public int K { get; set; }
+    public override int K { get; set; }
 
-    [GlobalSetup]
-    public void Setup()
-    {
-        _a = KernelBlockData.Random(M * K, 3);
-        _b = KernelBlockData.Random(N * K, 4);
-        _aMatrix = new FeatureMatrix(_a, K);
-        _packed = PackedRows.Pack(_b, N, K);
-        _c = new float[M * N];
-    }
-
-    [Benchmark(Description = "Packed micro-kernel, 1 thread")]
-    public void MicroKernelOneThread() => DotProducts.Compute(_a, M, K, _packed, 0, N, _c, N);
-
-    [Benchmark(Description = "Packed micro-kernel, 2 threads")]
-    public void MicroKernelTwoThreads() => DotProducts.Compute(_aMatrix, _packed, _c, N, 2);
-
-    [Benchmark(Baseline = true, Description = "TensorPrimitives.Dot per pair, 1 thread")]
-    public void TensorPrimitivesDotOneThread()
-    {
-        int k = K, n = N;
-        for (int i = 0; i < M; i++)
-        {
-            var x = _a.AsSpan(i * k, k);
-            var row = _c.AsSpan(i * n, n);
-            for (int j = 0; j < n; j++)
-            {
-                row[j] = TensorPrimitives.Dot(x, _b.AsSpan(j * k, k));
-            }
-        }
-    }
+    /// <inheritdoc />
+    protected override int Seed => 3;
 }
 
 internal static class KernelBlockData

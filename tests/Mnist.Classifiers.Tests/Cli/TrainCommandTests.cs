@@ -33,7 +33,8 @@ public sealed class TrainCommandTests : IDisposable
         Info = new DatasetInfo("synthetic", 0, "none", 1),
     };
 
-    private (int ExitCode, string Output, string Error) Invoke(MnistDataset dataset, params string[] args)
+    /// <summary>Runs <c>mnist train ARGS</c> with <paramref name="dataset"/> standing in for the HDF5 file.</summary>
+    internal static (int ExitCode, string Output, string Error, string? DatasetPath) Run(MnistDataset dataset, params string[] args)
     {
         var root = new RootCommand();
         string? requested = null;
@@ -41,8 +42,14 @@ public sealed class TrainCommandTests : IDisposable
         var output = new StringWriter();
         var error = new StringWriter();
         int code = root.Parse(["train", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (code, output.ToString(), error.ToString(), requested);
+    }
+
+    private (int ExitCode, string Output, string Error) Invoke(MnistDataset dataset, params string[] args)
+    {
+        var (code, output, error, requested) = Run(dataset, args);
         LastDatasetPath = requested;
-        return (code, output.ToString(), error.ToString());
+        return (code, output, error);
     }
 
     private string? LastDatasetPath { get; set; }

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
@@ -40,12 +39,8 @@ public sealed class TrainSvmCommandTests : IDisposable
 
     private static (int Code, string Output, string Error) Invoke(MnistDataset dataset, params string[] args)
     {
-        var root = new RootCommand();
-        root.Subcommands.Add(TrainCommand.Create(_ => dataset));
-        var output = new StringWriter();
-        var error = new StringWriter();
-        int code = root.Parse(["train", .. args]).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (code, output.ToString(), error.ToString());
+        var (code, output, error, _) = TrainCommandTests.Run(dataset, args);
+        return (code, output, error);
     }
 
     [Theory]

@@ -6,7 +6,7 @@ using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Reports;
 using BenchmarkDotNet.Running;
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Kernels;
+using Mnist.Classifiers.LinearAlgebra;
 
 namespace Mnist.Classifiers.Benchmarks;
 

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Mnist.Classifiers.Pipelines;
+using Mnist.Classifiers;
 using Mnist.Classifiers.Svm;
 
 namespace Mnist.Cli;

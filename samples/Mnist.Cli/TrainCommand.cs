@@ -5,7 +5,7 @@ using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Metrics;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
+using Mnist.Classifiers;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 

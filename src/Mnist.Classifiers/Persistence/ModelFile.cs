@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Mnist.Classifiers.IO;
-using Mnist.Classifiers.Pipelines;
 
 namespace Mnist.Classifiers.Persistence;
 

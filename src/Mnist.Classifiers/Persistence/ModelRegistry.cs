@@ -1,5 +1,4 @@
 using System.Diagnostics.CodeAnalysis;
-using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
 
 namespace Mnist.Classifiers.Persistence;

@@ -2,7 +2,6 @@ using System.Collections.ObjectModel;
 using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
 
 namespace Mnist.Classifiers.Preprocessing;
 
@@ -15,7 +14,7 @@ namespace Mnist.Classifiers.Preprocessing;
 /// <param name="RangeMin">The lower end of the output range.</param>
 /// <param name="RangeMax">The upper end of the output range; must be greater than <paramref name="RangeMin"/>.</param>
 /// <param name="Clip">Clamp transformed values of unseen data to the range.</param>
-public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool Clip = false) : ITransformer
+public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool Clip = false) : IUnfittedTransform
 {
     /// <inheritdoc />
     public void Validate()
@@ -27,7 +26,7 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
         }
     }
 
-    /// <inheritdoc cref="ITransformer.Fit"/>
+    /// <inheritdoc cref="IUnfittedTransform.Fit"/>
     /// <exception cref="ArgumentException">There are no rows, the range is invalid, or a column holds NaN or an infinity.</exception>
     public FittedMinMaxScaler Fit(FeatureMatrix features)
     {
@@ -88,7 +87,7 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
     /// <summary>numpy's <c>finfo(float32).eps</c> = 2^-23 (not <see cref="float.Epsilon"/>, the smallest subnormal).</summary>
     private const float FloatEps = 1.1920929E-07f;
 
-    IFittedTransform ITransformer.Fit(FeatureMatrix features) => Fit(features);
+    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features) => Fit(features);
 }
 
 /// <summary>A fitted <see cref="MinMaxScaler"/>. Immutable and thread-safe.</summary>

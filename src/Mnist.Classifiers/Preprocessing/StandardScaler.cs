@@ -2,7 +2,6 @@ using System.Collections.ObjectModel;
 using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
 
 namespace Mnist.Classifiers.Preprocessing;
 
@@ -13,7 +12,7 @@ namespace Mnist.Classifiers.Preprocessing;
 /// </summary>
 /// <param name="WithMean">Subtract the column mean.</param>
 /// <param name="WithStd">Divide by the column standard deviation.</param>
-public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) : ITransformer
+public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) : IUnfittedTransform
 {
     /// <inheritdoc />
     /// <remarks>Every combination of the two flags is valid (both off makes the identity, as in scikit-learn).</remarks>
@@ -21,7 +20,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
     {
     }
 
-    /// <inheritdoc cref="ITransformer.Fit"/>
+    /// <inheritdoc cref="IUnfittedTransform.Fit"/>
     /// <exception cref="ArgumentException">There are no rows, or a column holds NaN or an infinity.</exception>
     public FittedStandardScaler Fit(FeatureMatrix features)
     {
@@ -104,7 +103,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
         return variance <= bound;
     }
 
-    IFittedTransform ITransformer.Fit(FeatureMatrix features) => Fit(features);
+    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features) => Fit(features);
 }
 
 /// <summary>A fitted <see cref="StandardScaler"/>: the column means and scales. Immutable and thread-safe.</summary>

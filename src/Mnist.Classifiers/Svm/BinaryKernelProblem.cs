@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Kernels;
+using Mnist.Classifiers.LinearAlgebra;
 
 namespace Mnist.Classifiers.Svm;
 

@@ -1,5 +1,4 @@
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Pipelines;
 
 namespace Mnist.Classifiers.Svm;
 

@@ -1,8 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Kernels;
-using Mnist.Classifiers.Pipelines;
+using Mnist.Classifiers.LinearAlgebra;
 
 namespace Mnist.Classifiers.Svm;
 

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
 using Mnist.Cli;
 
 namespace Mnist.Classifiers.Tests.Cli;

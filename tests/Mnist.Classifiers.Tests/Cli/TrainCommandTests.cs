@@ -3,7 +3,6 @@ using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Metrics;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Cli;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Svm;
 using Mnist.Cli;
 

@@ -2,7 +2,6 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
 
 namespace Mnist.Classifiers.Tests.Persistence;

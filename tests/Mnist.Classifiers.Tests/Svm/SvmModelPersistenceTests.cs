@@ -48,7 +48,7 @@ public sealed class SvmModelPersistenceTests : IDisposable
     }
 
     /// <summary>A well-formed file of kind svm whose support counts (1 + 1) disagree with its one support vector.</summary>
-    private sealed class HandWrittenSvm : Mnist.Classifiers.Pipelines.IClassifierModel, IPersistable
+    private sealed class HandWrittenSvm : IClassifierModel, IPersistable
     {
         public IReadOnlyList<int> Classes => [0, 1];
 

@@ -1,6 +1,6 @@
 using Mnist.Classifiers.Data;
 
-namespace Mnist.Classifiers.Pipelines;
+namespace Mnist.Classifiers;
 
 /// <summary>The shape checks every learner and model makes, worded the same way everywhere.</summary>
 internal static class InputChecks

@@ -2,7 +2,7 @@ using System.Collections.ObjectModel;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 
-namespace Mnist.Classifiers.Pipelines;
+namespace Mnist.Classifiers;
 
 /// <summary>
 /// A baseline that ignores the features and always predicts the most frequent training label (the smallest label

@@ -1,7 +1,7 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 
-namespace Mnist.Classifiers.Pipelines;
+namespace Mnist.Classifiers;
 
 /// <summary>
 /// A chain of feature transformations followed by a classifier, like scikit-learn's <c>Pipeline</c>:
@@ -10,10 +10,10 @@ namespace Mnist.Classifiers.Pipelines;
 /// </summary>
 /// <param name="Steps">The transformations, applied in order (may be empty).</param>
 /// <param name="Classifier">The final classifier.</param>
-public sealed record Pipeline(IReadOnlyList<ITransformer> Steps, IClassifier Classifier) : IClassifier
+public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifier Classifier) : IClassifier
 {
     /// <summary>A pipeline of one transformation and a classifier.</summary>
-    public Pipeline(ITransformer step, IClassifier classifier)
+    public Pipeline(IUnfittedTransform step, IClassifier classifier)
         : this([step], classifier)
     {
     }

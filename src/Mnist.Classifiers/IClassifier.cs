@@ -1,6 +1,6 @@
 using Mnist.Classifiers.Data;
 
-namespace Mnist.Classifiers.Pipelines;
+namespace Mnist.Classifiers;
 
 /// <summary>
 /// An untrained learner: it holds only its options. <see cref="Fit"/> is pure (it never changes the learner)

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Mnist.Classifiers.Data;
 
-namespace Mnist.Classifiers.Kernels;
+namespace Mnist.Classifiers.LinearAlgebra;
 
 /// <summary>
 /// Dense float32 dot products between the rows of a matrix A and the rows of a packed matrix B
@@ -27,7 +27,7 @@ namespace Mnist.Classifiers.Kernels;
 /// γ_k = k·u / (1 − k·u), u = 2⁻²⁴ (Higham, "Accuracy and Stability of Numerical Algorithms", §3.1).
 /// </para>
 /// </remarks>
-public static unsafe class DotProducts
+internal static unsafe class DotProducts
 {
     /// <summary>The blocking used unless a caller (benchmarks) supplies another.</summary>
     /// <remarks>

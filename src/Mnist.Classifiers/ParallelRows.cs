@@ -1,6 +1,6 @@
 using Mnist.Classifiers.Data;
 
-namespace Mnist.Classifiers.Preprocessing;
+namespace Mnist.Classifiers;
 
 /// <summary>Writes one output row from one input row of the same width.</summary>
 internal delegate void RowMap(ReadOnlySpan<float> source, Span<float> destination);

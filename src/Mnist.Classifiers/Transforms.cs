@@ -1,9 +1,9 @@
 using Mnist.Classifiers.Data;
 
-namespace Mnist.Classifiers.Pipelines;
+namespace Mnist.Classifiers;
 
 /// <summary>An unfitted feature transformation (for example a scaler): options only.</summary>
-public interface ITransformer
+public interface IUnfittedTransform
 {
     /// <summary>Checks the options and throws <see cref="ArgumentException"/> naming the first bad one.</summary>
     void Validate();

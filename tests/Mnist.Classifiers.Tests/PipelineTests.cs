@@ -1,8 +1,7 @@
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Pipelines;
 using Mnist.Classifiers.Preprocessing;
 
-namespace Mnist.Classifiers.Tests.Pipelines;
+namespace Mnist.Classifiers.Tests;
 
 public class PipelineTests
 {

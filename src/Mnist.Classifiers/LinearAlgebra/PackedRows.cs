@@ -1,6 +1,6 @@
 using Mnist.Classifiers.Data;
 
-namespace Mnist.Classifiers.Kernels;
+namespace Mnist.Classifiers.LinearAlgebra;
 
 /// <summary>
 /// An immutable copy of a row-major matrix B (<see cref="Rows"/> × <see cref="Columns"/>) rearranged into the
@@ -25,7 +25,7 @@ namespace Mnist.Classifiers.Kernels;
 /// </para>
 /// <para>The instance is never written after construction and is safe to share between threads.</para>
 /// </remarks>
-public sealed class PackedRows
+internal sealed class PackedRows
 {
     /// <summary>The number of rows of B in one panel: the column width of the micro-kernel's register tile.</summary>
     public const int PanelWidth = 16;

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Mnist.Classifiers.Kernels;
+namespace Mnist.Classifiers.LinearAlgebra;
 
 /// <summary>A row count known to the JIT as a constant, so that one generic kernel compiles to one specialised kernel per count.</summary>
 internal interface IRowCount

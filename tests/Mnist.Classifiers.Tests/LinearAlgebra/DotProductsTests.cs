@@ -1,7 +1,7 @@
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Kernels;
+using Mnist.Classifiers.LinearAlgebra;
 
-namespace Mnist.Classifiers.Tests.Kernels;
+namespace Mnist.Classifiers.Tests.LinearAlgebra;
 
 public class DotProductsTests
 {

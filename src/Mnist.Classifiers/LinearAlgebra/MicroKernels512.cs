@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
-namespace Mnist.Classifiers.Kernels;
+namespace Mnist.Classifiers.LinearAlgebra;
 
 internal readonly struct SevenRows : IRowCount { public static int Value => 7; }
 internal readonly struct EightRows : IRowCount { public static int Value => 8; }

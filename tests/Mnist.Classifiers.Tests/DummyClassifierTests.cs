@@ -1,7 +1,6 @@
 using Mnist.Classifiers.Data;
-using Mnist.Classifiers.Pipelines;
 
-namespace Mnist.Classifiers.Tests.Pipelines;
+namespace Mnist.Classifiers.Tests;
 
 public class DummyClassifierTests
 {

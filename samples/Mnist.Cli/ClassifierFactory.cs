@@ -16,7 +16,7 @@ public static class ClassifierFactory
         "squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive",
     ];
 
-    /// <summary>The classifier named by <see cref="TrainSettings.Model"/>, configured from the other flags.</summary>
+    /// <summary>The classifier named by <see cref="TrainSettings.Model"/>, configured from the other flags and validated.</summary>
     /// <exception cref="ArgumentException">An option is out of range, or the model is unknown or not available yet.</exception>
     public static IClassifier Create(TrainSettings settings)
     {
@@ -26,7 +26,7 @@ public static class ClassifierFactory
         IClassifier classifier = model switch
         {
             "dummy" => new DummyClassifier(),
-            "svm" => CreateSvm(settings),
+            "svm" => CreateSvm(settings.Svm) with { Seed = settings.Seed },
             "forest" or "extra" or "sgd" or "voting" => throw new ArgumentException(
                 $"The '{model}' model is not available yet; this build implements: svm, dummy.", "--model"),
             _ => throw new ArgumentException(
@@ -36,7 +36,21 @@ public static class ClassifierFactory
         return classifier;
     }
 
-    private static SvmClassifier CreateSvm(TrainSettings s)
+    /// <summary>The threads and memory of the run: <see cref="TrainSettings.Threads"/> threads and the default memory share.</summary>
+    /// <exception cref="ArgumentException">--threads is 0 or below −1.</exception>
+    public static ComputeBudget Budget(TrainSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        if (settings.Threads == 0 || settings.Threads < -1)
+        {
+            throw new ArgumentException($"--threads must be -1 (one per processor) or at least 1; got {settings.Threads}.", "--threads");
+        }
+
+        var budget = ComputeBudget.Default;
+        return settings.Threads > 0 ? budget.WithThreads(settings.Threads) : budget;
+    }
+
+    private static SvmClassifier CreateSvm(SvmSettings s)
     {
         var kernel = s.Kernel.Trim().ToLowerInvariant() switch
         {
@@ -46,11 +60,6 @@ public static class ClassifierFactory
             "sigmoid" => SvmKernelType.Sigmoid,
             _ => throw new ArgumentException($"--kernel must be rbf, poly, linear or sigmoid; got '{s.Kernel}'.", "--kernel"),
         };
-        if (s.Threads == 0 || s.Threads < -1)
-        {
-            throw new ArgumentException($"--threads must be -1 (one per processor) or at least 1; got {s.Threads}.", "--threads");
-        }
-
         if (s.CacheSize is { } cache && !(cache > 0 && double.IsFinite(cache)))
         {
             throw new ArgumentException($"--cache-size must be a positive number of MB; got {cache}.", "--cache-size");
@@ -63,60 +72,59 @@ public static class ClassifierFactory
 
         var svm = new SvmClassifier
         {
-            C = s.Regularization ?? 1.0,
+            C = s.C ?? 1.0,
             Gamma = s.Gamma is null ? SvmGamma.Scale : SvmGamma.Parse(s.Gamma),
             Kernel = kernel,
             Degree = s.Degree,
             Coef0 = s.Coef0,
             Probability = s.Probability,
-            Seed = s.Seed,
-            MaxDegreeOfParallelism = s.Threads,
         };
         return s.CacheSize is { } megabytes ? svm with { CacheSizeMegabytes = megabytes } : svm;
     }
 
     /// <summary>Range checks that hold whichever model uses the flag, so a typo fails before any work is done.</summary>
-    private static void CheckHyperparameters(TrainSettings s)
+    private static void CheckHyperparameters(TrainSettings settings)
     {
-        if (s.Regularization is { } c && !(c > 0 && double.IsFinite(c)))
+        var (svm, trees, sgd) = (settings.Svm, settings.Trees, settings.Sgd);
+        if (svm.C is { } c && !(c > 0 && double.IsFinite(c)))
         {
             throw new ArgumentException($"-C/--regularization must be a positive number; got {c}.", "--regularization");
         }
 
-        if (s.Gamma is { } gamma && gamma is not ("scale" or "auto")
+        if (svm.Gamma is { } gamma && gamma is not ("scale" or "auto")
             && !(double.TryParse(gamma, NumberStyles.Float, CultureInfo.InvariantCulture, out double g) && g > 0 && double.IsFinite(g)))
         {
             throw new ArgumentException($"-G/--gamma must be a positive number, 'scale' or 'auto'; got '{gamma}'.", "--gamma");
         }
 
-        if (s.Estimators is < 1)
+        if (trees.Estimators is < 1)
         {
-            throw new ArgumentException($"-E/--estimators must be at least 1; got {s.Estimators}.", "--estimators");
+            throw new ArgumentException($"-E/--estimators must be at least 1; got {trees.Estimators}.", "--estimators");
         }
 
-        if (s.MaxDepth is < 1)
+        if (trees.MaxDepth is < 1)
         {
-            throw new ArgumentException($"-D/--max_depth must be at least 1; got {s.MaxDepth}.", "--max_depth");
+            throw new ArgumentException($"-D/--max_depth must be at least 1; got {trees.MaxDepth}.", "--max_depth");
         }
 
-        if (s.Loss is { } loss && !Losses.Contains(loss))
+        if (sgd.Loss is { } loss && !Losses.Contains(loss))
         {
             throw new ArgumentException($"-L/--loss must be one of {string.Join(", ", Losses)}; got '{loss}'.", "--loss");
         }
 
-        if (s.Penalty is { } penalty && penalty is not ("l1" or "l2"))
+        if (sgd.Penalty is { } penalty && penalty is not ("l1" or "l2"))
         {
             throw new ArgumentException($"-P/--penalty must be 'l1' or 'l2'; got '{penalty}'.", "--penalty");
         }
 
-        if (s.Alpha is { } alpha && !(alpha >= 0 && double.IsFinite(alpha)))
+        if (sgd.Alpha is { } alpha && !(alpha >= 0 && double.IsFinite(alpha)))
         {
             throw new ArgumentException($"-A/--alpha must be a non-negative number; got {alpha}.", "--alpha");
         }
 
-        if (s.TrainSize is < 1)
+        if (settings.TrainSize is < 1)
         {
-            throw new ArgumentException($"--train-size must be at least 1; got {s.TrainSize}.", "--train-size");
+            throw new ArgumentException($"--train-size must be at least 1; got {settings.TrainSize}.", "--train-size");
         }
     }
 }

@@ -70,7 +70,7 @@ public static class TrainCommand
         var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the SVM's probability cross-validation)." };
         var threads = new Option<int>("--threads")
         {
-            Description = "How many threads training uses; -1 for one per processor.",
+            Description = "How many threads training and prediction use; -1 for one per processor.",
             DefaultValueFactory = _ => -1,
         };
 
@@ -82,13 +82,22 @@ public static class TrainCommand
 
         command.SetAction(parse =>
         {
-            var settings = new TrainSettings(
-                parse.GetValue(gridSearch), parse.GetValue(dataset)!, parse.GetValue(outPath)!, parse.GetValue(verbose),
-                parse.GetValue(metrics), parse.GetValue(validation), parse.GetValue(regularization), parse.GetValue(gamma),
-                parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(loss), parse.GetValue(penalty),
-                parse.GetValue(alpha), parse.GetValue(model)!, parse.GetValue(trainSize), parse.GetValue(json),
-                parse.GetValue(kernel)!, parse.GetValue(degree), parse.GetValue(coef0), parse.GetValue(cacheSize),
-                parse.GetValue(probability), parse.GetValue(seed), parse.GetValue(threads));
+            var settings = new TrainSettings
+            {
+                Dataset = parse.GetValue(dataset)!,
+                OutPath = parse.GetValue(outPath)!,
+                Model = parse.GetValue(model)!,
+                GridSearch = parse.GetValue(gridSearch),
+                TrainSize = parse.GetValue(trainSize),
+                Seed = parse.GetValue(seed),
+                Threads = parse.GetValue(threads),
+                Report = new ReportSettings(parse.GetValue(verbose), parse.GetValue(metrics), parse.GetValue(validation), parse.GetValue(json)),
+                Svm = new SvmSettings(
+                    parse.GetValue(regularization), parse.GetValue(gamma), parse.GetValue(kernel)!, parse.GetValue(degree),
+                    parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
+                Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth)),
+                Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha)),
+            };
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
         });
         return command;
@@ -97,44 +106,64 @@ public static class TrainCommand
     /// <summary>Loads the dataset named in <paramref name="settings"/> and trains; returns the exit code.</summary>
     public static int Run(TrainSettings settings, Func<string, MnistDataset> loadDataset, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(loadDataset);
-        ArgumentNullException.ThrowIfNull(error);
-        if (!CheckBeforeLoading(settings, error))
+        if (Prepare(settings, output, error) is not { } plan)
         {
             return 1;
         }
 
-        var log = new Log(settings.Verbose, error);
         MnistDataset data;
         try
         {
-            log.Info($"Loading dataset from {settings.Dataset}");
+            plan.Log.Info($"Loading dataset from {settings.Dataset}");
             data = loadDataset(settings.Dataset);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotImplementedException or ArgumentException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: cannot load the dataset '{settings.Dataset}': {e.Message}");
             return 1;
         }
 
-        return Run(settings, data, output, error);
+        return Train(settings, plan, data, output, error);
     }
 
     /// <summary>Trains on an already loaded dataset; returns the exit code (0 on success).</summary>
     public static int Run(TrainSettings settings, MnistDataset dataset, TextWriter output, TextWriter error)
     {
-        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(dataset);
+        return Prepare(settings, output, error) is { } plan ? Train(settings, plan, dataset, output, error) : 1;
+    }
+
+    /// <summary>
+    /// Everything that needs no data, checked once before any work: the flags, turned into the classifier and the
+    /// compute budget. Null (after an error line) when a flag is wrong.
+    /// </summary>
+    private static TrainPlan? Prepare(TrainSettings settings, TextWriter output, TextWriter error)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (!CheckBeforeLoading(settings, error))
+        if (settings.GridSearch)
         {
-            return 1;
+            error.WriteLine("error: grid search arrives with a later issue; run without -g/--gridsearch for now.");
+            return null;
         }
 
-        var log = new Log(settings.Verbose, error);
-        IClassifier classifier = ClassifierFactory.Create(settings);
+        try
+        {
+            return new TrainPlan(ClassifierFactory.Create(settings), ClassifierFactory.Budget(settings), new Log(settings.Report.Verbose, error));
+        }
+        catch (ArgumentException e)
+        {
+            error.WriteLine($"error: {e.Message.Split(" (Parameter")[0]}");
+            return null;
+        }
+    }
+
+    private static int Train(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
+    {
+        var (classifier, budget, log) = plan;
+        var report = settings.Report;
         string modelName = settings.Model.Trim().ToLowerInvariant();
 
         LabeledImages train = dataset.Train;
@@ -159,7 +188,7 @@ public static class TrainCommand
         var pipeline = new Pipeline(new StandardScaler(), classifier);
         log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
         var clock = Stopwatch.StartNew();
-        PipelineModel model = pipeline.Fit(train.ToFeatures(), train.LabelsAsInts());
+        PipelineModel model = pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget);
         double fitSeconds = clock.Elapsed.TotalSeconds;
         log.Info($"Training time: {fitSeconds.ToString("F2", CultureInfo.InvariantCulture)}s");
         if (model.Classifier is SvmModel svm)
@@ -169,10 +198,10 @@ public static class TrainCommand
 
         double? accuracy = null;
         double? predictSeconds = null;
-        if (settings.Metrics || settings.Json)
+        if (report.Metrics || report.Json)
         {
-            string splitName = settings.UseValidation ? "validation" : "test";
-            LabeledImages evaluation = settings.UseValidation ? dataset.Validation : dataset.Test;
+            string splitName = report.UseValidation ? "validation" : "test";
+            LabeledImages evaluation = report.UseValidation ? dataset.Validation : dataset.Test;
             if (evaluation.Rows == 0)
             {
                 error.WriteLine($"error: the {splitName} split of '{settings.Dataset}' is empty; there is nothing to score.");
@@ -180,16 +209,16 @@ public static class TrainCommand
             }
 
             clock.Restart();
-            int[] predicted = model.Predict(evaluation.ToFeatures());
+            int[] predicted = model.Predict(evaluation.ToFeatures(), budget);
             predictSeconds = clock.Elapsed.TotalSeconds;
             int[] truth = evaluation.LabelsAsInts();
-            var report = ClassificationReport.Compute(truth, predicted);
-            accuracy = report.Accuracy;
+            var classification = ClassificationReport.Compute(truth, predicted);
+            accuracy = classification.Accuracy;
             log.Info($"Prediction time: {predictSeconds.Value.ToString("F2", CultureInfo.InvariantCulture)}s for {evaluation.Rows} rows");
-            if (settings.Metrics)
+            if (report.Metrics)
             {
                 log.Info($"Metrics computed on the {splitName} set");
-                output.Write(report.ToText());
+                output.Write(classification.ToText());
                 output.WriteLine();
                 output.WriteLine("Confusion matrix:");
                 output.WriteLine(ConfusionMatrix.Compute(truth, predicted).ToText());
@@ -207,7 +236,7 @@ public static class TrainCommand
         }
 
         log.Info($"Model saved to {settings.OutPath}");
-        if (settings.Json)
+        if (report.Json)
         {
             output.WriteLine(JsonSummary(modelName, train.Rows, fitSeconds, predictSeconds, accuracy, model));
         }
@@ -215,10 +244,7 @@ public static class TrainCommand
         return 0;
     }
 
-    /// <summary>
-    /// The number of support vectors when the model has them, for the JSON summary. The hook for the SVM:
-    /// return its count here once the SVM model type exists (null means "not applicable", and the field is omitted).
-    /// </summary>
+    /// <summary>With -v: the support vectors, γ and what SMO did.</summary>
     private static void LogSvm(Log log, SvmModel svm)
     {
         var c = CultureInfo.InvariantCulture;
@@ -231,6 +257,7 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>The number of support vectors when the model has them, for the JSON summary (null: the field is omitted).</summary>
     internal static int? SupportVectorCount(IClassifierModel model) => model switch
     {
         PipelineModel pipeline => SupportVectorCount(pipeline.Classifier),
@@ -298,28 +325,10 @@ public static class TrainCommand
         }
     }
 
-    /// <summary>The checks that need no data: grid search, model name and hyperparameter ranges.</summary>
-    private static bool CheckBeforeLoading(TrainSettings settings, TextWriter error)
-    {
-        if (settings.GridSearch)
-        {
-            error.WriteLine("error: grid search arrives with a later issue; run without -g/--gridsearch for now.");
-            return false;
-        }
-
-        try
-        {
-            ClassifierFactory.Create(settings);
-            return true;
-        }
-        catch (ArgumentException e)
-        {
-            error.WriteLine($"error: {e.Message.Split(" (Parameter")[0]}");
-            return false;
-        }
-    }
-
     private static string Article(string word) => word.Length > 0 && "aeiou".Contains(word[0]) ? "an" : "a";
+
+    /// <summary>What <see cref="Prepare"/> made of the flags.</summary>
+    private sealed record TrainPlan(IClassifier Classifier, ComputeBudget Budget, Log Log);
 
     /// <summary>INFO lines on stderr in the original project's style, only with --verbose.</summary>
     private sealed class Log(bool enabled, TextWriter writer)

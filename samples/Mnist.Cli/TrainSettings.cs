@@ -1,50 +1,67 @@
 namespace Mnist.Cli;
 
-/// <summary>The options of <c>mnist train</c>, as parsed from the command line.</summary>
-/// <param name="GridSearch">Search the hyperparameters by cross-validation (not available yet).</param>
-/// <param name="Dataset">The HDF5 dataset file.</param>
-/// <param name="OutPath">Where the trained model is written.</param>
-/// <param name="Verbose">Log progress and timings to stderr.</param>
-/// <param name="Metrics">Print the classification report and confusion matrix.</param>
-/// <param name="UseValidation">Compute the metrics on the validation split instead of the test split.</param>
-/// <param name="Regularization">SVM: the C parameter.</param>
-/// <param name="Gamma">SVM: the kernel coefficient, a number, <c>scale</c> or <c>auto</c>.</param>
-/// <param name="Estimators">Forests: the number of trees.</param>
-/// <param name="MaxDepth">Forests: the maximum tree depth.</param>
-/// <param name="Loss">SGD: the loss function.</param>
-/// <param name="Penalty">SGD: the penalty, <c>l1</c> or <c>l2</c>.</param>
-/// <param name="Alpha">SGD: the regularization strength.</param>
-/// <param name="Model">The algorithm: svm, forest, extra, sgd, voting or dummy.</param>
-/// <param name="TrainSize">Train on the first N training rows only.</param>
-/// <param name="Json">Print a JSON summary as the last line of stdout.</param>
-/// <param name="Kernel">The SVM kernel: rbf, poly, linear or sigmoid.</param>
-/// <param name="Degree">The degree of the SVM's poly kernel.</param>
-/// <param name="Coef0">The constant term of the SVM's poly and sigmoid kernels.</param>
-/// <param name="CacheSize">The SVM kernel cache in MB, or null for the library's default.</param>
-/// <param name="Probability">Whether the SVM fits Platt scaling for probabilities.</param>
-/// <param name="Seed">The seed of the random parts of training.</param>
-/// <param name="Threads">The most threads training uses; -1 for one per processor.</param>
-public sealed record TrainSettings(
-    bool GridSearch = false,
-    string Dataset = "data.h5",
-    string OutPath = "model.bin",
-    bool Verbose = false,
-    bool Metrics = false,
-    bool UseValidation = false,
-    double? Regularization = null,
-    string? Gamma = null,
-    int? Estimators = null,
-    int? MaxDepth = null,
-    string? Loss = null,
-    string? Penalty = null,
-    double? Alpha = null,
-    string Model = "svm",
-    int? TrainSize = null,
-    bool Json = false,
-    string Kernel = "rbf",
-    int Degree = 3,
-    double Coef0 = 0,
-    double? CacheSize = null,
-    bool Probability = false,
-    int Seed = 0,
-    int Threads = -1);
+/// <summary>The options of <c>mnist train</c>, as parsed from the command line, in named parts.</summary>
+public sealed record TrainSettings
+{
+    /// <summary>The HDF5 dataset file (<c>-d</c>).</summary>
+    public string Dataset { get; init; } = "data.h5";
+
+    /// <summary>Where the trained model is written (<c>-o</c>).</summary>
+    public string OutPath { get; init; } = "model.bin";
+
+    /// <summary>The algorithm (<c>-M</c>): svm, forest, extra, sgd, voting or dummy.</summary>
+    public string Model { get; init; } = "svm";
+
+    /// <summary>Search the hyperparameters by cross-validation (<c>-g</c>; not available yet).</summary>
+    public bool GridSearch { get; init; }
+
+    /// <summary>Train on the first N training rows only (<c>--train-size</c>); null for all.</summary>
+    public int? TrainSize { get; init; }
+
+    /// <summary>The seed of the random parts of training (<c>--seed</c>).</summary>
+    public int Seed { get; init; }
+
+    /// <summary>The most threads training and prediction use (<c>--threads</c>); −1 for one per processor.</summary>
+    public int Threads { get; init; } = -1;
+
+    /// <summary>What is printed: logs, metrics, the JSON summary.</summary>
+    public ReportSettings Report { get; init; } = new();
+
+    /// <summary>The SVM's flags.</summary>
+    public SvmSettings Svm { get; init; } = new();
+
+    /// <summary>The forests' flags.</summary>
+    public TreeSettings Trees { get; init; } = new();
+
+    /// <summary>The SGD classifier's flags.</summary>
+    public SgdSettings Sgd { get; init; } = new();
+}
+
+/// <summary>What <c>mnist train</c> prints.</summary>
+/// <param name="Verbose">Log progress and timings to stderr (<c>-v</c>).</param>
+/// <param name="Metrics">Print the classification report and confusion matrix (<c>-m</c>).</param>
+/// <param name="UseValidation">Compute the metrics on the validation split instead of the test split (<c>-V</c>).</param>
+/// <param name="Json">Print a JSON summary as the last line of stdout (<c>--json</c>).</param>
+public sealed record ReportSettings(bool Verbose = false, bool Metrics = false, bool UseValidation = false, bool Json = false);
+
+/// <summary>The SVM's flags; null means the library's default.</summary>
+/// <param name="C">The penalty C (<c>-C</c>).</param>
+/// <param name="Gamma">The kernel coefficient (<c>-G</c>): a number, <c>scale</c> or <c>auto</c>.</param>
+/// <param name="Kernel">The kernel (<c>-K</c>): rbf, poly, linear or sigmoid.</param>
+/// <param name="Degree">The degree of the poly kernel (<c>--degree</c>).</param>
+/// <param name="Coef0">The constant term of the poly and sigmoid kernels (<c>--coef0</c>).</param>
+/// <param name="CacheSize">The kernel cache in MB (<c>--cache-size</c>).</param>
+/// <param name="Probability">Fit Platt scaling for probabilities (<c>--probability</c>).</param>
+public sealed record SvmSettings(
+    double? C = null, string? Gamma = null, string Kernel = "rbf", int Degree = 3, double Coef0 = 0, double? CacheSize = null, bool Probability = false);
+
+/// <summary>The flags of the random forest and extra trees.</summary>
+/// <param name="Estimators">The number of trees (<c>-E</c>).</param>
+/// <param name="MaxDepth">The maximum depth (<c>-D</c>).</param>
+public sealed record TreeSettings(int? Estimators = null, int? MaxDepth = null);
+
+/// <summary>The flags of the SGD classifier.</summary>
+/// <param name="Loss">The loss (<c>-L</c>).</param>
+/// <param name="Penalty">The penalty (<c>-P</c>): l1 or l2.</param>
+/// <param name="Alpha">The regularization strength (<c>-A</c>).</param>
+public sealed record SgdSettings(string? Loss = null, string? Penalty = null, double? Alpha = null);

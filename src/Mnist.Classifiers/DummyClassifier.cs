@@ -18,7 +18,7 @@ public sealed record DummyClassifier : IClassifier
     }
 
     /// <inheritdoc cref="IClassifier.Fit"/>
-    public DummyModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels)
+    public DummyModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null)
     {
         Validate();
         InputChecks.TrainingShapes(features, labels);
@@ -26,11 +26,14 @@ public sealed record DummyClassifier : IClassifier
         return new DummyModel(features.Columns, classes, counts);
     }
 
-    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels) => Fit(features, labels);
+    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
 }
 
-/// <summary>A fitted <see cref="DummyClassifier"/>. Immutable and thread-safe.</summary>
-public sealed class DummyModel : IProbabilisticModel, IPersistable
+/// <summary>
+/// A fitted <see cref="DummyClassifier"/>. Immutable and thread-safe. It gives probabilities but, like scikit-learn's,
+/// no decision function.
+/// </summary>
+public sealed class DummyModel : IClassifierModel, IPersistable
 {
     /// <summary>The persistence kind of this model.</summary>
     public const string Kind = "dummy";
@@ -78,7 +81,13 @@ public sealed class DummyModel : IProbabilisticModel, IPersistable
     public string PersistenceKind => Kind;
 
     /// <inheritdoc />
-    public int[] Predict(FeatureMatrix features)
+    public bool SupportsProbabilities => true;
+
+    /// <inheritdoc />
+    public bool SupportsDecisionFunction => false;
+
+    /// <inheritdoc />
+    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "dummy classifier");
         var predictions = new int[features.Rows];
@@ -88,7 +97,7 @@ public sealed class DummyModel : IProbabilisticModel, IPersistable
 
     /// <inheritdoc />
     /// <remarks>One-hot on the most frequent class, as scikit-learn's <c>most_frequent</c> strategy returns.</remarks>
-    public double[,] PredictProbabilities(FeatureMatrix features)
+    public double[,] PredictProbabilities(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "dummy classifier");
         var probabilities = new double[features.Rows, _classes.Length];
@@ -99,6 +108,11 @@ public sealed class DummyModel : IProbabilisticModel, IPersistable
 
         return probabilities;
     }
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">Always: the baseline has no decision function.</exception>
+    public double[,] DecisionFunction(FeatureMatrix features, ComputeBudget? budget = null) =>
+        throw InputChecks.NotSupported(this, "a decision function");
 
     /// <inheritdoc />
     public void Write(ModelWriter writer)

@@ -55,4 +55,26 @@ internal static class InputChecks
 
         return (counts.Keys.ToArray(), counts.Values.ToArray());
     }
+
+    /// <summary>
+    /// Throws <see cref="NotSupported"/>'s exception unless <paramref name="supported"/>.
+    /// </summary>
+    public static void Supports(bool supported, IClassifierModel model, string capability, string? hint = null)
+    {
+        if (!supported)
+        {
+            throw NotSupported(model, capability, hint);
+        }
+    }
+
+    /// <summary>
+    /// The <see cref="NotSupportedException"/> naming the model and the capability it lacks; every model words an
+    /// unsupported call this way. <paramref name="hint"/> says how to get a model that has it, where there is a way.
+    /// </summary>
+    public static NotSupportedException NotSupported(IClassifierModel model, string capability, string? hint = null)
+    {
+        string name = model is PipelineModel pipeline ? $"pipeline whose classifier is a {pipeline.Classifier.GetType().Name}" : model.GetType().Name;
+        return new NotSupportedException(
+            $"This {name} does not provide {capability}{(hint is null ? "" : $" ({hint})")}; check the model's Supports… properties first.");
+    }
 }

@@ -6,9 +6,10 @@ namespace Mnist.Classifiers;
 internal delegate void RowMap(ReadOnlySpan<float> source, Span<float> destination);
 
 /// <summary>
-/// Splits work over rows or columns into contiguous blocks and runs them in parallel when the matrix is big
-/// enough for threads to pay. Each block is processed by exactly one thread in a fixed order, so results never
-/// depend on the thread count.
+/// Splits work over rows or columns into contiguous blocks and runs them in parallel, within a
+/// <see cref="ComputeBudget"/>, when the matrix is big enough for threads to pay. Callers keep results independent
+/// of the thread count: a block either writes only its own rows or columns, or merges an order-free result
+/// (a minimum, a maximum).
 /// </summary>
 internal static class ParallelRows
 {
@@ -18,10 +19,11 @@ internal static class ParallelRows
     /// <summary>Runs <paramref name="body"/> on blocks [start, end) covering [0, <paramref name="count"/>).</summary>
     /// <param name="count">The number of rows (or columns) to split.</param>
     /// <param name="totalValues">The size of the work in values, to decide whether threads pay.</param>
+    /// <param name="budget">The most threads to use.</param>
     /// <param name="body">Called with the start and the (exclusive) end of each block.</param>
-    public static void For(int count, long totalValues, Action<int, int> body)
+    public static void For(int count, long totalValues, ComputeBudget budget, Action<int, int> body)
     {
-        int workers = Environment.ProcessorCount;
+        int workers = budget.MaxDegreeOfParallelism;
         if (totalValues < ParallelThreshold || workers == 1 || count < 2)
         {
             body(0, count);
@@ -30,7 +32,7 @@ internal static class ParallelRows
 
         // A few blocks per worker balances uneven progress without much scheduling overhead.
         int blocks = Math.Min(count, workers * 4);
-        Parallel.For(0, blocks, b =>
+        Parallel.For(0, blocks, budget.ParallelOptions, b =>
         {
             int start = (int)((long)count * b / blocks);
             int end = (int)((long)count * (b + 1) / blocks);
@@ -43,11 +45,11 @@ internal static class ParallelRows
     /// rows in parallel when the matrix is big enough. Each block asks <paramref name="mapForBlock"/> for its own
     /// <see cref="RowMap"/>, so a map may keep scratch buffers without sharing them between threads.
     /// </summary>
-    public static FeatureMatrix MapRows(FeatureMatrix features, Func<RowMap> mapForBlock)
+    public static FeatureMatrix MapRows(FeatureMatrix features, ComputeBudget budget, Func<RowMap> mapForBlock)
     {
         int rows = features.Rows, columns = features.Columns;
         var output = new float[(long)rows * columns];
-        For(rows, (long)rows * columns, (r0, r1) =>
+        For(rows, (long)rows * columns, budget, (r0, r1) =>
         {
             RowMap map = mapForBlock();
             for (int i = r0; i < r1; i++)

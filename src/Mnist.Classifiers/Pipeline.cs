@@ -45,30 +45,32 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
     }
 
     /// <inheritdoc cref="IClassifier.Fit"/>
-    public PipelineModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels)
+    /// <remarks>The steps run one after the other, each with the whole <paramref name="budget"/>.</remarks>
+    public PipelineModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null)
     {
         Validate();
         InputChecks.TrainingShapes(features, labels);
+        budget = ComputeBudget.OrDefault(budget);
         var transforms = new IFittedTransform[Steps.Count];
         FeatureMatrix current = features;
         for (int i = 0; i < Steps.Count; i++)
         {
-            transforms[i] = Steps[i].Fit(current);
-            current = transforms[i].Transform(current);
+            transforms[i] = Steps[i].Fit(current, budget);
+            current = transforms[i].Transform(current, budget);
         }
 
-        return new PipelineModel(transforms, Classifier.Fit(current, labels));
+        return new PipelineModel(transforms, Classifier.Fit(current, labels, budget));
     }
 
-    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels) => Fit(features, labels);
+    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
 }
 
 /// <summary>
 /// A fitted <see cref="Pipeline"/>: the fitted transforms and the fitted classifier. Immutable and thread-safe.
-/// It forwards <see cref="PredictProbabilities"/> and <see cref="DecisionFunction"/> to the classifier when the
-/// classifier supports them (see <see cref="SupportsProbabilities"/> and <see cref="SupportsDecisionFunction"/>).
+/// Its capabilities are its classifier's: <see cref="PredictProbabilities"/> and <see cref="DecisionFunction"/>
+/// transform the rows and ask the classifier.
 /// </summary>
-public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel, IPersistable
+public sealed class PipelineModel : IClassifierModel, IPersistable
 {
     /// <summary>The persistence kind of this model.</summary>
     public const string Kind = "pipeline";
@@ -103,55 +105,48 @@ public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel,
     /// <inheritdoc />
     public int FeatureCount { get; }
 
-    /// <summary>Whether the classifier estimates probabilities, so <see cref="PredictProbabilities"/> works.</summary>
-    public bool SupportsProbabilities => Classifier is IProbabilisticModel;
+    /// <inheritdoc />
+    public bool SupportsProbabilities => Classifier.SupportsProbabilities;
 
-    /// <summary>Whether the classifier has a decision function, so <see cref="DecisionFunction"/> works.</summary>
-    public bool SupportsDecisionFunction => Classifier is IDecisionFunctionModel;
+    /// <inheritdoc />
+    public bool SupportsDecisionFunction => Classifier.SupportsDecisionFunction;
 
     /// <inheritdoc />
     public string PersistenceKind => Kind;
 
     /// <summary>Applies the fitted transforms in order.</summary>
-    public FeatureMatrix Transform(FeatureMatrix features)
+    /// <param name="features">Rows of <see cref="FeatureCount"/> features.</param>
+    /// <param name="budget">The threads and memory the transforms may use; null for <see cref="ComputeBudget.Default"/>.</param>
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "pipeline");
+        budget = ComputeBudget.OrDefault(budget);
         FeatureMatrix current = features;
         foreach (var transform in _transforms)
         {
-            current = transform.Transform(current);
+            current = transform.Transform(current, budget);
         }
 
         return current;
     }
 
     /// <inheritdoc />
-    public int[] Predict(FeatureMatrix features) => Classifier.Predict(Transform(features));
+    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null) =>
+        Classifier.Predict(Transform(features, budget), budget);
 
     /// <inheritdoc />
-    /// <exception cref="NotSupportedException">The classifier does not estimate probabilities.</exception>
-    public double[,] PredictProbabilities(FeatureMatrix features)
+    public double[,] PredictProbabilities(FeatureMatrix features, ComputeBudget? budget = null)
     {
-        if (Classifier is not IProbabilisticModel probabilistic)
-        {
-            throw new NotSupportedException(
-                $"The pipeline's classifier ({Classifier.GetType().Name}) does not estimate probabilities; check SupportsProbabilities first.");
-        }
-
-        return probabilistic.PredictProbabilities(Transform(features));
+        // Checked before transforming, so an unsupported call costs nothing.
+        InputChecks.Supports(SupportsProbabilities, this, "class probabilities");
+        return Classifier.PredictProbabilities(Transform(features, budget), budget);
     }
 
     /// <inheritdoc />
-    /// <exception cref="NotSupportedException">The classifier has no decision function.</exception>
-    public double[,] DecisionFunction(FeatureMatrix features)
+    public double[,] DecisionFunction(FeatureMatrix features, ComputeBudget? budget = null)
     {
-        if (Classifier is not IDecisionFunctionModel decision)
-        {
-            throw new NotSupportedException(
-                $"The pipeline's classifier ({Classifier.GetType().Name}) has no decision function; check SupportsDecisionFunction first.");
-        }
-
-        return decision.DecisionFunction(Transform(features));
+        InputChecks.Supports(SupportsDecisionFunction, this, "a decision function");
+        return Classifier.DecisionFunction(Transform(features, budget), budget);
     }
 
     /// <inheritdoc />

@@ -12,11 +12,11 @@ public class PipelineTests
         {
         }
 
-        public IClassifierModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels) =>
+        public IClassifierModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null) =>
             new RecordingModel(features.ToArray(), features.Columns, labels.ToArray());
     }
 
-    private sealed class RecordingModel(float[] seen, int columns, int[] labels) : IDecisionFunctionModel
+    private sealed class RecordingModel(float[] seen, int columns, int[] labels) : IClassifierModel
     {
         public float[] Seen { get; } = seen;
 
@@ -24,11 +24,18 @@ public class PipelineTests
 
         public int FeatureCount => columns;
 
+        public bool SupportsProbabilities => false;
+
+        public bool SupportsDecisionFunction => true;
+
         // Predicts label 1 when the first feature is positive, 0 otherwise.
-        public int[] Predict(FeatureMatrix features) =>
+        public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null) =>
             Enumerable.Range(0, features.Rows).Select(i => features[i, 0] > 0 ? 1 : 0).ToArray();
 
-        public double[,] DecisionFunction(FeatureMatrix features)
+        public double[,] PredictProbabilities(FeatureMatrix features, ComputeBudget? budget = null) =>
+            throw InputChecks.NotSupported(this, "class probabilities");
+
+        public double[,] DecisionFunction(FeatureMatrix features, ComputeBudget? budget = null)
         {
             var d = new double[features.Rows, 1];
             for (int i = 0; i < features.Rows; i++)
@@ -69,7 +76,7 @@ public class PipelineTests
         model.SupportsProbabilities.Should().BeFalse();
         model.DecisionFunction(X)[2, 0].Should().BeApproximately(Math.Sqrt(1.5), 1e-6);
         var act = () => model.PredictProbabilities(X);
-        act.Should().Throw<NotSupportedException>().WithMessage("*RecordingModel*does not estimate probabilities*");
+        act.Should().Throw<NotSupportedException>().WithMessage("*pipeline whose classifier is a RecordingModel does not provide class probabilities*");
     }
 
     [Fact]
@@ -78,7 +85,7 @@ public class PipelineTests
         var model = new Pipeline([], new DummyClassifier()).Fit(X, [5, 5, 9]);
         model.PredictProbabilities(X)[0, 0].Should().Be(1);
         var act = () => model.DecisionFunction(X);
-        act.Should().Throw<NotSupportedException>().WithMessage("*DummyModel*no decision function*");
+        act.Should().Throw<NotSupportedException>().WithMessage("*pipeline whose classifier is a DummyModel does not provide a decision function*");
     }
 
     [Fact]

@@ -28,17 +28,18 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
 
     /// <inheritdoc cref="IUnfittedTransform.Fit"/>
     /// <exception cref="ArgumentException">There are no rows, the range is invalid, or a column holds NaN or an infinity.</exception>
-    public FittedMinMaxScaler Fit(FeatureMatrix features)
+    public FittedMinMaxScaler Fit(FeatureMatrix features, ComputeBudget? budget = null)
     {
         Validate();
         InputChecks.FittingRows(features);
+        budget = ComputeBudget.OrDefault(budget);
         int rows = features.Rows, columns = features.Columns;
         var dataMin = features.Row(0).ToArray();
         var dataMax = features.Row(0).ToArray();
         var gate = new object();
 
         // Minimum and maximum are exact and order-free, so blocks of rows can be reduced in parallel and merged.
-        ParallelRows.For(rows, (long)rows * columns, (r0, r1) =>
+        ParallelRows.For(rows, (long)rows * columns, budget, (r0, r1) =>
         {
             var localMin = features.Row(r0).ToArray();
             var localMax = features.Row(r0).ToArray();
@@ -87,7 +88,7 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
     /// <summary>numpy's <c>finfo(float32).eps</c> = 2^-23 (not <see cref="float.Epsilon"/>, the smallest subnormal).</summary>
     private const float FloatEps = 1.1920929E-07f;
 
-    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features) => Fit(features);
+    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features, ComputeBudget? budget) => Fit(features, budget);
 }
 
 /// <summary>A fitted <see cref="MinMaxScaler"/>. Immutable and thread-safe.</summary>
@@ -144,13 +145,13 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
     public string PersistenceKind => Kind;
 
     /// <inheritdoc />
-    public FeatureMatrix Transform(FeatureMatrix features)
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "min-max scaler");
         float[] scale = _scale, offset = _offset;
         float low = (float)RangeMin, high = (float)RangeMax;
         bool clip = Clip;
-        return ParallelRows.MapRows(features, () => (source, destination) =>
+        return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () => (source, destination) =>
         {
             // Multiply, then add: two roundings like numpy's X *= scale_; X += min_ (a fused multiply-add would differ).
             TensorPrimitives.Multiply(source, scale, destination);

@@ -22,10 +22,11 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
 
     /// <inheritdoc cref="IUnfittedTransform.Fit"/>
     /// <exception cref="ArgumentException">There are no rows, or a column holds NaN or an infinity.</exception>
-    public FittedStandardScaler Fit(FeatureMatrix features)
+    public FittedStandardScaler Fit(FeatureMatrix features, ComputeBudget? budget = null)
     {
         Validate();
         InputChecks.FittingRows(features);
+        budget = ComputeBudget.OrDefault(budget);
         int rows = features.Rows, columns = features.Columns;
         var means = new double[columns];
         var variances = new double[columns];
@@ -35,7 +36,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
         // scikit-learn's _incremental_mean_and_var on a first fit, summed row after row as numpy does for axis=0.
         // Columns are split into blocks, one thread each, so every column is summed in the same order whatever
         // the thread count.
-        ParallelRows.For(columns, (long)rows * columns, (c0, c1) =>
+        ParallelRows.For(columns, (long)rows * columns, budget, (c0, c1) =>
         {
             int width = c1 - c0;
             Span<double> row = new double[width];
@@ -103,7 +104,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
         return variance <= bound;
     }
 
-    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features) => Fit(features);
+    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features, ComputeBudget? budget) => Fit(features, budget);
 }
 
 /// <summary>A fitted <see cref="StandardScaler"/>: the column means and scales. Immutable and thread-safe.</summary>
@@ -160,12 +161,12 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
     /// the means to float first would lose the small spread of a near-constant column with a large offset).
     /// SIMD over each row, parallel over rows for big matrices.
     /// </remarks>
-    public FeatureMatrix Transform(FeatureMatrix features)
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "standard scaler");
         double[] means = _means, scales = _scales;
         bool withMean = WithMean, withStd = WithStd;
-        return ParallelRows.MapRows(features, () =>
+        return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () =>
         {
             var wide = new double[means.Length];
             return (source, destination) =>

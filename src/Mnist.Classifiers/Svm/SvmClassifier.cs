@@ -29,8 +29,9 @@ public sealed record SvmClassifier : IClassifier
     public double Tolerance { get; init; } = 1e-3;
 
     /// <summary>
-    /// The kernel cache in megabytes, shared by the problems solved at the same time. scikit-learn's default is
-    /// 200 MB per problem; kernel rows here are float32, so 1024 MB holds most of a 12,000-sample problem twice over.
+    /// The most memory for kernel values, in megabytes, shared by the problems solved at the same time; the fit's
+    /// <see cref="ComputeBudget.MemoryBytes"/> caps it further. scikit-learn's default is 200 MB per problem; kernel
+    /// rows here are float32, so 1024 MB holds most of a 12,000-sample problem twice over.
     /// </summary>
     public double CacheSizeMegabytes { get; init; } = 1024;
 
@@ -57,9 +58,6 @@ public sealed record SvmClassifier : IClassifier
 
     /// <summary>The seed of the cross-validation shuffles used by <see cref="Probability"/>.</summary>
     public int Seed { get; init; }
-
-    /// <summary>How many two-class problems are solved at once; −1 means one per processor.</summary>
-    public int MaxDegreeOfParallelism { get; init; } = -1;
 
     /// <inheritdoc />
     public void Validate()
@@ -99,11 +97,6 @@ public sealed record SvmClassifier : IClassifier
             throw new ArgumentException($"The cache size must be positive, not {CacheSizeMegabytes} MB.", nameof(CacheSizeMegabytes));
         }
 
-        if (MaxDegreeOfParallelism == 0 || MaxDegreeOfParallelism < -1)
-        {
-            throw new ArgumentException($"MaxDegreeOfParallelism must be −1 or positive, not {MaxDegreeOfParallelism}.", nameof(MaxDegreeOfParallelism));
-        }
-
         if (BalancedClassWeights && ClassWeights is not null)
         {
             throw new ArgumentException("Give either ClassWeights or BalancedClassWeights, not both.", nameof(ClassWeights));
@@ -122,23 +115,20 @@ public sealed record SvmClassifier : IClassifier
     }
 
     /// <summary>Trains the SVM; see <see cref="SvmModel"/> for what it holds.</summary>
+    /// <param name="features">The training rows.</param>
+    /// <param name="labels">One class label per row, at least two distinct.</param>
+    /// <param name="budget">
+    /// The threads (the pair problems are solved that many at a time) and memory (the kernel cache is the smaller of
+    /// <see cref="CacheSizeMegabytes"/> and this) of the fit; null for <see cref="ComputeBudget.Default"/>. The model
+    /// does not depend on it.
+    /// </param>
     /// <exception cref="ArgumentException">Bad options, shapes that disagree, or fewer than two classes.</exception>
-    public SvmModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels)
+    public SvmModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null)
     {
         Validate();
-        ArgumentNullException.ThrowIfNull(features);
-        if (features.Rows != labels.Length)
-        {
-            throw new ArgumentException($"There are {features.Rows} rows of features but {labels.Length} labels.", nameof(labels));
-        }
-
-        if (features.Rows == 0)
-        {
-            throw new ArgumentException("The training set is empty.", nameof(features));
-        }
-
-        return SvmTrainer.Train(this, features, labels.ToArray());
+        InputChecks.TrainingShapes(features, labels);
+        return SvmTrainer.Train(this, features, labels.ToArray(), ComputeBudget.OrDefault(budget));
     }
 
-    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels) => Fit(features, labels);
+    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
 }

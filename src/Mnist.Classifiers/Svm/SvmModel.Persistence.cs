@@ -30,11 +30,11 @@ public sealed partial class SvmModel : IPersistable
         writer.WriteInt32Array(_supportCounts);
         writer.WriteDoubleArray(_coefficients);
         writer.WriteDoubleArray(_rho);
-        writer.WriteBoolean(HasProbability);
-        if (HasProbability)
+        writer.WriteBoolean(_sigmoids is not null);
+        if (_sigmoids is not null)
         {
-            writer.WriteDoubleArray(_probabilityA);
-            writer.WriteDoubleArray(_probabilityB);
+            writer.WriteDoubleArray(_sigmoids.A);
+            writer.WriteDoubleArray(_sigmoids.B);
         }
 
         writer.WriteBoolean(TrainingReport is not null);
@@ -110,7 +110,8 @@ public sealed partial class SvmModel : IPersistable
         }
 
         var vectors = total > 0 ? new FeatureMatrix(supportVectors, featureCount) : new FeatureMatrix([], featureCount);
-        return new SvmModel(classes, featureCount, (SvmKernelType)kernelCode, gamma, degree, coef0, vectors, supportIndices,
-            supportCounts, coefficients, rho, probabilityA, probabilityB, report);
+        return new SvmModel(
+            classes, new KernelFunction((SvmKernelType)kernelCode, gamma, degree, coef0), new SupportVectorSet(vectors, supportIndices, supportCounts),
+            new OneVsOneSolution(coefficients, rho), probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!), report);
     }
 }

@@ -13,7 +13,7 @@ namespace Mnist.Classifiers.Svm;
 /// Pair p = (i, j), i &lt; j, enumerates (0,1), (0,2), …, (0,k−1), (1,2), … over <see cref="Classes"/>. Its decision
 /// value is Σ coef·K(sv, x) − ρ_p and is positive for class i (LIBSVM's sign; scikit-learn's <c>intercept_</c> is −ρ).
 /// </remarks>
-public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionModel
+public sealed partial class SvmModel : IClassifierModel
 {
     private const int PredictionBlockRows = 64;
     private readonly int[] _classes;
@@ -22,35 +22,27 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
     private readonly int[] _supportStarts;
     private readonly double[] _coefficients;
     private readonly double[] _rho;
-    private readonly double[]? _probabilityA;
-    private readonly double[]? _probabilityB;
+    private readonly PlattSigmoids? _sigmoids;
     private readonly KernelFunction _kernel;
     private readonly PackedRows? _packedSupport;
 
-    internal SvmModel(
-        int[] classes, int featureCount, SvmKernelType kernel, double gamma, int degree, double coef0,
-        FeatureMatrix supportVectors, int[] supportIndices, int[] supportCounts, double[] coefficients, double[] rho,
-        double[]? probabilityA, double[]? probabilityB, SvmTrainingReport? trainingReport)
+    /// <summary>Assembles a model from its named parts, which the caller has checked to agree with each other.</summary>
+    internal SvmModel(int[] classes, KernelFunction kernel, SupportVectorSet support, OneVsOneSolution solution, PlattSigmoids? sigmoids, SvmTrainingReport? trainingReport)
     {
         _classes = classes;
-        FeatureCount = featureCount;
-        Kernel = kernel;
-        Gamma = gamma;
-        Degree = degree;
-        Coef0 = coef0;
-        SupportVectors = supportVectors.ToContiguous();
-        _supportIndices = supportIndices;
-        _supportCounts = supportCounts;
-        _coefficients = coefficients;
-        _rho = rho;
-        _probabilityA = probabilityA;
-        _probabilityB = probabilityB;
+        _kernel = kernel;
+        SupportVectors = support.Vectors.ToContiguous();
+        FeatureCount = SupportVectors.Columns;
+        _supportIndices = support.TrainingRows;
+        _supportCounts = support.CountsPerClass;
+        _coefficients = solution.Coefficients;
+        _rho = solution.Rho;
+        _sigmoids = sigmoids;
         TrainingReport = trainingReport;
-        _kernel = new KernelFunction(kernel, gamma, degree, coef0);
         _supportStarts = new int[classes.Length];
         for (int c = 1; c < classes.Length; c++)
         {
-            _supportStarts[c] = _supportStarts[c - 1] + supportCounts[c - 1];
+            _supportStarts[c] = _supportStarts[c - 1] + _supportCounts[c - 1];
         }
 
         _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors) : null;
@@ -63,16 +55,16 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
     public int FeatureCount { get; }
 
     /// <summary>The kernel function.</summary>
-    public SvmKernelType Kernel { get; }
+    public SvmKernelType Kernel => _kernel.Type;
 
     /// <summary>The γ used (resolved from <c>scale</c> or <c>auto</c> at fit time).</summary>
-    public double Gamma { get; }
+    public double Gamma => _kernel.Gamma;
 
     /// <summary>The polynomial degree.</summary>
-    public int Degree { get; }
+    public int Degree => _kernel.Degree;
 
     /// <summary>The kernel's constant term.</summary>
-    public double Coef0 { get; }
+    public double Coef0 => _kernel.Coef0;
 
     /// <summary>The support vectors, grouped by class in the order of <see cref="Classes"/>.</summary>
     public FeatureMatrix SupportVectors { get; }
@@ -89,14 +81,21 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
     /// <summary>ρ of each pair problem (the decision value is Σ coef·K − ρ).</summary>
     public IReadOnlyList<double> Rho => _rho;
 
-    /// <summary>True when the model was fitted with probability estimates.</summary>
-    public bool HasProbability => _probabilityA is not null;
+    /// <summary>
+    /// True when the model was fitted with probability estimates (<see cref="SvmClassifier.Probability"/>): only then
+    /// does <see cref="PredictProbabilities"/> work.
+    /// </summary>
+    public bool SupportsProbabilities => _sigmoids is not null;
+
+    /// <inheritdoc />
+    /// <remarks>Always true: see <see cref="DecisionFunction"/> and <see cref="DecisionFunctionOneVsOne"/>.</remarks>
+    public bool SupportsDecisionFunction => true;
 
     /// <summary>Platt's A of each pair (null without probability estimates).</summary>
-    public IReadOnlyList<double>? ProbabilityA => _probabilityA;
+    public IReadOnlyList<double>? ProbabilityA => _sigmoids?.A;
 
     /// <summary>Platt's B of each pair (null without probability estimates).</summary>
-    public IReadOnlyList<double>? ProbabilityB => _probabilityB;
+    public IReadOnlyList<double>? ProbabilityB => _sigmoids?.B;
 
     /// <summary>What training took; null for a model loaded from a file that did not record it.</summary>
     public SvmTrainingReport? TrainingReport { get; }
@@ -122,12 +121,11 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         return result;
     }
 
-    internal ReadOnlySpan<double> CoefficientStorage => _coefficients;
-
     /// <inheritdoc />
-    public int[] Predict(FeatureMatrix features)
+    /// <remarks>One-vs-one voting as LIBSVM: each pair's winner gets a vote; ties go to the class first in <see cref="Classes"/>.</remarks>
+    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
     {
-        var decisions = DecisionFunctionOneVsOne(features);
+        var decisions = DecisionFunctionOneVsOne(features, budget);
         int k = _classes.Length;
         var predictions = new int[features.Rows];
         Span<int> votes = stackalloc int[k];
@@ -158,13 +156,15 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         return predictions;
     }
 
-    /// <summary>
-    /// scikit-learn's default <c>decision_function</c>: with two classes one column, positive for
-    /// <c>Classes[1]</c>; with more, the one-vs-rest shape (votes plus a confidence term in (−1/3, 1/3)), one column per class.
-    /// </summary>
-    public double[,] DecisionFunction(FeatureMatrix features)
+    /// <inheritdoc />
+    /// <remarks>
+    /// scikit-learn's default <c>decision_function</c> (<c>decision_function_shape="ovr"</c>): with two classes the
+    /// pair's value with the sign turned, so positive favours <c>Classes[1]</c>; with more, per class its votes plus a
+    /// confidence term in (−1/3, 1/3) from the summed pair values.
+    /// </remarks>
+    public double[,] DecisionFunction(FeatureMatrix features, ComputeBudget? budget = null)
     {
-        var ovo = DecisionFunctionOneVsOne(features);
+        var ovo = DecisionFunctionOneVsOne(features, budget);
         int k = _classes.Length;
         if (k == 2)
         {
@@ -203,14 +203,20 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         return ovr;
     }
 
-    /// <summary>The decision value of every pair problem, one column per pair in LIBSVM's order and sign.</summary>
-    public double[,] DecisionFunctionOneVsOne(FeatureMatrix features)
+    /// <summary>
+    /// The decision value of every pair problem, one column per pair (0,1), (0,2), …, (1,2), … in LIBSVM's sign
+    /// (positive for the pair's first class); scikit-learn's <c>decision_function_shape="ovo"</c> with the sign turned.
+    /// </summary>
+    /// <param name="features">Rows of <see cref="FeatureCount"/> features.</param>
+    /// <param name="budget">The threads prediction may use; null for <see cref="ComputeBudget.Default"/>.</param>
+    public double[,] DecisionFunctionOneVsOne(FeatureMatrix features, ComputeBudget? budget = null)
     {
-        CheckFeatures(features);
+        InputChecks.FeatureCount(features, FeatureCount, "SVM");
         int rows = features.Rows, pairCount = PairCount, nSupport = SupportVectorCount;
         var result = new double[rows, pairCount];
         int blocks = (rows + PredictionBlockRows - 1) / PredictionBlockRows;
-        Parallel.For(0, blocks, () => new float[PredictionBlockRows * Math.Max(nSupport, 1)], (block, _, kernelValues) =>
+        // Blocks of rows are independent, so the result does not depend on how many threads run them.
+        Parallel.For(0, blocks, ComputeBudget.OrDefault(budget).ParallelOptions, () => new float[PredictionBlockRows * Math.Max(nSupport, 1)], (block, _, kernelValues) =>
         {
             int first = block * PredictionBlockRows, count = Math.Min(PredictionBlockRows, rows - first);
             KernelBlock(features, first, count, kernelValues);
@@ -226,16 +232,16 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
     }
 
     /// <inheritdoc />
-    /// <exception cref="InvalidOperationException">The model was trained without <see cref="SvmClassifier.Probability"/>.</exception>
-    public double[,] PredictProbabilities(FeatureMatrix features)
+    /// <remarks>
+    /// Platt's sigmoid of each pair's decision value, coupled into class probabilities by Wu, Lin &amp; Weng (2004),
+    /// as LIBSVM's <c>svm_predict_probability</c>.
+    /// </remarks>
+    /// <exception cref="NotSupportedException">The model was trained without <see cref="SvmClassifier.Probability"/>.</exception>
+    public double[,] PredictProbabilities(FeatureMatrix features, ComputeBudget? budget = null)
     {
-        if (_probabilityA is null || _probabilityB is null)
-        {
-            throw new InvalidOperationException("This SVM was trained without probability estimates; set Probability = true to have them.");
-        }
-
+        var sigmoids = _sigmoids ?? throw InputChecks.NotSupported(this, "class probabilities", "train it with Probability = true");
         const double minProbability = 1e-7;
-        var ovo = DecisionFunctionOneVsOne(features);
+        var ovo = DecisionFunctionOneVsOne(features, budget);
         int k = _classes.Length;
         var result = new double[features.Rows, k];
         var pairwise = new double[k, k];
@@ -248,7 +254,7 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
             {
                 for (int j = i + 1; j < k; j++)
                 {
-                    double sigmoid = PlattScaling.Sigmoid(ovo[row, pair], _probabilityA[pair], _probabilityB[pair]);
+                    double sigmoid = PlattScaling.Sigmoid(ovo[row, pair], sigmoids.A[pair], sigmoids.B[pair]);
                     pairwise[i, j] = Math.Min(Math.Max(sigmoid, minProbability), 1 - minProbability);
                     pairwise[j, i] = 1 - pairwise[i, j];
                     pair++;
@@ -272,15 +278,6 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         }
 
         return result;
-    }
-
-    private void CheckFeatures(FeatureMatrix features)
-    {
-        ArgumentNullException.ThrowIfNull(features);
-        if (features.Columns != FeatureCount)
-        {
-            throw new ArgumentException($"The model was trained on {FeatureCount} features, but the input has {features.Columns}.", nameof(features));
-        }
     }
 
     /// <summary>K(x_r, sv_s) for the rows [first, first + count) into <paramref name="destination"/> (row-major, nSV columns).</summary>
@@ -328,3 +325,19 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         }
     }
 }
+
+/// <summary>The support vectors of an SVM: the rows, their rows in the training matrix, and how many belong to each class.</summary>
+/// <param name="Vectors">The support vectors, grouped by class in the order of the model's classes.</param>
+/// <param name="TrainingRows">For each support vector, its row in the training matrix.</param>
+/// <param name="CountsPerClass">The number of support vectors of each class.</param>
+internal sealed record SupportVectorSet(FeatureMatrix Vectors, int[] TrainingRows, int[] CountsPerClass);
+
+/// <summary>The solution of the one-vs-one problems in LIBSVM's layout.</summary>
+/// <param name="Coefficients">The dual coefficients y·α, (k − 1) × nSV row-major (LIBSVM's <c>sv_coef</c>).</param>
+/// <param name="Rho">ρ of each pair problem.</param>
+internal sealed record OneVsOneSolution(double[] Coefficients, double[] Rho);
+
+/// <summary>Platt's sigmoid 1 / (1 + exp(A·f + B)) of each pair problem (Platt 1999; Lin, Lin &amp; Weng 2007).</summary>
+/// <param name="A">A of each pair.</param>
+/// <param name="B">B of each pair.</param>
+internal sealed record PlattSigmoids(double[] A, double[] B);

@@ -8,7 +8,7 @@ internal static class SvmTrainer
 {
     private const int ProbabilityFolds = 5;
 
-    public static SvmModel Train(SvmClassifier options, FeatureMatrix features, int[] labels)
+    public static SvmModel Train(SvmClassifier options, FeatureMatrix features, int[] labels, ComputeBudget budget)
     {
         var watch = Stopwatch.StartNew();
         int[] classes = labels.Distinct().Order().ToArray();
@@ -50,28 +50,29 @@ internal static class SvmTrainer
             }
         }
 
-        int parallelism = options.MaxDegreeOfParallelism > 0 ? options.MaxDegreeOfParallelism : Environment.ProcessorCount;
-        int concurrent = Math.Max(1, Math.Min(parallelism, pairs.Count));
+        int parallelism = budget.MaxDegreeOfParallelism;
+        int concurrent = budget.ConcurrentParts(pairs.Count);
 
         // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
         var segments = new KernelSegment[k];
-        Parallel.For(0, k, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, c => segments[c] = KernelSegment.Create(features, [.. members[c]]));
+        Parallel.For(0, k, budget.ParallelOptions, c => segments[c] = KernelSegment.Create(features, [.. members[c]]));
 
         // When every class's kernel matrix among its own samples fits in half the cache budget, compute them up front:
         // half of every pair problem's kernel rows then come from them (the other half is computed on demand).
-        long budget = (long)(options.CacheSizeMegabytes * 1024 * 1024);
+        long kernelBytes = Math.Min((long)(options.CacheSizeMegabytes * 1024 * 1024), budget.MemoryBytes);
         long selfBytes = members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
-        if (k > 2 && selfBytes <= budget / 2)
+        if (k > 2 && selfBytes <= kernelBytes / 2)
         {
             for (int c = 0; c < k; c++)
             {
                 segments[c] = segments[c].WithSelfKernel(features, kernel, parallelism);
             }
 
-            budget -= selfBytes;
+            kernelBytes -= selfBytes;
         }
 
-        long cacheBytes = budget / concurrent;
+        long cacheBytes = kernelBytes / concurrent;
+        var pairBudget = budget.Split(pairs.Count);
 
         var solutions = new BinarySolution[pairs.Count];
         var probabilityA = options.Probability ? new double[pairs.Count] : null;
@@ -82,6 +83,7 @@ internal static class SvmTrainer
             .OrderByDescending(p => members[pairs[p].First].Count + members[pairs[p].Second].Count)
             .ThenBy(p => p)
             .ToArray();
+        // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
         Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, p =>
         {
             var (ci, cj) = pairs[p];
@@ -92,7 +94,7 @@ internal static class SvmTrainer
                 var positive = new bool[rows.Length];
                 positive.AsSpan(0, members[ci].Count).Fill(true);
                 (probabilityA![p], probabilityB![p]) = CrossValidatedSigmoid(
-                    features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, options.Seed + p);
+                    features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, pairBudget, options.Seed + p);
             }
 
             var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes);
@@ -122,7 +124,7 @@ internal static class SvmTrainer
     /// </summary>
     private static (double A, double B) CrossValidatedSigmoid(
         FeatureMatrix features, int[] rows, bool[] positive, KernelFunction kernel, double cPositive, double cNegative,
-        SvmClassifier options, long cacheBytes, int seed)
+        SvmClassifier options, long cacheBytes, ComputeBudget pairBudget, int seed)
     {
         int l = rows.Length;
         var permutation = Enumerable.Range(0, l).ToArray();
@@ -175,10 +177,10 @@ internal static class SvmTrainer
 
             int[] supportArray = [.. supportRows];
             var foldModel = new SvmModel(
-                [0, 1], features.Columns, kernel.Type, kernel.Gamma, kernel.Degree, kernel.Coef0, features.Subset(supportArray),
-                supportArray, [supportPositives, supportArray.Length - supportPositives], [.. coefficients], [solution.Rho], null, null, null);
+                [0, 1], kernel, new SupportVectorSet(features.Subset(supportArray), supportArray, [supportPositives, supportArray.Length - supportPositives]),
+                new OneVsOneSolution([.. coefficients], [solution.Rho]), null, null);
             int[] heldOut = permutation[begin..end].Select(t => rows[t]).ToArray();
-            var heldOutDecisions = foldModel.DecisionFunctionOneVsOne(features.Subset(heldOut));
+            var heldOutDecisions = foldModel.DecisionFunctionOneVsOne(features.Subset(heldOut), pairBudget);
             for (int t = begin; t < end; t++)
             {
                 decisions[permutation[t]] = heldOutDecisions[t - begin, 0];
@@ -264,8 +266,9 @@ internal static class SvmTrainer
             elapsed,
             solutions.Sum(s => s.RowsPrefetched),
             solutions.Sum(s => s.PrefetchedRowsUsed));
+        var sigmoids = probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!);
         return new SvmModel(
-            classes, features.Columns, options.Kernel, kernel.Gamma, options.Degree, options.Coef0,
-            supportVectors, supportIndices.ToArray(), supportCounts, coefficients, rho, probabilityA, probabilityB, report);
+            classes, kernel, new SupportVectorSet(supportVectors, supportIndices.ToArray(), supportCounts),
+            new OneVsOneSolution(coefficients, rho), sigmoids, report);
     }
 }

@@ -113,7 +113,7 @@ public sealed class TrainCommandTests : IDisposable
     public void Default_output_path_is_model_bin_in_the_working_directory()
     {
         // Runs the logic directly (not through Invoke) to check the defaults without touching the real working directory.
-        var settings = new TrainSettings(Model: "dummy") with { OutPath = Path.Combine(_directory, "model.bin") };
+        var settings = new TrainSettings { Model = "dummy", OutPath = Path.Combine(_directory, "model.bin") };
         new TrainSettings().OutPath.Should().Be("model.bin");
         new TrainSettings().Dataset.Should().Be("data.h5");
         TrainCommand.Run(settings, Synthetic(), TextWriter.Null, TextWriter.Null).Should().Be(0);

@@ -76,7 +76,8 @@ public sealed class TrainSvmCommandTests : IDisposable
         code.Should().Be(0, error);
         var model = ModelFile.Load<PipelineModel>(outPath);
         var svm = (SvmModel)model.Classifier;
-        svm.HasProbability.Should().BeTrue();
+        svm.SupportsProbabilities.Should().BeTrue();
+        model.SupportsProbabilities.Should().BeTrue();
         svm.Kernel.Should().Be(SvmKernelType.Polynomial);
         svm.Degree.Should().Be(2);
         model.PredictProbabilities(data.Test.ToFeatures()).GetLength(1).Should().Be(3);

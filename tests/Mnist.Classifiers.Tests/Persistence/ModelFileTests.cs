@@ -206,13 +206,13 @@ public sealed class ModelFileTests : IDisposable
         }
     }
 
-    private sealed class NotPersistable : IClassifierModel
+    private sealed class NotPersistable : PredictOnlyModel
     {
-        public IReadOnlyList<int> Classes => [0];
+        public override IReadOnlyList<int> Classes => [0];
 
-        public int FeatureCount => 1;
+        public override int FeatureCount => 1;
 
-        public int[] Predict(FeatureMatrix features) => new int[features.Rows];
+        public override int[] Predict(FeatureMatrix features, ComputeBudget? budget = null) => new int[features.Rows];
     }
 
     /// <summary>A correctly framed and checksummed file around an arbitrary body.</summary>

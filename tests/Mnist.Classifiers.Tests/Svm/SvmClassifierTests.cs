@@ -142,16 +142,18 @@ public class SvmClassifierTests
     }
 
     [Fact]
-    public void The_same_model_comes_out_whatever_the_parallelism()
+    public void The_same_model_comes_out_whatever_the_compute_budget()
     {
         var (x, y) = Blobs(50, [0, 1, 2, 3], 6, seed: 5);
-        var one = new SvmClassifier { MaxDegreeOfParallelism = 1, Probability = true, Seed = 9 }.Fit(x, y);
-        var three = new SvmClassifier { MaxDegreeOfParallelism = 3, Probability = true, Seed = 9 }.Fit(x, y);
+        var svm = new SvmClassifier { Probability = true, Seed = 9 };
+        var one = svm.Fit(x, y, new ComputeBudget(1, ComputeBudget.MinimumMemoryBytes));
+        var three = svm.Fit(x, y, new ComputeBudget(3, 1L << 30));
         one.SupportIndices.Should().Equal(three.SupportIndices);
         one.Rho.Should().Equal(three.Rho);
         one.ProbabilityA.Should().Equal(three.ProbabilityA);
         one.DualCoefficients().Should().BeEquivalentTo(three.DualCoefficients(), o => o.WithStrictOrdering());
-        one.PredictProbabilities(x).Should().BeEquivalentTo(three.PredictProbabilities(x));
+        one.PredictProbabilities(x, new ComputeBudget(1, ComputeBudget.MinimumMemoryBytes))
+            .Should().BeEquivalentTo(three.PredictProbabilities(x, new ComputeBudget(3, 1L << 30)), o => o.WithStrictOrdering());
     }
 
     [Theory]
@@ -201,11 +203,20 @@ public class SvmClassifierTests
     }
 
     [Fact]
-    public void Probabilities_need_the_option()
+    public void Probabilities_need_the_option_and_the_model_says_so()
     {
         var (x, y) = Blobs(10, [0, 1], 2, seed: 2);
         var model = new SvmClassifier().Fit(x, y);
-        ((Action)(() => model.PredictProbabilities(x))).Should().Throw<InvalidOperationException>().WithMessage("*Probability*");
+        model.SupportsProbabilities.Should().BeFalse();
+        model.SupportsDecisionFunction.Should().BeTrue();
+        ((Action)(() => model.PredictProbabilities(x))).Should().Throw<NotSupportedException>().WithMessage("*SvmModel*Probability = true*");
+        var pipeline = new Pipeline(new Mnist.Classifiers.Preprocessing.StandardScaler(), new SvmClassifier()).Fit(x, y);
+        pipeline.SupportsProbabilities.Should().BeFalse();
+        ((Action)(() => pipeline.PredictProbabilities(x))).Should().Throw<NotSupportedException>().WithMessage("*SvmModel*");
+
+        var withProbabilities = new SvmClassifier { Probability = true }.Fit(x, y);
+        withProbabilities.SupportsProbabilities.Should().BeTrue();
+        withProbabilities.PredictProbabilities(x).GetLength(1).Should().Be(2);
     }
 
     [Fact]

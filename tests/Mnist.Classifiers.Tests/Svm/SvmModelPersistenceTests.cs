@@ -48,15 +48,15 @@ public sealed class SvmModelPersistenceTests : IDisposable
     }
 
     /// <summary>A well-formed file of kind svm whose support counts (1 + 1) disagree with its one support vector.</summary>
-    private sealed class HandWrittenSvm : IClassifierModel, IPersistable
+    private sealed class HandWrittenSvm : PredictOnlyModel, IPersistable
     {
-        public IReadOnlyList<int> Classes => [0, 1];
+        public override IReadOnlyList<int> Classes => [0, 1];
 
-        public int FeatureCount => 3;
+        public override int FeatureCount => 3;
 
         public string PersistenceKind => SvmModel.Kind;
 
-        public int[] Predict(Mnist.Classifiers.Data.FeatureMatrix features) => new int[features.Rows];
+        public override int[] Predict(Mnist.Classifiers.Data.FeatureMatrix features, ComputeBudget? budget = null) => new int[features.Rows];
 
         public void Write(ModelWriter writer)
         {

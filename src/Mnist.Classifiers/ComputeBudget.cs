@@ -1,0 +1,76 @@
+namespace Mnist.Classifiers;
+
+/// <summary>
+/// The cores and memory that one piece of work may use: a fit, a prediction or a transform. Meta-estimators hand
+/// it down to their parts (a search to its folds × candidates, an ensemble to its members, the SVM to its pair
+/// problems) after dividing it with <see cref="Split"/>, so that nesting never runs more threads than the budget
+/// allows or multiplies memory (scikit-learn's <c>n_jobs</c>, made to compose).
+/// </summary>
+/// <remarks>
+/// A budget changes only how fast work runs, never its result: every learner in the library gives the same model
+/// for the same seed whatever <see cref="MaxDegreeOfParallelism"/> is (work is divided into blocks whose results do
+/// not depend on which thread runs them), and a smaller <see cref="MemoryBytes"/> only means less caching.
+/// </remarks>
+public sealed record ComputeBudget
+{
+    /// <summary>The smallest memory budget, so that a deep split still leaves each part a working cache.</summary>
+    public const long MinimumMemoryBytes = 16L << 20;
+
+    /// <summary>The share of the memory free at start that <see cref="Default"/> takes.</summary>
+    public const double DefaultMemoryFraction = 0.5;
+
+    /// <summary>A budget of <paramref name="maxDegreeOfParallelism"/> threads and <paramref name="memoryBytes"/> bytes.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">Fewer than one thread, or less than <see cref="MinimumMemoryBytes"/>.</exception>
+    public ComputeBudget(int maxDegreeOfParallelism, long memoryBytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(memoryBytes, MinimumMemoryBytes);
+        MaxDegreeOfParallelism = maxDegreeOfParallelism;
+        MemoryBytes = memoryBytes;
+    }
+
+    /// <summary>The most threads the work may run at once (at least 1).</summary>
+    public int MaxDegreeOfParallelism { get; }
+
+    /// <summary>The most memory the work may use for its own buffers and caches, in bytes.</summary>
+    public long MemoryBytes { get; }
+
+    /// <summary>
+    /// Every core of the machine and <see cref="DefaultMemoryFraction"/> of the memory the runtime sees as free now
+    /// (the physical or container limit less what is in use).
+    /// </summary>
+    public static ComputeBudget Default => new(Environment.ProcessorCount, DefaultMemory());
+
+    /// <summary>This budget with at most <paramref name="threads"/> threads (memory unchanged).</summary>
+    public ComputeBudget WithThreads(int threads) => new(threads, MemoryBytes);
+
+    /// <summary>This budget with <paramref name="memoryBytes"/> of memory (threads unchanged).</summary>
+    public ComputeBudget WithMemory(long memoryBytes) => new(MaxDegreeOfParallelism, memoryBytes);
+
+    /// <summary>How many of <paramref name="parts"/> independent parts run at once: one per thread, at most all of them.</summary>
+    public int ConcurrentParts(int parts) => Math.Clamp(parts, 1, MaxDegreeOfParallelism);
+
+    /// <summary>
+    /// The budget of each of <paramref name="parts"/> parts run <see cref="ConcurrentParts"/> at a time: the threads
+    /// and the memory divided evenly among the parts that run together (at least one thread each).
+    /// </summary>
+    public ComputeBudget Split(int parts)
+    {
+        int concurrent = ConcurrentParts(parts);
+        return new ComputeBudget(
+            Math.Max(1, MaxDegreeOfParallelism / concurrent), Math.Max(MinimumMemoryBytes, MemoryBytes / concurrent));
+    }
+
+    /// <summary>Options for <see cref="Parallel"/> loops that respect the thread budget.</summary>
+    public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
+
+    /// <summary>The budget given, or <see cref="Default"/> when none was.</summary>
+    internal static ComputeBudget OrDefault(ComputeBudget? budget) => budget ?? Default;
+
+    private static long DefaultMemory()
+    {
+        var info = GC.GetGCMemoryInfo();
+        long free = info.TotalAvailableMemoryBytes - Math.Max(info.MemoryLoadBytes, GC.GetTotalMemory(false));
+        return Math.Max(MinimumMemoryBytes, (long)(free * DefaultMemoryFraction));
+    }
+}

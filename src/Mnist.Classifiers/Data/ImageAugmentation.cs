@@ -52,7 +52,8 @@ public static class ImageAugmentation
     /// </summary>
     /// <param name="images">Square images (<c>Columns</c> must be a perfect square, 784 for MNIST).</param>
     /// <param name="augmentations">The copies to add.</param>
-    public static LabeledImages Augment(LabeledImages images, Augmentations augmentations)
+    /// <param name="budget">The threads to use (each image is transformed alone, so the result is the same for any count); null for <see cref="ComputeBudget.Default"/>.</param>
+    public static LabeledImages Augment(LabeledImages images, Augmentations augmentations, ComputeBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(images);
         var side = (int)Math.Round(Math.Sqrt(images.Columns));
@@ -70,6 +71,7 @@ public static class ImageAugmentation
 
         var rows = images.Rows;
         var columns = images.Columns;
+        var parallel = ComputeBudget.OrDefault(budget).ParallelOptions;
         var pixels = new byte[checked((long)rows * columns * multiplier)];
         var labels = new byte[(long)rows * multiplier];
         var block = 0;
@@ -79,7 +81,7 @@ public static class ImageAugmentation
             foreach (var (dx, dy) in Shifts)
             {
                 var start = (long)block * rows * columns;
-                Parallel.For(0, rows, i => Shift(
+                Parallel.For(0, rows, parallel, i => Shift(
                     images.Pixels.AsSpan(i * columns, columns),
                     pixels.AsSpan(checked((int)(start + (long)i * columns)), columns), side, side, dx, dy));
                 CopyLabels();
@@ -92,7 +94,7 @@ public static class ImageAugmentation
             {
                 var rotation = new BilinearRotation(side, side, angle);
                 var start = (long)block * rows * columns;
-                Parallel.For(0, rows, i => rotation.Apply(
+                Parallel.For(0, rows, parallel, i => rotation.Apply(
                     images.Pixels.AsSpan(i * columns, columns),
                     pixels.AsSpan(checked((int)(start + (long)i * columns)), columns)));
                 CopyLabels();

@@ -32,8 +32,8 @@ public sealed record DummyClassifier : IClassifier
 /// <summary>A fitted <see cref="DummyClassifier"/>. Immutable and thread-safe.</summary>
 public sealed class DummyModel : IProbabilisticModel, IPersistable
 {
-    /// <summary>The persistence kind of this model.</summary>
-    public const string Kind = "dummy";
+    /// <summary>The kind name of dummy models in model files.</summary>
+    internal const string Kind = "dummy";
 
     private readonly int[] _classes;
     private readonly int[] _counts;
@@ -75,9 +75,6 @@ public sealed class DummyModel : IProbabilisticModel, IPersistable
     public int FeatureCount { get; }
 
     /// <inheritdoc />
-    public string PersistenceKind => Kind;
-
-    /// <inheritdoc />
     public int[] Predict(FeatureMatrix features)
     {
         InputChecks.FeatureCount(features, FeatureCount, "dummy classifier");
@@ -100,8 +97,10 @@ public sealed class DummyModel : IProbabilisticModel, IPersistable
         return probabilities;
     }
 
+    string IPersistable.PersistenceKind => Kind;
+
     /// <inheritdoc />
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteInt32(FeatureCount);
@@ -109,7 +108,7 @@ public sealed class DummyModel : IProbabilisticModel, IPersistable
         writer.WriteInt32Array(_counts);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, checking that it describes a valid model.</summary>
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote, checking that it describes a valid model.</summary>
     internal static DummyModel Read(ModelReader reader)
     {
         int featureCount = reader.ReadInt32();

@@ -70,8 +70,8 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
 /// </summary>
 public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel, IPersistable
 {
-    /// <summary>The persistence kind of this model.</summary>
-    public const string Kind = "pipeline";
+    /// <summary>The kind name of fitted pipelines in model files.</summary>
+    internal const string Kind = "pipeline";
 
     private readonly IFittedTransform[] _transforms;
 
@@ -108,9 +108,6 @@ public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel,
 
     /// <summary>Whether the classifier has a decision function, so <see cref="DecisionFunction"/> works.</summary>
     public bool SupportsDecisionFunction => Classifier is IDecisionFunctionModel;
-
-    /// <inheritdoc />
-    public string PersistenceKind => Kind;
 
     /// <summary>Applies the fitted transforms in order.</summary>
     public FeatureMatrix Transform(FeatureMatrix features)
@@ -154,9 +151,11 @@ public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel,
         return decision.DecisionFunction(Transform(features));
     }
 
+    string IPersistable.PersistenceKind => Kind;
+
     /// <inheritdoc />
     /// <exception cref="NotSupportedException">A transform or the classifier cannot be persisted.</exception>
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteInt32(_transforms.Length);
@@ -168,7 +167,7 @@ public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel,
         writer.WriteObject(AsPersistable(Classifier));
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote.</summary>
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote.</summary>
     internal static PipelineModel Read(ModelReader reader)
     {
         int count = reader.ReadInt32();
@@ -189,5 +188,6 @@ public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel,
 
     private static IPersistable AsPersistable(object part) =>
         part as IPersistable
-        ?? throw new NotSupportedException($"The pipeline cannot be saved: its part {part.GetType().Name} does not implement IPersistable.");
+        ?? throw new NotSupportedException(
+            $"The pipeline cannot be saved: its part {part.GetType().Name} is not one of the library's models or transforms, which alone can be written to a model file.");
 }

@@ -9,6 +9,12 @@ namespace Mnist.Classifiers.Persistence;
 /// (described in <c>docs/model-format.md</c>): a magic string, a format version, the body length, the model as a
 /// nested object, and a SHA-256 checksum of everything before it.
 /// </summary>
+/// <remarks>
+/// Every file that cannot be read raises an <see cref="InvalidDataException"/> whose message names the file and the
+/// problem. <see cref="InvalidDataException"/> is sealed, so both also travel in <see cref="Exception.Data"/>: the
+/// file path under the key <c>"ModelFile"</c> and the problem (a sentence without the file name) under
+/// <c>"Problem"</c>.
+/// </remarks>
 public static class ModelFile
 {
     /// <summary>The first 8 bytes of every model file.</summary>
@@ -32,7 +38,8 @@ public static class ModelFile
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (model is not IPersistable persistable)
         {
-            throw new NotSupportedException($"A {model.GetType().Name} cannot be saved: it does not implement IPersistable.");
+            throw new NotSupportedException(
+                $"A {model.GetType().Name} cannot be saved: only the library's own fitted models and transforms can be written to a model file.");
         }
 
         byte[] contents = Serialize(persistable);

@@ -9,7 +9,7 @@ namespace Mnist.Classifiers.Persistence;
 /// has already been verified. Every length is checked against the bytes that remain before anything is allocated,
 /// and every problem is reported as a <see cref="InvalidDataException"/> naming the file.
 /// </summary>
-public sealed class ModelReader
+internal sealed class ModelReader
 {
     /// <summary>The longest string the format allows, in UTF-8 bytes.</summary>
     public const int MaxStringBytes = 1 << 16;

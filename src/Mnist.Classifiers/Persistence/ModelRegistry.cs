@@ -8,7 +8,7 @@ namespace Mnist.Classifiers.Persistence;
 /// A file names a kind, never a type: loading can only ever run one of the readers listed here, so a file
 /// cannot make the library instantiate anything else.
 /// </summary>
-public static class ModelRegistry
+internal static class ModelRegistry
 {
     private static readonly Dictionary<string, Func<ModelReader, object>> Readers = new(StringComparer.Ordinal);
 

@@ -9,7 +9,7 @@ namespace Mnist.Classifiers.Persistence;
 /// Arrays and strings are prefixed by their length as an <see cref="int"/>; nested objects by their kind and
 /// the byte length of their payload.
 /// </summary>
-public sealed class ModelWriter
+internal sealed class ModelWriter
 {
     private readonly MemoryStream _buffer = new();
 

@@ -7,15 +7,14 @@ namespace Mnist.Classifiers.Svm;
 public sealed partial class SvmModel : IPersistable
 {
     /// <summary>The kind name of SVM models in model files.</summary>
-    public const string Kind = "svm";
+    internal const string Kind = "svm";
 
     private const int PayloadVersion = 1;
 
-    /// <inheritdoc />
-    public string PersistenceKind => Kind;
+    string IPersistable.PersistenceKind => Kind;
 
     /// <inheritdoc />
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteInt32(PayloadVersion);
@@ -50,7 +49,7 @@ public sealed partial class SvmModel : IPersistable
         }
     }
 
-    /// <summary>Reads a model written by <see cref="Write"/>, checking every length and value against the others.</summary>
+    /// <summary>Reads a model written by <see cref="IPersistable.Write"/>, checking every length and value against the others.</summary>
     internal static SvmModel Read(ModelReader reader)
     {
         int version = reader.ReadInt32();

@@ -104,7 +104,7 @@ public sealed class ModelFileTests : IDisposable
         File.WriteAllBytes(path, bytes);
         var act = () => ModelFile.Load(path);
         act.Should().Throw<InvalidDataException>().WithMessage("*tampered.bin*SHA-256 checksum does not match*")
-            .Which.Data[ModelFormatError.FileKey].Should().Be(path);
+            .Which.Data["ModelFile"].Should().Be(path);
     }
 
     [Fact]

@@ -171,7 +171,8 @@ public sealed class PipelineModel : IProbabilisticModel, IDecisionFunctionModel,
     internal static PipelineModel Read(ModelReader reader)
     {
         int count = reader.ReadInt32();
-        // Each nested object takes at least a kind length and a payload length, which bounds the count.
+        // Each nested object takes at least a kind length and a payload length (and, from format 2, a payload
+        // version), which bounds the count.
         if (count < 0 || (long)count * 12 > reader.Remaining)
         {
             throw reader.Invalid($"the pipeline claims {count} transforms, more than its {reader.Remaining} bytes can hold");

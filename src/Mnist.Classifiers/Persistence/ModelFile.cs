@@ -20,8 +20,11 @@ public static class ModelFile
     /// <summary>The first 8 bytes of every model file.</summary>
     public static ReadOnlySpan<byte> Magic => "MNISTCLF"u8;
 
-    /// <summary>The format version this library writes, and the newest it reads.</summary>
-    public const ushort FormatVersion = 1;
+    /// <summary>
+    /// The format version this library writes, and the newest it reads. Version 2 frames every nested object with
+    /// its kind's payload version; version 1 files, whose objects carry none, are still read.
+    /// </summary>
+    public const ushort FormatVersion = 2;
 
     private const int HeaderLength = 8 + 2 + 8;
     private const int ChecksumLength = 32;
@@ -47,12 +50,16 @@ public static class ModelFile
     }
 
     /// <summary>Reads the classifier saved in <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is truncated, corrupted, from a newer format, or holds no classifier.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is truncated, corrupted, from a newer format, holds a part in a payload version this library does not
+    /// read, or holds no classifier.
+    /// </exception>
     public static IClassifierModel Load(string path) => Load<IClassifierModel>(path);
 
     /// <summary>Reads the object saved in <paramref name="path"/>, which must be a <typeparamref name="T"/>.</summary>
     /// <exception cref="InvalidDataException">
-    /// The file is truncated, corrupted, from a newer format, of an unknown kind, or holds something other than a <typeparamref name="T"/>.
+    /// The file is truncated, corrupted, from a newer format, of an unknown kind, holds a part in a payload version this
+    /// library does not read, or holds something other than a <typeparamref name="T"/>.
     /// </exception>
     public static T Load<T>(string path)
         where T : class
@@ -130,7 +137,7 @@ public static class ModelFile
             throw ModelFormatError.Create(source, "its SHA-256 checksum does not match its contents (the file is corrupted or was modified)");
         }
 
-        var reader = new ModelReader(bytes, HeaderLength, checksumStart, source);
+        var reader = new ModelReader(bytes, HeaderLength, checksumStart, source, version);
         T value = reader.ReadObject<T>();
         if (reader.Remaining != 0)
         {

@@ -9,15 +9,13 @@ public sealed partial class SvmModel : IPersistable
     /// <summary>The kind name of SVM models in model files.</summary>
     internal const string Kind = "svm";
 
-    private const int PayloadVersion = 1;
-
     string IPersistable.PersistenceKind => Kind;
 
     /// <inheritdoc />
+    /// <remarks>Writes payload version 2, the one <see cref="ModelRegistry"/> lists as written for <c>svm</c>.</remarks>
     void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteInt32(PayloadVersion);
         writer.WriteInt32Array(_classes);
         writer.WriteInt32(FeatureCount);
         writer.WriteInt32((int)Kernel);
@@ -49,13 +47,20 @@ public sealed partial class SvmModel : IPersistable
         }
     }
 
-    /// <summary>Reads a model written by <see cref="IPersistable.Write"/>, checking every length and value against the others.</summary>
+    /// <summary>
+    /// Reads a model written by <see cref="IPersistable.Write"/> (payload version 2) or by format-1 libraries (payload
+    /// version 1), checking every length and value against the others.
+    /// </summary>
     internal static SvmModel Read(ModelReader reader)
     {
-        int version = reader.ReadInt32();
-        if (version != PayloadVersion)
+        if (reader.PayloadVersion == 1)
         {
-            throw reader.Invalid($"the SVM payload has version {version}; this library reads version {PayloadVersion}.");
+            // Before the object frame carried a version, the SVM payload began with its own; the rest is the same.
+            int inner = reader.ReadInt32();
+            if (inner != 1)
+            {
+                throw reader.Invalid($"the SVM payload of version 1 begins with the version number {inner} instead of 1");
+            }
         }
 
         int[] classes = reader.ReadInt32Array();

@@ -1,3 +1,4 @@
+using System.Buffers.Binary;
 using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
@@ -28,12 +29,11 @@ public sealed class FormatV1FixtureTests
     {
         using var expected = ReadExpected();
         var root = expected.RootElement;
-        float[] storage = root.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()).ToArray();
-        var x = new FeatureMatrix(storage, root.GetProperty("columns").GetInt32());
+        var x = Features(root);
         var model = ModelFile.Load(Path.Combine(FixtureDirectory, name + ".model"));
         var then = root.GetProperty("models").GetProperty(name);
 
-        model.Predict(x).Should().Equal(then.GetProperty("predictions").EnumerateArray().Select(v => v.GetInt32()));
+        model.Predict(x).Should().Equal(Predictions(then));
         if (then.GetProperty("probabilities") is { ValueKind: JsonValueKind.Array } probabilities)
         {
             ShouldMatch(((IProbabilisticModel)model).PredictProbabilities(x), probabilities, "probabilities");
@@ -45,11 +45,32 @@ public sealed class FormatV1FixtureTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(ModelNames))]
+    public void A_format_1_file_saved_again_is_format_2_and_stays_byte_identical(string name)
+    {
+        var model = ModelFile.Load(Path.Combine(FixtureDirectory, name + ".model"));
+        byte[] saved = ModelFile.Serialize((IPersistable)model);
+        var reloaded = ModelFile.Deserialize<IClassifierModel>(saved, name);
+
+        BinaryPrimitives.ReadUInt16LittleEndian(saved.AsSpan(8)).Should().Be(ModelFile.FormatVersion);
+        ModelFile.Serialize((IPersistable)reloaded).Should().Equal(saved);
+        using var expected = ReadExpected();
+        var root = expected.RootElement;
+        reloaded.Predict(Features(root)).Should().Equal(Predictions(root.GetProperty("models").GetProperty(name)));
+    }
+
     /// <summary>The names of the *.model files in the fixture directory, without the extension.</summary>
     private static string[] FixtureModels() =>
         Directory.GetFiles(FixtureDirectory, "*.model").Select(file => Path.GetFileNameWithoutExtension(file)).Order(StringComparer.Ordinal).ToArray();
 
     private static JsonDocument ReadExpected() => JsonDocument.Parse(File.ReadAllText(Path.Combine(FixtureDirectory, "expected.json")));
+
+    /// <summary>The input rows: <c>features</c> holds them row-major, <c>columns</c> wide.</summary>
+    private static FeatureMatrix Features(JsonElement root) =>
+        new(root.GetProperty("features").EnumerateArray().Select(v => v.GetSingle()).ToArray(), root.GetProperty("columns").GetInt32());
+
+    private static IEnumerable<int> Predictions(JsonElement model) => model.GetProperty("predictions").EnumerateArray().Select(v => v.GetInt32());
 
     /// <summary>Equal to within 1e-12 relative: the values come from the same arithmetic as when they were written.</summary>
     private static void ShouldMatch(double[,] actual, JsonElement expected, string what)

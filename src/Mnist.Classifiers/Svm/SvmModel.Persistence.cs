@@ -97,12 +97,12 @@ public sealed partial class SvmModel : IPersistable
         int k = classes.Length, pairs = k * (k - 1) / 2, total = supportIndices.Length;
         if (k < 2 || classes.Zip(classes.Skip(1)).Any(p => p.First >= p.Second))
         {
-            throw reader.Invalid($"the SVM has {k} classes or they are not in ascending order.");
+            throw reader.Invalid($"the SVM has {k} classes or they are not in ascending order");
         }
 
         if (featureCount < 1 || !Enum.IsDefined((SvmKernelType)kernelCode) || !double.IsFinite(gamma) || !double.IsFinite(coef0) || degree < 0)
         {
-            throw reader.Invalid("the SVM's feature count or kernel parameters are out of range.");
+            throw reader.Invalid("the SVM's feature count or kernel parameters are out of range");
         }
 
         if (supportCounts.Length != k || supportCounts.Any(c => c < 0) || supportCounts.Sum(c => (long)c) != total
@@ -110,7 +110,7 @@ public sealed partial class SvmModel : IPersistable
             || rho.Length != pairs || (probabilityA is not null && (probabilityA.Length != pairs || probabilityB!.Length != pairs))
             || (report is not null && (report.Iterations.Count != pairs || report.Objectives.Count != pairs)))
         {
-            throw reader.Invalid("the SVM's array lengths do not agree with its class and support-vector counts.");
+            throw reader.Invalid("the SVM's array lengths do not agree with its class and support-vector counts");
         }
 
         var vectors = total > 0 ? new FeatureMatrix(supportVectors, featureCount) : new FeatureMatrix([], featureCount);

@@ -95,7 +95,8 @@ public sealed class SvmModelPersistenceTests : IDisposable
         string path = Path.Combine(_directory, "svm.model");
         ModelFile.Save(new HandWrittenSvm(), path);
         var act = () => ModelFile.Load<SvmModel>(path);
-        act.Should().Throw<InvalidDataException>().WithMessage($"*{path}*array lengths*");
+        act.Should().Throw<InvalidDataException>().WithMessage($"*{path}*array lengths*")
+            .Which.Message.Should().NotContain("..", "the message gets one final period");
     }
 
     /// <summary>A well-formed file of kind svm whose support counts (1 + 1) disagree with its one support vector.</summary>

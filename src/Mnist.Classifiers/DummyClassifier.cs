@@ -35,8 +35,8 @@ public sealed record DummyClassifier : IClassifier
 /// </summary>
 public sealed class DummyModel : IClassifierModel, IPersistable
 {
-    /// <summary>The persistence kind of this model.</summary>
-    public const string Kind = "dummy";
+    /// <summary>The kind name of dummy models in model files.</summary>
+    internal const string Kind = "dummy";
 
     private readonly int[] _classes;
     private readonly int[] _counts;
@@ -78,9 +78,6 @@ public sealed class DummyModel : IClassifierModel, IPersistable
     public int FeatureCount { get; }
 
     /// <inheritdoc />
-    public string PersistenceKind => Kind;
-
-    /// <inheritdoc />
     public bool SupportsProbabilities => true;
 
     /// <inheritdoc />
@@ -114,8 +111,10 @@ public sealed class DummyModel : IClassifierModel, IPersistable
     public double[,] DecisionFunction(FeatureMatrix features, ComputeBudget? budget = null) =>
         throw InputChecks.NotSupported(this, "a decision function");
 
+    string IPersistable.PersistenceKind => Kind;
+
     /// <inheritdoc />
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteInt32(FeatureCount);
@@ -123,7 +122,7 @@ public sealed class DummyModel : IClassifierModel, IPersistable
         writer.WriteInt32Array(_counts);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, checking that it describes a valid model.</summary>
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote, checking that it describes a valid model.</summary>
     internal static DummyModel Read(ModelReader reader)
     {
         int featureCount = reader.ReadInt32();

@@ -72,8 +72,8 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
 /// </summary>
 public sealed class PipelineModel : IClassifierModel, IPersistable
 {
-    /// <summary>The persistence kind of this model.</summary>
-    public const string Kind = "pipeline";
+    /// <summary>The kind name of fitted pipelines in model files.</summary>
+    internal const string Kind = "pipeline";
 
     private readonly IFittedTransform[] _transforms;
 
@@ -111,9 +111,6 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     /// <inheritdoc />
     public bool SupportsDecisionFunction => Classifier.SupportsDecisionFunction;
 
-    /// <inheritdoc />
-    public string PersistenceKind => Kind;
-
     /// <summary>Applies the fitted transforms in order.</summary>
     /// <param name="features">Rows of <see cref="FeatureCount"/> features.</param>
     /// <param name="budget">The threads and memory the transforms may use; null for <see cref="ComputeBudget.Default"/>.</param>
@@ -149,9 +146,11 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         return Classifier.DecisionFunction(Transform(features, budget), budget);
     }
 
+    string IPersistable.PersistenceKind => Kind;
+
     /// <inheritdoc />
     /// <exception cref="NotSupportedException">A transform or the classifier cannot be persisted.</exception>
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteInt32(_transforms.Length);
@@ -163,11 +162,12 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         writer.WriteObject(AsPersistable(Classifier));
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote.</summary>
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote.</summary>
     internal static PipelineModel Read(ModelReader reader)
     {
         int count = reader.ReadInt32();
-        // Each nested object takes at least a kind length and a payload length, which bounds the count.
+        // Each nested object takes at least a kind length and a payload length (and, from format 2, a payload
+        // version), which bounds the count.
         if (count < 0 || (long)count * 12 > reader.Remaining)
         {
             throw reader.Invalid($"the pipeline claims {count} transforms, more than its {reader.Remaining} bytes can hold");
@@ -184,5 +184,6 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
 
     private static IPersistable AsPersistable(object part) =>
         part as IPersistable
-        ?? throw new NotSupportedException($"The pipeline cannot be saved: its part {part.GetType().Name} does not implement IPersistable.");
+        ?? throw new NotSupportedException(
+            $"The pipeline cannot be saved: its part {part.GetType().Name} is not one of the library's models or transforms, which alone can be written to a model file.");
 }

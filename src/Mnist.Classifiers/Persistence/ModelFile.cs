@@ -9,13 +9,22 @@ namespace Mnist.Classifiers.Persistence;
 /// (described in <c>docs/model-format.md</c>): a magic string, a format version, the body length, the model as a
 /// nested object, and a SHA-256 checksum of everything before it.
 /// </summary>
+/// <remarks>
+/// Every file that cannot be read raises an <see cref="InvalidDataException"/> whose message names the file and the
+/// problem. <see cref="InvalidDataException"/> is sealed, so both also travel in <see cref="Exception.Data"/>: the
+/// file path under the key <c>"ModelFile"</c> and the problem (a sentence without the file name) under
+/// <c>"Problem"</c>.
+/// </remarks>
 public static class ModelFile
 {
     /// <summary>The first 8 bytes of every model file.</summary>
     public static ReadOnlySpan<byte> Magic => "MNISTCLF"u8;
 
-    /// <summary>The format version this library writes, and the newest it reads.</summary>
-    public const ushort FormatVersion = 1;
+    /// <summary>
+    /// The format version this library writes, and the newest it reads. Version 2 frames every nested object with
+    /// its kind's payload version; version 1 files, whose objects carry none, are still read.
+    /// </summary>
+    public const ushort FormatVersion = 2;
 
     private const int HeaderLength = 8 + 2 + 8;
     private const int ChecksumLength = 32;
@@ -32,7 +41,8 @@ public static class ModelFile
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         if (model is not IPersistable persistable)
         {
-            throw new NotSupportedException($"A {model.GetType().Name} cannot be saved: it does not implement IPersistable.");
+            throw new NotSupportedException(
+                $"A {model.GetType().Name} cannot be saved: only the library's own fitted models and transforms can be written to a model file.");
         }
 
         byte[] contents = Serialize(persistable);
@@ -40,12 +50,16 @@ public static class ModelFile
     }
 
     /// <summary>Reads the classifier saved in <paramref name="path"/>.</summary>
-    /// <exception cref="InvalidDataException">The file is truncated, corrupted, from a newer format, or holds no classifier.</exception>
+    /// <exception cref="InvalidDataException">
+    /// The file is truncated, corrupted, from a newer format, holds a part in a payload version this library does not
+    /// read, or holds no classifier.
+    /// </exception>
     public static IClassifierModel Load(string path) => Load<IClassifierModel>(path);
 
     /// <summary>Reads the object saved in <paramref name="path"/>, which must be a <typeparamref name="T"/>.</summary>
     /// <exception cref="InvalidDataException">
-    /// The file is truncated, corrupted, from a newer format, of an unknown kind, or holds something other than a <typeparamref name="T"/>.
+    /// The file is truncated, corrupted, from a newer format, of an unknown kind, holds a part in a payload version this
+    /// library does not read, or holds something other than a <typeparamref name="T"/>.
     /// </exception>
     public static T Load<T>(string path)
         where T : class
@@ -123,7 +137,7 @@ public static class ModelFile
             throw ModelFormatError.Create(source, "its SHA-256 checksum does not match its contents (the file is corrupted or was modified)");
         }
 
-        var reader = new ModelReader(bytes, HeaderLength, checksumStart, source);
+        var reader = new ModelReader(bytes, HeaderLength, checksumStart, source, version);
         T value = reader.ReadObject<T>();
         if (reader.Remaining != 0)
         {

@@ -4,9 +4,9 @@ namespace Mnist.Classifiers.Persistence;
 /// Builds the <see cref="InvalidDataException"/> thrown for a model file that cannot be read (truncated, corrupted,
 /// from a newer format, of an unknown or unexpected kind). <see cref="InvalidDataException"/> is sealed, so the file
 /// and the problem travel in the message and in <see cref="Exception.Data"/> under <see cref="FileKey"/> and
-/// <see cref="ProblemKey"/>.
+/// <see cref="ProblemKey"/>, whose values <see cref="ModelFile"/> documents publicly.
 /// </summary>
-public static class ModelFormatError
+internal static class ModelFormatError
 {
     /// <summary>The <see cref="Exception.Data"/> key of the file path.</summary>
     public const string FileKey = "ModelFile";

@@ -9,7 +9,7 @@ namespace Mnist.Classifiers.Persistence;
 /// has already been verified. Every length is checked against the bytes that remain before anything is allocated,
 /// and every problem is reported as a <see cref="InvalidDataException"/> naming the file.
 /// </summary>
-public sealed class ModelReader
+internal sealed class ModelReader
 {
     /// <summary>The longest string the format allows, in UTF-8 bytes.</summary>
     public const int MaxStringBytes = 1 << 16;
@@ -19,19 +19,36 @@ public sealed class ModelReader
 
     private readonly byte[] _bytes;
     private readonly int _end;
+    private readonly ushort _formatVersion;
+    private readonly int _depth;
     private int _position;
-    private int _depth;
 
-    internal ModelReader(byte[] bytes, int start, int end, string source)
+    /// <summary>A reader of the body of a file of format <paramref name="formatVersion"/>, between <paramref name="start"/> and <paramref name="end"/>.</summary>
+    internal ModelReader(byte[] bytes, int start, int end, string source, ushort formatVersion)
+        : this(bytes, start, end, source, formatVersion, payloadVersion: 0, depth: 0)
+    {
+    }
+
+    private ModelReader(byte[] bytes, int start, int end, string source, ushort formatVersion, ushort payloadVersion, int depth)
     {
         _bytes = bytes;
         _position = start;
         _end = end;
         Source = source;
+        _formatVersion = formatVersion;
+        PayloadVersion = payloadVersion;
+        _depth = depth;
     }
 
     /// <summary>The file being read (for messages).</summary>
     public string Source { get; }
+
+    /// <summary>
+    /// The version of the payload being read, for kinds whose reader handles more than one layout: on the reader a
+    /// kind's read function receives, always between the kind's oldest readable and written versions in
+    /// <see cref="ModelRegistry"/>; 0 on the reader of the file body, which is not a payload.
+    /// </summary>
+    public ushort PayloadVersion { get; }
 
     /// <summary>The number of payload bytes not yet read.</summary>
     public int Remaining => _end - _position;
@@ -96,22 +113,37 @@ public sealed class ModelReader
 
     /// <summary>
     /// Reads a nested object written by <see cref="ModelWriter.WriteObject"/>: looks its kind up in
-    /// <see cref="ModelRegistry"/> (never a type name: only the listed readers can run), reads its payload and
-    /// checks that the reader consumed exactly the payload's bytes and produced a <typeparamref name="T"/>.
+    /// <see cref="ModelRegistry"/> (never a type name: only the listed readers can run), checks that the kind's
+    /// reader handles the payload's version, reads the payload and checks that the reader consumed exactly the
+    /// payload's bytes and produced a <typeparamref name="T"/>.
     /// </summary>
     public T ReadObject<T>()
         where T : class
     {
         string kind = ReadString();
+        // Format 1 framed objects without a version: their payloads are version 1 of their kind.
+        ushort version = _formatVersion >= 2 ? ReadUInt16() : (ushort)1;
         long length = ReadInt64();
         if (length < 0 || length > Remaining)
         {
             throw Invalid($"the '{kind}' object claims {length} bytes but {Remaining} remain");
         }
 
-        if (!ModelRegistry.TryGetReader(kind, out var read))
+        if (!ModelRegistry.TryGet(kind, out var entry))
         {
             throw Invalid($"it holds an object of unknown kind '{kind}' (known kinds: {string.Join(", ", ModelRegistry.Kinds)})");
+        }
+
+        string readable = $"this library reads '{kind}' payload versions {entry.OldestReadableVersion} to {entry.WrittenVersion}";
+        if (version > entry.WrittenVersion)
+        {
+            throw Invalid($"its '{kind}' object has payload version {version}, but {readable}: it was written by a newer library; update it");
+        }
+
+        if (version < entry.OldestReadableVersion)
+        {
+            throw Invalid(
+                $"its '{kind}' object has payload version {version}, but {readable}: it was written by an older library; re-save it with a release that reads both");
         }
 
         if (_depth >= MaxNestingDepth)
@@ -120,8 +152,8 @@ public sealed class ModelReader
         }
 
         int end = _position + (int)length;
-        var nested = new ModelReader(_bytes, _position, end, Source) { _depth = _depth + 1 };
-        object value = read(nested);
+        var nested = new ModelReader(_bytes, _position, end, Source, _formatVersion, version, _depth + 1);
+        object value = entry.Read(nested);
         if (nested.Remaining != 0)
         {
             throw Invalid($"the '{kind}' object left {nested.Remaining} of its {length} bytes unread");

@@ -6,10 +6,10 @@ namespace Mnist.Classifiers.Persistence;
 
 /// <summary>
 /// Writes the little-endian primitives of the model format (see <c>docs/model-format.md</c>) into memory.
-/// Arrays and strings are prefixed by their length as an <see cref="int"/>; nested objects by their kind and
-/// the byte length of their payload.
+/// Arrays and strings are prefixed by their length as an <see cref="int"/>; nested objects by their kind, their
+/// payload version and the byte length of their payload.
 /// </summary>
-public sealed class ModelWriter
+internal sealed class ModelWriter
 {
     private readonly MemoryStream _buffer = new();
 
@@ -85,7 +85,8 @@ public sealed class ModelWriter
     public void WriteInt64Array(ReadOnlySpan<long> values) => WriteArray(values);
 
     /// <summary>
-    /// Writes a nested object: its kind, the byte length of its payload (<see cref="long"/>), then the payload.
+    /// Writes a nested object: its kind, the payload version its kind writes now (<see cref="ushort"/>, from
+    /// <see cref="ModelRegistry"/>), the byte length of its payload (<see cref="long"/>), then the payload.
     /// The kind must be listed in <see cref="ModelRegistry"/> so that the file can be read back.
     /// </summary>
     /// <exception cref="NotSupportedException">The kind is not registered.</exception>
@@ -93,7 +94,7 @@ public sealed class ModelWriter
     {
         ArgumentNullException.ThrowIfNull(value);
         string kind = value.PersistenceKind;
-        if (!ModelRegistry.IsKnown(kind))
+        if (!ModelRegistry.TryGet(kind, out var entry))
         {
             throw new NotSupportedException(
                 $"Cannot save a {value.GetType().Name}: its kind '{kind}' is not listed in ModelRegistry, so it could not be read back.");
@@ -102,6 +103,7 @@ public sealed class ModelWriter
         var nested = new ModelWriter();
         value.Write(nested);
         WriteString(kind);
+        WriteUInt16(entry.WrittenVersion);
         WriteInt64(nested._buffer.Length);
         nested._buffer.Position = 0;
         nested._buffer.CopyTo(_buffer);

@@ -94,8 +94,8 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
 /// <summary>A fitted <see cref="MinMaxScaler"/>. Immutable and thread-safe.</summary>
 public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
 {
-    /// <summary>The persistence kind of this model.</summary>
-    public const string Kind = "minmax-scaler";
+    /// <summary>The kind name of fitted min-max scalers in model files.</summary>
+    internal const string Kind = "minmax-scaler";
 
     private readonly float[] _dataMin;
     private readonly float[] _dataMax;
@@ -142,9 +142,6 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
     public int FeatureCount => _scale.Length;
 
     /// <inheritdoc />
-    public string PersistenceKind => Kind;
-
-    /// <inheritdoc />
     public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "min-max scaler");
@@ -164,8 +161,10 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
         });
     }
 
+    string IPersistable.PersistenceKind => Kind;
+
     /// <inheritdoc />
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteDouble(RangeMin);
@@ -177,7 +176,7 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
         writer.WriteSingleArray(_offset);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, checking that the arrays agree.</summary>
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote, checking that the arrays agree.</summary>
     internal static FittedMinMaxScaler Read(ModelReader reader)
     {
         double rangeMin = reader.ReadDouble();

@@ -110,8 +110,8 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
 /// <summary>A fitted <see cref="StandardScaler"/>: the column means and scales. Immutable and thread-safe.</summary>
 public sealed class FittedStandardScaler : IFittedTransform, IPersistable
 {
-    /// <summary>The persistence kind of this model.</summary>
-    public const string Kind = "standard-scaler";
+    /// <summary>The kind name of fitted standard scalers in model files.</summary>
+    internal const string Kind = "standard-scaler";
 
     private readonly double[] _means;
     private readonly double[] _variances;
@@ -152,9 +152,6 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
     public int FeatureCount => _means.Length;
 
     /// <inheritdoc />
-    public string PersistenceKind => Kind;
-
-    /// <inheritdoc />
     /// <remarks>
     /// Each step is computed in double precision and rounded to <see cref="float"/>, as numpy does for
     /// <c>X -= mean_; X /= scale_</c> on a float32 matrix, so the output equals scikit-learn's bit for bit (rounding
@@ -189,8 +186,10 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
         });
     }
 
+    string IPersistable.PersistenceKind => Kind;
+
     /// <inheritdoc />
-    public void Write(ModelWriter writer)
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         writer.WriteBoolean(WithMean);
@@ -201,7 +200,7 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
         writer.WriteDoubleArray(_scales);
     }
 
-    /// <summary>Reads what <see cref="Write"/> wrote, checking that the arrays agree.</summary>
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote, checking that the arrays agree.</summary>
     internal static FittedStandardScaler Read(ModelReader reader)
     {
         bool withMean = reader.ReadBoolean();

@@ -7,18 +7,15 @@ namespace Mnist.Classifiers.Svm;
 public sealed partial class SvmModel : IPersistable
 {
     /// <summary>The kind name of SVM models in model files.</summary>
-    public const string Kind = "svm";
+    internal const string Kind = "svm";
 
-    private const int PayloadVersion = 1;
-
-    /// <inheritdoc />
-    public string PersistenceKind => Kind;
+    string IPersistable.PersistenceKind => Kind;
 
     /// <inheritdoc />
-    public void Write(ModelWriter writer)
+    /// <remarks>Writes payload version 2, the one <see cref="ModelRegistry"/> lists as written for <c>svm</c>.</remarks>
+    void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        writer.WriteInt32(PayloadVersion);
         writer.WriteInt32Array(_classes);
         writer.WriteInt32(FeatureCount);
         writer.WriteInt32((int)Kernel);
@@ -50,13 +47,20 @@ public sealed partial class SvmModel : IPersistable
         }
     }
 
-    /// <summary>Reads a model written by <see cref="Write"/>, checking every length and value against the others.</summary>
+    /// <summary>
+    /// Reads a model written by <see cref="IPersistable.Write"/> (payload version 2) or by format-1 libraries (payload
+    /// version 1), checking every length and value against the others.
+    /// </summary>
     internal static SvmModel Read(ModelReader reader)
     {
-        int version = reader.ReadInt32();
-        if (version != PayloadVersion)
+        if (reader.PayloadVersion == 1)
         {
-            throw reader.Invalid($"the SVM payload has version {version}; this library reads version {PayloadVersion}.");
+            // Before the object frame carried a version, the SVM payload began with its own; the rest is the same.
+            int inner = reader.ReadInt32();
+            if (inner != 1)
+            {
+                throw reader.Invalid($"the SVM payload of version 1 begins with the version number {inner} instead of 1");
+            }
         }
 
         int[] classes = reader.ReadInt32Array();
@@ -93,12 +97,12 @@ public sealed partial class SvmModel : IPersistable
         int k = classes.Length, pairs = k * (k - 1) / 2, total = supportIndices.Length;
         if (k < 2 || classes.Zip(classes.Skip(1)).Any(p => p.First >= p.Second))
         {
-            throw reader.Invalid($"the SVM has {k} classes or they are not in ascending order.");
+            throw reader.Invalid($"the SVM has {k} classes or they are not in ascending order");
         }
 
         if (featureCount < 1 || !Enum.IsDefined((SvmKernelType)kernelCode) || !double.IsFinite(gamma) || !double.IsFinite(coef0) || degree < 0)
         {
-            throw reader.Invalid("the SVM's feature count or kernel parameters are out of range.");
+            throw reader.Invalid("the SVM's feature count or kernel parameters are out of range");
         }
 
         if (supportCounts.Length != k || supportCounts.Any(c => c < 0) || supportCounts.Sum(c => (long)c) != total
@@ -106,7 +110,7 @@ public sealed partial class SvmModel : IPersistable
             || rho.Length != pairs || (probabilityA is not null && (probabilityA.Length != pairs || probabilityB!.Length != pairs))
             || (report is not null && (report.Iterations.Count != pairs || report.Objectives.Count != pairs)))
         {
-            throw reader.Invalid("the SVM's array lengths do not agree with its class and support-vector counts.");
+            throw reader.Invalid("the SVM's array lengths do not agree with its class and support-vector counts");
         }
 
         var vectors = total > 0 ? new FeatureMatrix(supportVectors, featureCount) : new FeatureMatrix([], featureCount);

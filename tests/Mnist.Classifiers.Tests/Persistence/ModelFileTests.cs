@@ -3,6 +3,8 @@ using System.Security.Cryptography;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
+using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Tests.Svm;
 
 namespace Mnist.Classifiers.Tests.Persistence;
 
@@ -61,15 +63,89 @@ public sealed class ModelFileTests : IDisposable
     {
         byte[] bytes = ModelFile.Serialize(new DummyClassifier().Fit(new FeatureMatrix(new float[3], 3), [4]));
         bytes[..8].Should().Equal("MNISTCLF"u8.ToArray());
-        BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)).Should().Be(1);
+        BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)).Should().Be(2);
         long body = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(10));
         bytes.Length.Should().Be((int)(18 + body + 32));
         BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(18)).Should().Be(5);
         System.Text.Encoding.UTF8.GetString(bytes, 22, 5).Should().Be("dummy");
+        BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(27)).Should().Be(1, "the dummy payload is at version 1");
         // Payload: feature count 3, classes [4], counts [1] = 4 + (4 + 4) + (4 + 4) bytes.
-        BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(27)).Should().Be(20);
-        BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(35)).Should().Be(3);
+        BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(29)).Should().Be(20);
+        BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(37)).Should().Be(3);
         bytes[^32..].Should().Equal(SHA256.HashData(bytes.AsSpan(0, bytes.Length - 32)));
+    }
+
+    [Fact]
+    public void Every_kind_is_written_with_its_current_payload_version()
+    {
+        var (x, y) = SvmClassifierTests.Blobs(10, [0, 1, 2], 4, seed: 5);
+        var svmPipeline = new Pipeline([new StandardScaler(), new MinMaxScaler()], new SvmClassifier()).Fit(x, y);
+        var frames = ModelFileBytes.Objects(ModelFile.Serialize(svmPipeline))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new DummyClassifier().Fit(x, y))));
+
+        var current = new Dictionary<string, ushort>
+        {
+            ["dummy"] = 1,
+            ["pipeline"] = 1,
+            ["standard-scaler"] = 1,
+            ["minmax-scaler"] = 1,
+            ["svm"] = 2,
+        };
+        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy");
+        frames.ToDictionary(f => f.Kind, f => f.Version).Should().Equal(current);
+        ModelRegistry.Kinds.Should().BeEquivalentTo(current.Keys, "every registered kind is checked");
+        foreach (var (kind, version) in current)
+        {
+            ModelRegistry.TryGet(kind, out var entry).Should().BeTrue();
+            entry!.WrittenVersion.Should().Be(version);
+        }
+    }
+
+    [Theory]
+    [InlineData("pipeline", 2, "1 to 1")]
+    [InlineData("standard-scaler", 2, "1 to 1")]
+    [InlineData("svm", 3, "1 to 2")]
+    [InlineData("svm", ushort.MaxValue, "1 to 2")]
+    public void An_object_from_a_newer_library_is_refused_naming_the_kind_and_versions(string kind, ushort version, string readable)
+    {
+        string path = PathOf("newer.bin");
+        byte[] bytes = SvmPipelineFile();
+        File.WriteAllBytes(path, ModelFileBytes.WithPayloadVersion(bytes, ModelFileBytes.Objects(bytes).Single(f => f.Kind == kind), version));
+
+        var act = () => ModelFile.Load(path);
+        act.Should().Throw<InvalidDataException>().WithMessage(
+            $"*newer.bin*'{kind}' object has payload version {version}*reads '{kind}' payload versions {readable}*written by a newer library; update it*");
+    }
+
+    [Theory]
+    [InlineData("minmax-scaler")]
+    [InlineData("svm")]
+    public void An_object_older_than_the_oldest_readable_version_is_refused(string kind)
+    {
+        string path = PathOf("older.bin");
+        byte[] bytes = SvmPipelineFile();
+        File.WriteAllBytes(path, ModelFileBytes.WithPayloadVersion(bytes, ModelFileBytes.Objects(bytes).Single(f => f.Kind == kind), 0));
+
+        var act = () => ModelFile.Load(path);
+        act.Should().Throw<InvalidDataException>().WithMessage($"*older.bin*'{kind}' object has payload version 0*reads '{kind}' payload versions 1 to *older library*");
+    }
+
+    [Fact]
+    public void A_format_1_file_is_read_as_version_1_payloads_and_saved_as_format_2()
+    {
+        var model = new DummyClassifier().Fit(new FeatureMatrix(new float[6], 2), [7, 3, 7]);
+        byte[] payload = ModelFileBytes.Payload(model);
+        // Format 1 frames an object as kind and payload length only.
+        byte[] legacy = ModelFileBytes.Frame(1, body =>
+        {
+            body.WriteString("dummy");
+            body.WriteInt64(payload.Length);
+            body.WriteRaw(payload);
+        });
+
+        var loaded = ModelFile.Deserialize<DummyModel>(legacy, "legacy");
+        loaded.ClassCounts.Should().Equal(model.ClassCounts);
+        ModelFile.Serialize(loaded).Should().Equal(ModelFile.Serialize(model), "re-saving writes the current format");
     }
 
     [Fact]
@@ -104,7 +180,7 @@ public sealed class ModelFileTests : IDisposable
         File.WriteAllBytes(path, bytes);
         var act = () => ModelFile.Load(path);
         act.Should().Throw<InvalidDataException>().WithMessage("*tampered.bin*SHA-256 checksum does not match*")
-            .Which.Data[ModelFormatError.FileKey].Should().Be(path);
+            .Which.Data["ModelFile"].Should().Be(path);
     }
 
     [Fact]
@@ -112,10 +188,10 @@ public sealed class ModelFileTests : IDisposable
     {
         string path = PathOf("future.bin");
         byte[] bytes = ModelFile.Serialize(FittedPipeline(out _));
-        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 2);
+        BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), 3);
         File.WriteAllBytes(path, bytes);
         var act = () => ModelFile.Load(path);
-        act.Should().Throw<InvalidDataException>().WithMessage("*future.bin*format version 2*reads versions 1 to 1*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*future.bin*format version 3*reads versions 1 to 2*");
     }
 
     [Fact]
@@ -135,6 +211,7 @@ public sealed class ModelFileTests : IDisposable
         File.WriteAllBytes(path, Frame(body =>
         {
             body.WriteString("System.Diagnostics.Process");
+            body.WriteUInt16(1);
             body.WriteInt64(0);
         }));
         var act = () => ModelFile.Load(path);
@@ -165,6 +242,7 @@ public sealed class ModelFileTests : IDisposable
         File.WriteAllBytes(path, Frame(body =>
         {
             body.WriteString("dummy");
+            body.WriteUInt16(1);
             body.WriteInt64(8);
             body.WriteInt32(3);
             body.WriteInt32(int.MaxValue); // the class array claims 2^31 elements
@@ -215,18 +293,13 @@ public sealed class ModelFileTests : IDisposable
         public override int[] Predict(FeatureMatrix features, ComputeBudget? budget = null) => new int[features.Rows];
     }
 
-    /// <summary>A correctly framed and checksummed file around an arbitrary body.</summary>
-    private static byte[] Frame(Action<ModelWriter> writeBody)
+    /// <summary>A correctly framed and checksummed file of the current format around an arbitrary body.</summary>
+    private static byte[] Frame(Action<ModelWriter> writeBody) => ModelFileBytes.Frame(ModelFile.FormatVersion, writeBody);
+
+    /// <summary>A pipeline of both scalers and an SVM, so that kinds of different versions share one file.</summary>
+    private static byte[] SvmPipelineFile()
     {
-        var body = new ModelWriter();
-        writeBody(body);
-        byte[] bodyBytes = body.ToArray();
-        var file = new ModelWriter();
-        file.WriteRaw("MNISTCLF"u8);
-        file.WriteUInt16(1);
-        file.WriteInt64(bodyBytes.Length);
-        file.WriteRaw(bodyBytes);
-        file.WriteRaw(SHA256.HashData(file.ToArray()));
-        return file.ToArray();
+        var (x, y) = SvmClassifierTests.Blobs(10, [0, 1, 2], 4, seed: 5);
+        return ModelFile.Serialize(new Pipeline([new StandardScaler(), new MinMaxScaler()], new SvmClassifier()).Fit(x, y));
     }
 }

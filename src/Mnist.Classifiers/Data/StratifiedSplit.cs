@@ -4,7 +4,7 @@ namespace Mnist.Classifiers.Data;
 /// Splits labelled rows into two parts so that every label keeps (as nearly as whole rows allow) the same share in
 /// both, like scikit-learn's <c>train_test_split(..., stratify=y)</c>. The split depends only on the labels and the
 /// seed: the same input and seed give the same split on every machine and .NET version (the generator is this
-/// library's own SplitMix64, not <see cref="Random"/>).
+/// library's own <see cref="SeededRandom"/>, not <see cref="Random"/>).
 /// </summary>
 public static class StratifiedSplit
 {
@@ -39,7 +39,8 @@ public static class StratifiedSplit
     /// <remarks>
     /// Each label <c>k</c> with <c>n_k</c> rows gets <c>floor(n_k · m / n)</c> held-out rows; the rows still missing
     /// to reach <c>m</c> go one each to the labels with the largest remainders (ties to the smaller label).
-    /// Within a label the held-out rows are the first of a seeded Fisher–Yates shuffle.
+    /// Within a label the held-out rows are the first of a Fisher–Yates shuffle (<see cref="SeededRandom.FisherYatesShuffle{T}"/>)
+    /// drawn from stream <c>label</c> of the seed, so each label's choice depends only on the seed and its own rows.
     /// </remarks>
     internal static int[] HeldOutIndices(ReadOnlySpan<byte> labels, int heldOutCount, int seed)
     {
@@ -81,13 +82,7 @@ public static class StratifiedSplit
             }
 
             var shuffled = members.ToArray();
-            var random = new SplitMix64(unchecked((ulong)(uint)seed * 0x100000001UL + (ulong)label));
-            for (var i = shuffled.Length - 1; i > 0; i--)
-            {
-                var j = random.NextBelow(i + 1);
-                (shuffled[i], shuffled[j]) = (shuffled[j], shuffled[i]);
-            }
-
+            SeededRandom.ForStream(seed, label).FisherYatesShuffle(shuffled);
             heldOut.AddRange(shuffled.AsSpan(0, quota[label]));
         }
 
@@ -108,38 +103,5 @@ public static class StratifiedSplit
         }
 
         return new LabeledImages(pixels, labels, columns);
-    }
-}
-
-/// <summary>
-/// SplitMix64 (Steele, Lea &amp; Flood, "Fast splittable pseudorandom number generators", OOPSLA 2014): tiny, fast and
-/// fully specified, so seeded results never change with the runtime.
-/// </summary>
-internal struct SplitMix64(ulong seed)
-{
-    private ulong _state = seed;
-
-    /// <summary>The next 64 random bits.</summary>
-    public ulong Next()
-    {
-        var z = _state += 0x9E3779B97F4A7C15UL;
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-        return z ^ (z >> 31);
-    }
-
-    /// <summary>A uniform integer in [0, <paramref name="bound"/>), by Lemire's multiply-shift with rejection.</summary>
-    public int NextBelow(int bound)
-    {
-        var range = (ulong)bound;
-        var threshold = (0UL - range) % range;
-        while (true)
-        {
-            var product = Math.BigMul(Next(), range, out var low);
-            if (low >= threshold)
-            {
-                return (int)product;
-            }
-        }
     }
 }

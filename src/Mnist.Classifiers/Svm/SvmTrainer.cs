@@ -94,7 +94,7 @@ internal static class SvmTrainer
                 var positive = new bool[rows.Length];
                 positive.AsSpan(0, members[ci].Count).Fill(true);
                 (probabilityA![p], probabilityB![p]) = CrossValidatedSigmoid(
-                    features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, pairBudget, options.Seed + p);
+                    features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, pairBudget, options.Seed, p);
             }
 
             var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes);
@@ -120,16 +120,15 @@ internal static class SvmTrainer
 
     /// <summary>
     /// LIBSVM's <c>svm_binary_svc_probability</c>: decision values of every sample from a 5-fold cross-validation
-    /// (shuffled with <paramref name="seed"/>), then Platt's sigmoid fitted to them.
+    /// (shuffled by stream <paramref name="pair"/> of <paramref name="seed"/>, see <see cref="SeededRandom"/>), then Platt's sigmoid fitted to them.
     /// </summary>
     private static (double A, double B) CrossValidatedSigmoid(
         FeatureMatrix features, int[] rows, bool[] positive, KernelFunction kernel, double cPositive, double cNegative,
-        SvmClassifier options, long cacheBytes, ComputeBudget pairBudget, int seed)
+        SvmClassifier options, long cacheBytes, ComputeBudget pairBudget, int seed, int pair)
     {
         int l = rows.Length;
         var permutation = Enumerable.Range(0, l).ToArray();
-        var random = new Random(seed);
-        random.Shuffle(permutation);
+        SeededRandom.ForStream(seed, pair).FisherYatesShuffle<int>(permutation);
         var decisions = new double[l];
         var labels = new sbyte[l];
         for (int i = 0; i < l; i++)

@@ -112,7 +112,7 @@ public static class TrainCommand
             log.Info($"Loading dataset from {settings.Dataset}");
             data = loadDataset(settings.Dataset);
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or NotImplementedException or ArgumentException)
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
         {
             error.WriteLine($"error: cannot load the dataset '{settings.Dataset}': {e.Message}");
             return 1;

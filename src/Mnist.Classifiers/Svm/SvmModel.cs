@@ -122,8 +122,6 @@ public sealed partial class SvmModel : IProbabilisticModel, IDecisionFunctionMod
         return result;
     }
 
-    internal ReadOnlySpan<double> CoefficientStorage => _coefficients;
-
     /// <inheritdoc />
     public int[] Predict(FeatureMatrix features)
     {

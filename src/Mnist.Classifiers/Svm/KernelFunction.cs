@@ -27,9 +27,6 @@ internal readonly struct KernelFunction
 
     public double Coef0 { get; }
 
-    /// <summary>True when the kernel needs the squared norms of the rows.</summary>
-    public bool NeedsNorms => Type == SvmKernelType.Rbf;
-
     /// <summary>K(x, x) from the squared norm ‖x‖² (the diagonal of the kernel matrix).</summary>
     public double Self(double squaredNorm) => Type switch
     {

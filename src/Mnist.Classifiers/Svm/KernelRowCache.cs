@@ -12,7 +12,6 @@ internal sealed class KernelRowCache
     private readonly int[] _next;
     private readonly int _rowLength;
     private readonly int _capacity;
-    private readonly Stack<float[]> _free = new();
     private int _count;
     private int _head = -1; // most recently used
     private int _tail = -1; // least recently used
@@ -31,8 +30,6 @@ internal sealed class KernelRowCache
 
     public int Capacity => _capacity;
 
-    public long Hits { get; private set; }
-
     public long Misses { get; private set; }
 
     /// <summary>The cached row <paramref name="index"/> (marked most recently used), or null.</summary>
@@ -45,7 +42,6 @@ internal sealed class KernelRowCache
             return null;
         }
 
-        Hits++;
         MoveToFront(index);
         return row;
     }
@@ -81,7 +77,7 @@ internal sealed class KernelRowCache
         }
         else
         {
-            buffer = _free.Count > 0 ? _free.Pop() : new float[_rowLength];
+            buffer = new float[_rowLength];
         }
 
         _rows[index] = buffer;

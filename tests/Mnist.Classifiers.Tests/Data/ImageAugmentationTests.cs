@@ -100,7 +100,7 @@ public class ImageAugmentationTests
         rotated.Count(b => b > 0).Should().BeGreaterThan(1, "a 10° turn spreads the pixel over its neighbours");
     }
 
-    [Fact]
+    [PythonFact("numpy", "scipy.ndimage")]
     public void Rotations_match_scipy_ndimage_rotate_bilinear()
     {
         var images = Synthetic.Images(3, 11);

@@ -23,7 +23,7 @@ public class MnistDatasetFileTests
             print('attr', k, v.decode() if isinstance(v, bytes) else v)
         """;
 
-    [Fact]
+    [PythonFact("h5py")]
     public void Files_saved_in_CSharp_read_in_h5py_with_the_documented_layout()
     {
         using var dir = new TempDirectory();
@@ -67,7 +67,7 @@ public class MnistDatasetFileTests
         loaded.Train.Columns.Should().Be(784);
     }
 
-    [Fact]
+    [PythonFact("h5py", "numpy")]
     public void Files_written_by_h5py_load_with_int64_and_variable_length_attributes()
     {
         using var dir = new TempDirectory();
@@ -98,7 +98,7 @@ public class MnistDatasetFileTests
         loaded.Train.Labels.Should().Equal(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 1);
     }
 
-    [Fact]
+    [PythonFact("h5py", "numpy")]
     public void Files_without_attributes_and_with_3D_images_load_as_format_version_0()
     {
         using var dir = new TempDirectory();
@@ -117,7 +117,7 @@ public class MnistDatasetFileTests
         loaded.Train.Pixels[785].Should().Be((byte)(785 % 256));
     }
 
-    [Theory]
+    [PythonTheory("h5py", "numpy")]
     [InlineData("del f['y_val']", "*has no dataset 'y_val'*")]
     [InlineData("del f['X_test']; f['X_test'] = np.zeros((2, 784), dtype=np.float64)", "*dataset 'X_test'*FloatingPoint*uint8*")]
     [InlineData("del f['y_train']; f['y_train'] = np.zeros(5, dtype=np.uint8)", "*'y_train' has 5 labels but 'X_train' has 6 images*")]

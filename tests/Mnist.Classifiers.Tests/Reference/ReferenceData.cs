@@ -198,7 +198,7 @@ public static class ReferenceData
     private static (byte[] TrainPixels, byte[] TrainLabels, byte[] TestPixels, byte[] TestLabels) ReadMnistFiles()
     {
         string directory = SharedMnist.Directory
-            ?? throw new DirectoryNotFoundException($"No shared/data/mnist beside any ancestor of {AppContext.BaseDirectory}.");
+            ?? throw new DirectoryNotFoundException(SharedMnist.SkipReason);
         return (
             IdxGz.Read(Path.Combine(directory, "train-images-idx3-ubyte.gz"), 3),
             IdxGz.Read(Path.Combine(directory, "train-labels-idx1-ubyte.gz"), 1),

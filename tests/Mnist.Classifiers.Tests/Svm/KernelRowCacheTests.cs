@@ -1,0 +1,156 @@
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Svm;
+
+namespace Mnist.Classifiers.Tests.Svm;
+
+/// <summary>
+/// <see cref="KernelRowCache"/>: rows served again without recomputation, least-recently-used eviction within the byte
+/// budget, the rows a caller pins for one allocation never evicted by it, and the capacity's bounds.
+/// </summary>
+public class KernelRowCacheTests
+{
+    private const int RowBytes = 8 * sizeof(float);
+
+    /// <summary>A cache of 8-float rows holding <paramref name="rows"/> of them.</summary>
+    private static KernelRowCache CacheOf(int rows) => new(8, rows * RowBytes);
+
+    private static int[] Cached(KernelRowCache cache, int rowCount = 8) =>
+        Enumerable.Range(0, rowCount).Where(cache.Contains).ToArray();
+
+    private static float[] Fill(float[] row, float value)
+    {
+        Array.Fill(row, value);
+        return row;
+    }
+
+    [Fact]
+    public void A_row_is_a_miss_once_and_then_served_from_the_cache()
+    {
+        var cache = CacheOf(3);
+
+        cache.TryGet(2).Should().BeNull();
+        cache.Misses.Should().Be(1);
+        cache.Contains(2).Should().BeFalse();
+
+        float[] row = Fill(cache.Allocate(2), 2.5f);
+        row.Should().HaveCount(8, "rows are kept at full length");
+        cache.Contains(2).Should().BeTrue();
+
+        cache.TryGet(2).Should().BeSameAs(row).And.OnlyContain(v => v == 2.5f);
+        cache.TryGet(2).Should().BeSameAs(row);
+        cache.Misses.Should().Be(1, "hits do not count as misses");
+        cache.Allocate(2).Should().BeSameAs(row, "allocating a cached row hands back its buffer")
+            .And.OnlyContain(v => v == 2.5f, "and does not clear it");
+    }
+
+    [Fact]
+    public void Computing_a_kernel_row_twice_takes_it_from_the_cache()
+    {
+        // Linear kernel on four 2-D points: row i is (x_i · x_j) over the problem's order (+1 samples, then −1).
+        var features = FeatureMatrix.FromArray(new float[,] { { 1, 0 }, { 0, 2 }, { 3, 1 }, { -1, 1 } });
+        var kernel = new KernelFunction(SvmKernelType.Linear, 1, 3, 0);
+        var problem = BinaryKernelProblem.FromRows(features, [0, 1, 2, 3], [true, true, false, false], kernel, 1 << 20);
+
+        float[] row = problem.GetRow(2);
+        row.Should().Equal(3f, 2f, 10f, -2f);
+        problem.CacheMisses.Should().Be(1);
+        problem.IsCached(2).Should().BeTrue();
+
+        row[0] = -99f; // a recomputation would overwrite this
+        problem.GetRow(2).Should().BeSameAs(row).And.StartWith(-99f);
+        problem.CacheMisses.Should().Be(1);
+    }
+
+    [Fact]
+    public void The_least_recently_used_row_is_evicted_when_the_budget_is_full()
+    {
+        var cache = CacheOf(3);
+        cache.Capacity.Should().Be(3);
+        cache.Allocate(0);
+        cache.Allocate(1);
+        cache.Allocate(2);
+        Cached(cache).Should().Equal(0, 1, 2);
+
+        cache.TryGet(0).Should().NotBeNull(); // recency, most recent first: 0 2 1
+        cache.Allocate(3);
+        Cached(cache).Should().Equal([0, 2, 3], "row 1 was the least recently used");
+
+        cache.Allocate(4); // evicts 2
+        Cached(cache).Should().Equal(0, 3, 4);
+
+        cache.Contains(0).Should().BeTrue(); // Contains does not touch the order: 0 is still the least recent
+        cache.Allocate(5);
+        Cached(cache).Should().Equal(3, 4, 5);
+
+        cache.Allocate(3); // allocating a cached row makes it the most recent: 3 5 4
+        cache.Allocate(6);
+        Cached(cache).Should().Equal(3, 5, 6);
+
+        cache.TryGet(4).Should().BeNull("an evicted row is a miss again");
+    }
+
+    [Fact]
+    public void Pinned_rows_are_not_evicted_by_that_allocation_and_are_evictable_again_afterwards()
+    {
+        var cache = CacheOf(3);
+        float[] pinned = Fill(cache.Allocate(0), 7f);
+        Fill(cache.Allocate(1), 1f);
+        Fill(cache.Allocate(2), 2f); // least recent first: 0 1 2
+
+        Fill(cache.Allocate(3, pinnedA: 0), 3f);
+        Cached(cache).Should().Equal([0, 2, 3], "the pinned least recent row 0 is passed over for row 1");
+
+        Fill(cache.Allocate(4, pinnedA: 3, pinnedB: 0), 4f); // least recent first: 0 2 3; 0 and 3 pinned
+        Cached(cache).Should().Equal(0, 3, 4);
+
+        Fill(cache.Allocate(5, pinnedB: 0), 5f); // 0 pinned through the second slot: 3 goes
+        Cached(cache).Should().Equal(0, 4, 5);
+        pinned.Should().OnlyContain(v => v == 7f, "no new row was written into the pinned row's buffer");
+        cache.TryGet(0).Should().BeSameAs(pinned);
+
+        Fill(cache.Allocate(6, pinnedA: 0), 6f); // 0 is now the most recent; 4 is the least recent and goes
+        Cached(cache).Should().Equal(0, 5, 6);
+
+        cache.Allocate(1); // least recent first: 5 0 6, so 5 goes
+        cache.Allocate(2); // then 0, no longer pinned
+        Cached(cache).Should().Equal(1, 2, 6);
+    }
+
+    [Theory]
+    [InlineData(0L, 2)] // no budget: still the two rows the solver holds at once
+    [InlineData(-5L, 2)]
+    [InlineData(RowBytes - 1L, 2)] // less than one row
+    [InlineData(3L * RowBytes, 3)]
+    [InlineData(4L * RowBytes - 1, 3)] // whole rows only
+    [InlineData(8L * RowBytes, 8)]
+    [InlineData(100L * RowBytes, 8)] // never more than the number of rows
+    [InlineData(long.MaxValue, 8)]
+    public void Capacity_is_the_whole_rows_in_the_budget_between_two_and_the_row_count(long budgetBytes, int capacity)
+    {
+        var cache = new KernelRowCache(8, budgetBytes);
+
+        cache.Capacity.Should().Be(capacity);
+        for (int i = 0; i < 8; i++)
+        {
+            cache.Allocate(i, pinnedA: i - 1);
+        }
+
+        Cached(cache).Should().Equal(Enumerable.Range(8 - capacity, capacity), "the cache holds exactly its capacity");
+    }
+
+    [Fact]
+    public void A_budget_below_one_row_still_holds_a_pinned_row_and_a_new_one()
+    {
+        var cache = new KernelRowCache(8, 1);
+        float[] first = Fill(cache.Allocate(0), 1f);
+        float[] second = Fill(cache.Allocate(1, pinnedA: 0), 2f);
+
+        Cached(cache).Should().Equal(0, 1);
+        first.Should().OnlyContain(v => v == 1f);
+        second.Should().NotBeSameAs(first);
+
+        cache.Allocate(2, pinnedA: 1); // 0 is the least recent and not pinned
+        Cached(cache).Should().Equal(1, 2);
+        second.Should().OnlyContain(v => v == 2f);
+    }
+}

@@ -351,15 +351,16 @@ internal static class SmoSolver
             return true;
         }
 
-        // The two scans below exist at two widths: 512-bit vectors where the processor runs them natively (8 lanes),
-        // 256-bit ones elsewhere (AVX2: 4 lanes). Each lane keeps its own best value and index; ties keep the later
-        // index, and the lanes are merged the same way, which is what LIBSVM's scalar ≥ / ≤ scans choose.
+        // Both scans run on vectors of doubles, 512-bit ones where the processor runs them natively (8 lanes), 256-bit
+        // ones elsewhere (AVX2: 4 lanes): one generic loop, which the JIT compiles once per width (ScanVector512,
+        // ScanVector256). Each lane keeps its own best value and index; ties keep the later index, and the lanes are
+        // merged the same way, which is what LIBSVM's scalar ≥ / ≤ scans choose.
         private (double Max, int Index) ArgMaxUp(TopCandidates candidates)
         {
             double best = double.NegativeInfinity;
             int bestIndex = -1;
-            int t = _use512 ? ArgMaxUp512(candidates, ref best, ref bestIndex)
-                : _use256 ? ArgMaxUp256(candidates, ref best, ref bestIndex)
+            int t = _use512 ? ArgMaxUpVectors<Vector512<double>, ScanVector512>(candidates, ref best, ref bestIndex)
+                : _use256 ? ArgMaxUpVectors<Vector256<double>, ScanVector256>(candidates, ref best, ref bestIndex)
                 : 0;
             for (; t < V.Length; t++)
             {
@@ -379,69 +380,40 @@ internal static class SmoSolver
             return (best, bestIndex);
         }
 
-        private int ArgMaxUp512(TopCandidates candidates, ref double best, ref int bestIndex)
+        private int ArgMaxUpVectors<TVector, TScan>(TopCandidates candidates, ref double best, ref int bestIndex)
+            where TVector : struct
+            where TScan : struct, IScanVector<TVector>
         {
-            int l = V.Length, t = 0;
+            int l = V.Length, t = 0, count = TScan.Count;
             ref double v = ref MemoryMarshal.GetArrayDataReference(V);
             ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
-            var bestValues = Vector512.Create(double.NegativeInfinity);
-            var bestIndices = Vector512.Create(-1.0);
-            var indices = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
-            var step = Vector512.Create(8.0);
-            var threshold = Vector512.Create(candidates.Threshold);
-            Span<double> lanes = stackalloc double[8];
-            for (; t <= l - 8; t += 8)
+            var bestValues = TScan.Create(double.NegativeInfinity);
+            var bestIndices = TScan.Create(-1.0);
+            var indices = TScan.LaneIndices;
+            var step = TScan.Create(count);
+            var threshold = TScan.Create(candidates.Threshold);
+            var laneBuffer = default(LaneBuffer);
+            Span<double> lanes = laneBuffer;
+            for (; t <= l - count; t += count)
             {
-                var key = Vector512.LoadUnsafe(ref v, (nuint)t) + Vector512.LoadUnsafe(ref up, (nuint)t);
-                var better = Vector512.GreaterThanOrEqual(key, bestValues);
-                bestValues = Vector512.ConditionalSelect(better, key, bestValues);
-                bestIndices = Vector512.ConditionalSelect(better, indices, bestIndices);
-                indices += step;
-                if (Vector512.GreaterThanAny(key, threshold))
+                var key = TScan.Add(TScan.Load(ref v, (nuint)t), TScan.Load(ref up, (nuint)t));
+                var better = TScan.GreaterThanOrEqual(key, bestValues);
+                bestValues = TScan.ConditionalSelect(better, key, bestValues);
+                bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
+                indices = TScan.Add(indices, step);
+                if (TScan.GreaterThanAny(key, threshold))
                 {
-                    key.CopyTo(lanes);
-                    OfferLanes(lanes, t, candidates);
-                    threshold = Vector512.Create(candidates.Threshold);
+                    TScan.CopyTo(key, lanes);
+                    OfferLanes(lanes[..count], t, candidates);
+                    threshold = TScan.Create(candidates.Threshold);
                 }
             }
 
-            Span<double> values = stackalloc double[8], at = stackalloc double[8];
-            bestValues.CopyTo(values);
-            bestIndices.CopyTo(at);
-            MergeLanes(values, at, maximum: true, ref best, ref bestIndex);
-            return t;
-        }
-
-        private int ArgMaxUp256(TopCandidates candidates, ref double best, ref int bestIndex)
-        {
-            int l = V.Length, t = 0;
-            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
-            var bestValues = Vector256.Create(double.NegativeInfinity);
-            var bestIndices = Vector256.Create(-1.0);
-            var indices = Vector256.Create(0.0, 1, 2, 3);
-            var step = Vector256.Create(4.0);
-            var threshold = Vector256.Create(candidates.Threshold);
-            Span<double> lanes = stackalloc double[4];
-            for (; t <= l - 4; t += 4)
-            {
-                var key = Vector256.LoadUnsafe(ref v, (nuint)t) + Vector256.LoadUnsafe(ref up, (nuint)t);
-                var better = Vector256.GreaterThanOrEqual(key, bestValues);
-                bestValues = Vector256.ConditionalSelect(better, key, bestValues);
-                bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
-                indices += step;
-                if (Vector256.GreaterThanAny(key, threshold))
-                {
-                    key.CopyTo(lanes);
-                    OfferLanes(lanes, t, candidates);
-                    threshold = Vector256.Create(candidates.Threshold);
-                }
-            }
-
-            Span<double> values = stackalloc double[4], at = stackalloc double[4];
-            bestValues.CopyTo(values);
-            bestIndices.CopyTo(at);
-            MergeLanes(values, at, maximum: true, ref best, ref bestIndex);
+            LaneBuffer valueBuffer = default, indexBuffer = default;
+            Span<double> values = valueBuffer, at = indexBuffer;
+            TScan.CopyTo(bestValues, values);
+            TScan.CopyTo(bestIndices, at);
+            MergeLanes(values[..count], at[..count], maximum: true, ref best, ref bestIndex);
             return t;
         }
 
@@ -449,8 +421,8 @@ internal static class SmoSolver
         {
             double best = double.PositiveInfinity, gMax2 = double.NegativeInfinity;
             int bestIndex = -1;
-            int t = _use512 ? ArgMinLow512(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
-                : _use256 ? ArgMinLow256(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
+            int t = _use512 ? ArgMinLowVectors<Vector512<double>, ScanVector512>(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
+                : _use256 ? ArgMinLowVectors<Vector256<double>, ScanVector256>(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
                 : 0;
             ReadOnlySpan<double> diagonal = _problem.Diagonal;
             for (; t < V.Length; t++)
@@ -480,115 +452,64 @@ internal static class SmoSolver
             return (best, bestIndex, gMax2);
         }
 
-        private int ArgMinLow512(double gMax, double kii, float[] ki, TopCandidates candidates, ref double best, ref int bestIndex, ref double gMax2)
+        private int ArgMinLowVectors<TVector, TScan>(double gMax, double kii, float[] ki, TopCandidates candidates, ref double best, ref int bestIndex, ref double gMax2)
+            where TVector : struct
+            where TScan : struct, IScanVector<TVector>
         {
-            int l = V.Length, t = 0;
+            int l = V.Length, t = 0, count = TScan.Count;
             ref double v = ref MemoryMarshal.GetArrayDataReference(V);
             ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
             ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
             ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
-            var bestValues = Vector512.Create(double.PositiveInfinity);
-            var bestIndices = Vector512.Create(-1.0);
-            var maxima = Vector512.Create(double.NegativeInfinity);
-            var indices = Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
-            var step = Vector512.Create(8.0);
-            var gMaxVector = Vector512.Create(gMax);
-            var kiiVector = Vector512.Create(kii);
-            var tau = Vector512.Create(Tau);
-            var infinity = Vector512.Create(double.PositiveInfinity);
-            var threshold = Vector512.Create(candidates.Threshold);
-            Span<double> lanes = stackalloc double[8];
-            for (; t <= l - 8; t += 8)
+            var bestValues = TScan.Create(double.PositiveInfinity);
+            var bestIndices = TScan.Create(-1.0);
+            var maxima = TScan.Create(double.NegativeInfinity);
+            var indices = TScan.LaneIndices;
+            var step = TScan.Create(count);
+            var gMaxVector = TScan.Create(gMax);
+            var kiiVector = TScan.Create(kii);
+            var tau = TScan.Create(Tau);
+            var infinity = TScan.Create(double.PositiveInfinity);
+            var threshold = TScan.Create(candidates.Threshold);
+            var laneBuffer = default(LaneBuffer);
+            Span<double> lanes = laneBuffer;
+            for (; t <= l - count; t += count)
             {
-                var vv = Vector512.LoadUnsafe(ref v, (nuint)t);
-                var offset = Vector512.LoadUnsafe(ref low, (nuint)t);
-                maxima = Vector512.Max(maxima, -vv - offset);
-                var gradDiff = gMaxVector - vv;
-                var k = Vector512.WidenLower(Vector256.LoadUnsafe(ref row, (nuint)t).ToVector512());
-                var quad = kiiVector + Vector512.LoadUnsafe(ref diagonal, (nuint)t) - k * 2.0;
-                quad = Vector512.ConditionalSelect(Vector512.GreaterThan(quad, Vector512<double>.Zero), quad, tau);
-                var objDiff = -(gradDiff * gradDiff) / quad;
-                objDiff = Vector512.ConditionalSelect(Vector512.GreaterThan(gradDiff, Vector512<double>.Zero), objDiff, infinity) + offset;
-                var better = Vector512.LessThanOrEqual(objDiff, bestValues);
-                bestValues = Vector512.ConditionalSelect(better, objDiff, bestValues);
-                bestIndices = Vector512.ConditionalSelect(better, indices, bestIndices);
-                indices += step;
-                var key = -objDiff;
-                if (Vector512.GreaterThanAny(key, threshold))
+                var vv = TScan.Load(ref v, (nuint)t);
+                var offset = TScan.Load(ref low, (nuint)t);
+                maxima = TScan.Max(maxima, TScan.Subtract(TScan.Negate(vv), offset));
+                var gradDiff = TScan.Subtract(gMaxVector, vv);
+                var k = TScan.LoadWidened(ref row, (nuint)t);
+                var quad = TScan.Subtract(TScan.Add(kiiVector, TScan.Load(ref diagonal, (nuint)t)), TScan.Multiply(k, TScan.Create(2.0)));
+                quad = TScan.ConditionalSelect(TScan.GreaterThan(quad, TScan.Zero), quad, tau);
+                var objDiff = TScan.Divide(TScan.Negate(TScan.Multiply(gradDiff, gradDiff)), quad);
+                objDiff = TScan.Add(TScan.ConditionalSelect(TScan.GreaterThan(gradDiff, TScan.Zero), objDiff, infinity), offset);
+                var better = TScan.LessThanOrEqual(objDiff, bestValues);
+                bestValues = TScan.ConditionalSelect(better, objDiff, bestValues);
+                bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
+                indices = TScan.Add(indices, step);
+                var key = TScan.Negate(objDiff);
+                if (TScan.GreaterThanAny(key, threshold))
                 {
-                    key.CopyTo(lanes);
-                    OfferLanes(lanes, t, candidates);
-                    threshold = Vector512.Create(candidates.Threshold);
+                    TScan.CopyTo(key, lanes);
+                    OfferLanes(lanes[..count], t, candidates);
+                    threshold = TScan.Create(candidates.Threshold);
                 }
             }
 
-            Span<double> lanesMax = stackalloc double[8];
-            maxima.CopyTo(lanesMax);
-            foreach (double m in lanesMax)
+            var maximumBuffer = default(LaneBuffer);
+            Span<double> lanesMax = maximumBuffer;
+            TScan.CopyTo(maxima, lanesMax);
+            foreach (double m in lanesMax[..count])
             {
                 gMax2 = Math.Max(gMax2, m);
             }
 
-            Span<double> values = stackalloc double[8], at = stackalloc double[8];
-            bestValues.CopyTo(values);
-            bestIndices.CopyTo(at);
-            MergeLanes(values, at, maximum: false, ref best, ref bestIndex);
-            return t;
-        }
-
-        private int ArgMinLow256(double gMax, double kii, float[] ki, TopCandidates candidates, ref double best, ref int bestIndex, ref double gMax2)
-        {
-            int l = V.Length, t = 0;
-            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
-            ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
-            ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
-            var bestValues = Vector256.Create(double.PositiveInfinity);
-            var bestIndices = Vector256.Create(-1.0);
-            var maxima = Vector256.Create(double.NegativeInfinity);
-            var indices = Vector256.Create(0.0, 1, 2, 3);
-            var step = Vector256.Create(4.0);
-            var gMaxVector = Vector256.Create(gMax);
-            var kiiVector = Vector256.Create(kii);
-            var tau = Vector256.Create(Tau);
-            var infinity = Vector256.Create(double.PositiveInfinity);
-            var threshold = Vector256.Create(candidates.Threshold);
-            Span<double> lanes = stackalloc double[4];
-            for (; t <= l - 4; t += 4)
-            {
-                var vv = Vector256.LoadUnsafe(ref v, (nuint)t);
-                var offset = Vector256.LoadUnsafe(ref low, (nuint)t);
-                maxima = Vector256.Max(maxima, -vv - offset);
-                var gradDiff = gMaxVector - vv;
-                var k = Vector256.WidenLower(Vector128.LoadUnsafe(ref row, (nuint)t).ToVector256());
-                var quad = kiiVector + Vector256.LoadUnsafe(ref diagonal, (nuint)t) - k * 2.0;
-                quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<double>.Zero), quad, tau);
-                var objDiff = -(gradDiff * gradDiff) / quad;
-                objDiff = Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<double>.Zero), objDiff, infinity) + offset;
-                var better = Vector256.LessThanOrEqual(objDiff, bestValues);
-                bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
-                bestIndices = Vector256.ConditionalSelect(better, indices, bestIndices);
-                indices += step;
-                var key = -objDiff;
-                if (Vector256.GreaterThanAny(key, threshold))
-                {
-                    key.CopyTo(lanes);
-                    OfferLanes(lanes, t, candidates);
-                    threshold = Vector256.Create(candidates.Threshold);
-                }
-            }
-
-            Span<double> lanesMax = stackalloc double[4];
-            maxima.CopyTo(lanesMax);
-            foreach (double m in lanesMax)
-            {
-                gMax2 = Math.Max(gMax2, m);
-            }
-
-            Span<double> values = stackalloc double[4], at = stackalloc double[4];
-            bestValues.CopyTo(values);
-            bestIndices.CopyTo(at);
-            MergeLanes(values, at, maximum: false, ref best, ref bestIndex);
+            LaneBuffer valueBuffer = default, indexBuffer = default;
+            Span<double> values = valueBuffer, at = indexBuffer;
+            TScan.CopyTo(bestValues, values);
+            TScan.CopyTo(bestIndices, at);
+            MergeLanes(values[..count], at[..count], maximum: false, ref best, ref bestIndex);
             return t;
         }
 
@@ -699,5 +620,193 @@ internal static class SmoSolver
 
             return free > 0 ? sumFree / free : (upper + lower) / 2;
         }
+    }
+
+    /// <summary>
+    /// The vector operations of the working-set scans on one width of vectors of doubles. The scans are generic over
+    /// an implementing struct, so the JIT compiles one specialised loop per width, with these calls inlined.
+    /// </summary>
+    /// <typeparam name="TVector">The vector type: <see cref="Vector512{T}"/> or <see cref="Vector256{T}"/> of double.</typeparam>
+    private interface IScanVector<TVector>
+        where TVector : struct
+    {
+        /// <summary>The number of lanes.</summary>
+        static abstract int Count { get; }
+
+        /// <summary>0, 1, …, Count − 1.</summary>
+        static abstract TVector LaneIndices { get; }
+
+        static abstract TVector Zero { get; }
+
+        static abstract TVector Create(double value);
+
+        static abstract TVector Load(ref double source, nuint index);
+
+        /// <summary>Count floats from <paramref name="source"/> + <paramref name="index"/>, widened to double.</summary>
+        static abstract TVector LoadWidened(ref float source, nuint index);
+
+        static abstract void CopyTo(TVector vector, Span<double> destination);
+
+        static abstract TVector Add(TVector left, TVector right);
+
+        static abstract TVector Subtract(TVector left, TVector right);
+
+        static abstract TVector Multiply(TVector left, TVector right);
+
+        static abstract TVector Divide(TVector left, TVector right);
+
+        static abstract TVector Negate(TVector vector);
+
+        static abstract TVector Max(TVector left, TVector right);
+
+        static abstract TVector GreaterThan(TVector left, TVector right);
+
+        static abstract TVector GreaterThanOrEqual(TVector left, TVector right);
+
+        static abstract TVector LessThanOrEqual(TVector left, TVector right);
+
+        static abstract bool GreaterThanAny(TVector left, TVector right);
+
+        static abstract TVector ConditionalSelect(TVector condition, TVector whenTrue, TVector whenFalse);
+    }
+
+    /// <summary>
+    /// Room for the lanes of the widest vector (8 doubles), where a scan copies a vector to read its lanes: a local of
+    /// fixed size, where a stackalloc sized by the width would stay a dynamic stack allocation in the generic scans.
+    /// </summary>
+    [InlineArray(8)]
+    private struct LaneBuffer
+    {
+        private double _element;
+    }
+
+    /// <summary>512-bit vectors: 8 doubles (AVX-512).</summary>
+    private readonly struct ScanVector512 : IScanVector<Vector512<double>>
+    {
+        public static int Count => 8;
+
+        public static Vector512<double> LaneIndices
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
+        }
+
+        public static Vector512<double> Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Vector512<double>.Zero;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Create(double value) => Vector512.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Load(ref double source, nuint index) => Vector512.LoadUnsafe(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> LoadWidened(ref float source, nuint index) =>
+            Vector512.WidenLower(Vector256.LoadUnsafe(ref source, index).ToVector512());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyTo(Vector512<double> vector, Span<double> destination) => vector.CopyTo(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Add(Vector512<double> left, Vector512<double> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Subtract(Vector512<double> left, Vector512<double> right) => left - right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Multiply(Vector512<double> left, Vector512<double> right) => left * right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Divide(Vector512<double> left, Vector512<double> right) => left / right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Negate(Vector512<double> vector) => -vector;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> Max(Vector512<double> left, Vector512<double> right) => Vector512.Max(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> GreaterThan(Vector512<double> left, Vector512<double> right) => Vector512.GreaterThan(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> GreaterThanOrEqual(Vector512<double> left, Vector512<double> right) => Vector512.GreaterThanOrEqual(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> LessThanOrEqual(Vector512<double> left, Vector512<double> right) => Vector512.LessThanOrEqual(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool GreaterThanAny(Vector512<double> left, Vector512<double> right) => Vector512.GreaterThanAny(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> ConditionalSelect(Vector512<double> condition, Vector512<double> whenTrue, Vector512<double> whenFalse) =>
+            Vector512.ConditionalSelect(condition, whenTrue, whenFalse);
+    }
+
+    /// <summary>256-bit vectors: 4 doubles (AVX2).</summary>
+    private readonly struct ScanVector256 : IScanVector<Vector256<double>>
+    {
+        public static int Count => 4;
+
+        public static Vector256<double> LaneIndices
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Vector256.Create(0.0, 1, 2, 3);
+        }
+
+        public static Vector256<double> Zero
+        {
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            get => Vector256<double>.Zero;
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Create(double value) => Vector256.Create(value);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Load(ref double source, nuint index) => Vector256.LoadUnsafe(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> LoadWidened(ref float source, nuint index) =>
+            Vector256.WidenLower(Vector128.LoadUnsafe(ref source, index).ToVector256());
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void CopyTo(Vector256<double> vector, Span<double> destination) => vector.CopyTo(destination);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Add(Vector256<double> left, Vector256<double> right) => left + right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Subtract(Vector256<double> left, Vector256<double> right) => left - right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Multiply(Vector256<double> left, Vector256<double> right) => left * right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Divide(Vector256<double> left, Vector256<double> right) => left / right;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Negate(Vector256<double> vector) => -vector;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> Max(Vector256<double> left, Vector256<double> right) => Vector256.Max(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> GreaterThan(Vector256<double> left, Vector256<double> right) => Vector256.GreaterThan(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> GreaterThanOrEqual(Vector256<double> left, Vector256<double> right) => Vector256.GreaterThanOrEqual(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> LessThanOrEqual(Vector256<double> left, Vector256<double> right) => Vector256.LessThanOrEqual(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static bool GreaterThanAny(Vector256<double> left, Vector256<double> right) => Vector256.GreaterThanAny(left, right);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> ConditionalSelect(Vector256<double> condition, Vector256<double> whenTrue, Vector256<double> whenFalse) =>
+            Vector256.ConditionalSelect(condition, whenTrue, whenFalse);
     }
 }

@@ -1,11 +1,14 @@
-// The side-by-side comparison runner: fits and predicts with this library (`mnist train --json`) and with
-// scikit-learn (sklearn_train.py, the seed project's StandardScaler + SVC pipeline) on the same HDF5 file, in one
-// run, alternating the two so that both see the same machine load, and writes medians and ratios to a Markdown file.
+// The side-by-side comparison runner: fits and predicts with this library (`mnist train --json`), with
+// scikit-learn (sklearn_train.py, the seed project's StandardScaler + model pipeline) and, with --mlnet, with
+// ML.NET (benchmarks/Mnist.MlNet, the .NET user's alternative) on the same HDF5 file, in one run, alternating them
+// so that all see the same machine load, and writes medians and ratios to a Markdown file.
 //
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks.md [--label "10,000 rows"]
+//       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16] [--mlnet] [--skip-sklearn]
 //
-// It builds nothing itself: build the solution in Release first (the runner starts samples/Mnist.Cli's mnist.dll).
+// It builds nothing itself: build the solution in Release first (the runner starts samples/Mnist.Cli's mnist.dll
+// and benchmarks/Mnist.MlNet's Mnist.MlNet.dll).
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
@@ -27,27 +30,59 @@ if (!File.Exists(options.Dataset))
 }
 
 string script = Path.Combine(AppContext.BaseDirectory, "sklearn_train.py");
-var ours = new List<RunResult>();
-var theirs = new List<RunResult>();
-for (int repeat = 0; repeat < options.Repeats; repeat++)
+string mlNet = Path.Combine(root, "benchmarks", "Mnist.MlNet", "bin", "Release", "net10.0", "Mnist.MlNet.dll");
+if (options.MlNet && !File.Exists(mlNet))
 {
-    string modelPath = Path.Combine(Path.GetTempPath(), $"comparison-{Environment.ProcessId}.model");
-    var trainArguments = new List<string> { "exec", cli, "train", "-d", options.Dataset, "-M", "svm", "-C", options.C, "-G", options.Gamma, "--json", "-o", modelPath };
-    if (options.TrainSize > 0)
-    {
-        trainArguments.AddRange(["--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)]);
-    }
+    Console.Error.WriteLine($"error: {mlNet} does not exist; run `dotnet build Mnist.Classifiers.sln -c Release` first.");
+    return 1;
+}
 
-    ours.Add(Run("dotnet", trainArguments, "Mnist.Classifiers"));
-    File.Delete(modelPath);
-    if (!options.SkipSklearn)
+var peers = new List<(string Name, Func<RunResult> Run)>
+{
+    ("Mnist.Classifiers", () =>
     {
-        var sklearnArguments = new List<string> { script, "-d", options.Dataset, "-C", options.C, "-G", options.Gamma, "--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture) };
-        theirs.Add(Run("/usr/bin/python3", sklearnArguments, "scikit-learn"));
+        string modelPath = Path.Combine(Path.GetTempPath(), $"comparison-{Environment.ProcessId}.model");
+        var arguments = new List<string> { "exec", cli, "train", "-d", options.Dataset, "--json", "-o", modelPath };
+        arguments.AddRange(options.ModelArguments());
+        if (options.TrainSize > 0)
+        {
+            arguments.AddRange(["--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)]);
+        }
+
+        var result = Run("dotnet", arguments, "Mnist.Classifiers");
+        File.Delete(modelPath);
+        return result;
+    }),
+};
+if (!options.SkipSklearn)
+{
+    peers.Add(("scikit-learn", () => Run(
+        "/usr/bin/python3",
+        [script, "-d", options.Dataset, .. options.ModelArguments(), "--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)],
+        "scikit-learn")));
+}
+
+if (options.MlNet)
+{
+    foreach (string trainer in MlNetTrainers(options.Model))
+    {
+        peers.Add(($"ML.NET {trainer}", () => Run(
+            "dotnet",
+            ["exec", mlNet, "-d", options.Dataset, "--trainer", trainer, "--trees", options.Estimators, "--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)],
+            $"ML.NET {trainer}")));
     }
 }
 
-string section = Report(options, ours, theirs);
+var runs = peers.ToDictionary(p => p.Name, _ => new List<RunResult>());
+for (int repeat = 0; repeat < options.Repeats; repeat++)
+{
+    foreach (var (name, run) in peers)
+    {
+        runs[name].Add(run());
+    }
+}
+
+string section = Report(options, runs);
 Console.WriteLine(section);
 if (options.Output is not null)
 {
@@ -82,43 +117,50 @@ static RunResult Run(string program, List<string> arguments, string who)
         e.GetProperty("fit_seconds").GetDouble(),
         e.GetProperty("predict_seconds").GetDouble(),
         e.GetProperty("accuracy").GetDouble(),
-        e.TryGetProperty("n_support", out var s) ? s.GetInt32() : 0,
+        e.TryGetProperty("n_support", out var s) ? s.GetInt64() : e.TryGetProperty("n_nodes", out var n) ? n.GetInt64() : 0,
         e.TryGetProperty("peak_memory_mb", out var m) ? m.GetDouble() : double.NaN,
         e.GetProperty("n_train").GetInt32());
-    Console.Error.WriteLine($"    fit {result.FitSeconds:F2} s, predict {result.PredictSeconds:F2} s, accuracy {result.Accuracy:F4}, {result.SupportVectors} SVs, peak {result.PeakMemoryMb:F0} MB");
+    Console.Error.WriteLine($"    fit {result.FitSeconds:F2} s, predict {result.PredictSeconds:F2} s, accuracy {result.Accuracy:F4}, size {result.ModelSize}, peak {result.PeakMemoryMb:F0} MB");
     return result;
 }
 
-static string Report(Options o, List<RunResult> ours, List<RunResult> theirs)
+static string Report(Options o, Dictionary<string, List<RunResult>> runs)
 {
     var c = CultureInfo.InvariantCulture;
+    var ours = runs["Mnist.Classifiers"];
     var text = new StringBuilder();
     text.AppendLine(c, $"### {o.Label}");
     text.AppendLine();
-    text.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores ({MachineName()}), {ours[0].TrainRows:N0} training rows, test = the 10,000 test rows, StandardScaler then SVC(C={o.C}, gamma={o.Gamma}), {o.Repeats} run(s) each, alternating; medians.");
+    text.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores ({MachineName()}), {ours[0].TrainRows:N0} training rows, test = the 10,000 test rows, StandardScaler then {o.Describe()}, {o.Repeats} run(s) each, alternating; medians.");
     text.AppendLine();
-    text.AppendLine("| | fit s | predict s | accuracy | support vectors | peak memory MB |");
+    text.AppendLine(c, $"| | fit s | predict s | accuracy | {(o.Model == "svm" ? "support vectors" : "nodes")} | peak memory MB |");
     text.AppendLine("|---|---|---|---|---|---|");
-    text.AppendLine(c, $"| Mnist.Classifiers | {Median(ours, r => r.FitSeconds):F2} | {Median(ours, r => r.PredictSeconds):F2} | {ours[0].Accuracy:F4} | {ours[0].SupportVectors} | {Median(ours, r => r.PeakMemoryMb):F0} |");
-    if (theirs.Count > 0)
+    foreach (var (name, results) in runs)
     {
-        text.AppendLine(c, $"| scikit-learn | {Median(theirs, r => r.FitSeconds):F2} | {Median(theirs, r => r.PredictSeconds):F2} | {theirs[0].Accuracy:F4} | {theirs[0].SupportVectors} | {Median(theirs, r => r.PeakMemoryMb):F0} |");
-        text.AppendLine(c, $"| **ratio** (scikit-learn / ours) | **{Median(theirs, r => r.FitSeconds) / Median(ours, r => r.FitSeconds):F1}x** | **{Median(theirs, r => r.PredictSeconds) / Median(ours, r => r.PredictSeconds):F1}x** | {ours[0].Accuracy - theirs[0].Accuracy:+0.0000;-0.0000} | | |");
+        text.AppendLine(c, $"| {name} | {Median(results, r => r.FitSeconds):F2} | {Median(results, r => r.PredictSeconds):F2} | {results[0].Accuracy:F4} | {(results[0].ModelSize > 0 ? results[0].ModelSize.ToString(c) : "")} | {Median(results, r => r.PeakMemoryMb):F0} |");
+    }
+
+    foreach (var (name, results) in runs.Where(r => r.Key != "Mnist.Classifiers"))
+    {
+        text.AppendLine(c, $"| **ratio** ({name} / ours) | **{Median(results, r => r.FitSeconds) / Median(ours, r => r.FitSeconds):F1}x** | **{Median(results, r => r.PredictSeconds) / Median(ours, r => r.PredictSeconds):F1}x** | {ours[0].Accuracy - results[0].Accuracy:+0.0000;-0.0000} | | |");
     }
 
     text.AppendLine();
     text.AppendLine("All runs (fit s / predict s):");
     text.AppendLine();
-    text.AppendLine(c, $"- Mnist.Classifiers: {string.Join(", ", ours.Select(r => $"{r.FitSeconds:F2} / {r.PredictSeconds:F2}"))}");
-    if (theirs.Count > 0)
+    foreach (var (name, results) in runs)
     {
-        text.AppendLine(c, $"- scikit-learn: {string.Join(", ", theirs.Select(r => $"{r.FitSeconds:F2} / {r.PredictSeconds:F2}"))}");
+        text.AppendLine(c, $"- {name}: {string.Join(", ", results.Select(r => $"{r.FitSeconds:F2} / {r.PredictSeconds:F2}"))}");
     }
 
     text.AppendLine();
-    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} -C {o.C} -G {o.Gamma}`");
+    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', o.ModelArguments())}{(o.MlNet ? " --mlnet" : "")}`");
     return text.ToString();
 }
+
+// The ML.NET trainers that stand beside each of our models: forests beside FastForest (one-versus-all) and
+// LightGBM; none beside the SVM (ML.NET has no kernel SVM).
+static string[] MlNetTrainers(string model) => model is "forest" or "extra" ? ["fastforest", "lightgbm"] : [];
 
 static double Median(List<RunResult> runs, Func<RunResult, double> value)
 {
@@ -188,11 +230,20 @@ static Options ParseArguments(string[] args)
             case "--repeats": o.Repeats = int.Parse(Next(), CultureInfo.InvariantCulture); break;
             case "--output": o.Output = Next(); break;
             case "--label": o.Label = Next(); break;
+            case "-M" or "--model": o.Model = Next(); break;
             case "-C": o.C = Next(); break;
             case "-G": o.Gamma = Next(); break;
+            case "-E": o.Estimators = Next(); break;
+            case "-D": o.MaxDepth = Next(); break;
             case "--skip-sklearn": o.SkipSklearn = true; break;
+            case "--mlnet": o.MlNet = true; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
+    }
+
+    if (o.Model is not ("svm" or "forest" or "extra"))
+    {
+        throw new ArgumentException($"-M must be svm, forest or extra, not '{o.Model}'.");
     }
 
     o.Label ??= o.TrainSize > 0 ? $"{o.TrainSize:N0} training rows" : "all training rows";
@@ -206,9 +257,26 @@ sealed class Options
     public int Repeats { get; set; } = 3;
     public string? Output { get; set; }
     public string? Label { get; set; }
+    public string Model { get; set; } = "svm";
     public string C { get; set; } = "8";
     public string Gamma { get; set; } = "auto";
+    public string Estimators { get; set; } = "100";
+    public string? MaxDepth { get; set; }
     public bool SkipSklearn { get; set; }
+    public bool MlNet { get; set; }
+
+    // The flags both `mnist train` and sklearn_train.py take for the model.
+    public string[] ModelArguments() => Model == "svm"
+        ? ["-M", "svm", "-C", C, "-G", Gamma]
+        : ["-M", Model, "-E", Estimators, .. (MaxDepth is null ? Array.Empty<string>() : ["-D", MaxDepth])];
+
+    public string Describe() => Model switch
+    {
+        "svm" => $"SVC(C={C}, gamma={Gamma})",
+        "forest" => $"RandomForest({Estimators} trees, max_depth={MaxDepth ?? "None"})",
+        _ => $"ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"})",
+    };
 }
 
-sealed record RunResult(double FitSeconds, double PredictSeconds, double Accuracy, int SupportVectors, double PeakMemoryMb, int TrainRows);
+// ModelSize: support vectors of an SVM, nodes of a forest (0 when the peer does not say).
+sealed record RunResult(double FitSeconds, double PredictSeconds, double Accuracy, long ModelSize, double PeakMemoryMb, int TrainRows);

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The scikit-learn side of the comparison runner: the seed project's pipeline on the same HDF5 file.
 
-Fits StandardScaler + SVC (or another model) on the first N training rows, predicts the test rows and prints one
-JSON object with the same fields as `mnist train --json`.
+Fits StandardScaler + SVC, RandomForestClassifier or ExtraTreesClassifier (the seed's models, n_jobs=-1 as the
+seed ran them) on the first N training rows, predicts the test rows and prints one JSON object with the same
+fields as `mnist train --json`.
 """
 import argparse
 import json
@@ -15,6 +16,7 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
 from sklearn.svm import SVC
 
 
@@ -27,10 +29,13 @@ def gamma_value(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-d", "--dataset", default="data.h5")
-    parser.add_argument("-M", "--model", default="svm", choices=["svm"])
+    parser.add_argument("-M", "--model", default="svm", choices=["svm", "forest", "extra"])
     parser.add_argument("-C", "--regularization", type=float, default=8.0)
     parser.add_argument("-G", "--gamma", type=gamma_value, default="auto")
     parser.add_argument("--kernel", default="rbf")
+    parser.add_argument("-E", "--estimators", type=int, default=100)
+    parser.add_argument("-D", "--max_depth", type=int, default=None)
+    parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-size", type=int, default=0)
     parser.add_argument("-V", "--validation", action="store_true")
     args = parser.parse_args()
@@ -44,17 +49,19 @@ def main():
     if args.train_size > 0:
         x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
 
-    model = Pipeline([
-        ("scaler", StandardScaler()),
-        ("clf", SVC(C=args.regularization, gamma=args.gamma, kernel=args.kernel)),
-    ])
+    if args.model == "svm":
+        classifier = SVC(C=args.regularization, gamma=args.gamma, kernel=args.kernel)
+    else:
+        forest = RandomForestClassifier if args.model == "forest" else ExtraTreesClassifier
+        classifier = forest(n_estimators=args.estimators, max_depth=args.max_depth, n_jobs=-1, random_state=args.seed)
+    model = Pipeline([("scaler", StandardScaler()), ("clf", classifier)])
     start = time.perf_counter()
     model.fit(x_train, y_train)
     fit_seconds = time.perf_counter() - start
     start = time.perf_counter()
     predicted = model.predict(x_test)
     predict_seconds = time.perf_counter() - start
-    svc = model.named_steps["clf"]
+    fitted = model.named_steps["clf"]
     result = {
         "library": "scikit-learn " + sklearn.__version__,
         "model": args.model,
@@ -62,9 +69,13 @@ def main():
         "fit_seconds": fit_seconds,
         "predict_seconds": predict_seconds,
         "accuracy": float(np.mean(predicted == y_test)),
-        "n_support": int(svc.support_.size),
         "peak_memory_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0,
     }
+    if args.model == "svm":
+        result["n_support"] = int(fitted.support_.size)
+    else:
+        result["n_nodes"] = int(sum(tree.tree_.node_count for tree in fitted.estimators_))
+        result["max_depth_reached"] = int(max(tree.tree_.max_depth for tree in fitted.estimators_))
     print(json.dumps(result))
     return 0
 

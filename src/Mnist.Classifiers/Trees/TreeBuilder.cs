@@ -1,0 +1,682 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+
+namespace Mnist.Classifiers.Trees;
+
+/// <summary>
+/// Grows one classification tree at a time on <see cref="FeatureBins"/>, with scikit-learn's rules for when a node
+/// is a leaf, which features a node draws and which split it takes. One builder per thread: its scratch (row index,
+/// histograms, feature permutation) is reused from node to node and tree to tree, so growing allocates only the
+/// tree itself.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The split search is histogram-based: for a candidate feature, one pass over the node's rows adds each row's weight
+/// to the (bin, class) cell of its code, a 256-bit map records which bins are occupied, and the candidate splits are
+/// the boundaries between consecutive occupied bins, scanned in order with running class sums. With exact bins these
+/// are precisely the splits between adjacent distinct values in the node that scikit-learn's sort-based search
+/// (<c>BestSplitter</c>) tries, with the same threshold (the midpoint); the cost is O(rows + occupied bins · classes)
+/// per feature instead of a sort.
+/// </para>
+/// <para>
+/// Parent-minus-sibling histogram subtraction (LightGBM) is not used: a node draws its own random feature subset
+/// (√784 = 28 of 784 on MNIST), so a child's features rarely have a histogram at its parent; the rows of a node are
+/// instead partitioned in place, so each histogram pass reads only that node's rows.
+/// </para>
+/// </remarks>
+internal sealed class TreeBuilder
+{
+    /// <summary>scikit-learn's <c>EPSILON</c>: <c>np.finfo('double').eps</c>.</summary>
+    private const double Epsilon = 2.220446049250313e-16;
+
+    private readonly FeatureBins _bins;
+    private readonly int[] _labels;
+    private readonly int _classes;
+    private readonly TreeSettings _settings;
+    private readonly int _n;
+    private readonly int _d;
+
+    // Rows of the tree's sample, partitioned in place node by node, with their class and weight alongside.
+    private readonly int[] _rows;
+    private readonly int[] _ys;
+    private readonly double[] _ws;
+
+    // scikit-learn's feature permutation and the constant features known at each depth-first node.
+    private readonly int[] _features;
+    private readonly int[] _constantFeatures;
+
+    // One feature's histogram: weighted class counts and row counts per bin, with the occupied bins.
+    private readonly double[] _histogram;
+    private readonly int[] _binRows;
+    private readonly ulong[] _occupied = new ulong[FeatureBins.MaxBins / 64];
+    private readonly int[] _touched = new int[FeatureBins.MaxBins];
+
+    private readonly double[] _total;
+    private readonly double[] _left;
+    private readonly double[] _bestLeft;
+
+    private TreeNode[] _nodes = new TreeNode[256];
+    private int _nodeCount;
+    private double[] _leafSlots;
+    private int _leafCount;
+    private double[] _importances;
+    private double _rootWeight;
+
+    // The best split of the node being searched.
+    private int _bestFeature;
+    private int _bestCut;
+    private float _bestThreshold;
+    private double _bestProxy;
+    private int _bestLeftRows;
+
+    public TreeBuilder(FeatureBins bins, int[] labels, int classes, TreeSettings settings)
+    {
+        _bins = bins;
+        _labels = labels;
+        _classes = classes;
+        _settings = settings;
+        _n = bins.Rows;
+        _d = bins.Features;
+        _rows = new int[_n];
+        _ys = new int[_n];
+        _ws = new double[_n];
+        _features = new int[_d];
+        _constantFeatures = new int[_d];
+        _histogram = new double[FeatureBins.MaxBins * classes];
+        _binRows = new int[FeatureBins.MaxBins];
+        _total = new double[classes];
+        _left = new double[classes];
+        _bestLeft = new double[classes];
+        _leafSlots = new double[256 * classes];
+        _importances = new double[_d];
+    }
+
+    /// <summary>Grows a tree on the rows whose <paramref name="weights"/> are positive, drawing from <paramref name="random"/>.</summary>
+    public GrownTree Grow(ReadOnlySpan<double> weights, SeededRandom random)
+    {
+        int m = 0;
+        for (int r = 0; r < _n; r++)
+        {
+            if (weights[r] > 0)
+            {
+                _rows[m] = r;
+                _ys[m] = _labels[r];
+                _ws[m] = weights[r];
+                m++;
+            }
+        }
+
+        for (int f = 0; f < _d; f++)
+        {
+            _features[f] = f;
+        }
+
+        _nodeCount = 0;
+        _leafCount = 0;
+        Array.Clear(_importances);
+        _rootWeight = 0;
+        if (_settings.MaxLeafNodes > 0)
+        {
+            GrowBestFirst(m, random);
+        }
+        else
+        {
+            GrowDepthFirst(m, random);
+        }
+
+        return Finish();
+    }
+
+    private void GrowDepthFirst(int m, SeededRandom random)
+    {
+        var stack = new Stack<(int Start, int End, int Depth, int Parent, bool IsLeft, int Constants)>();
+        stack.Push((0, m, 0, -1, false, 0));
+        while (stack.Count > 0)
+        {
+            var (start, end, depth, parent, isLeft, constants) = stack.Pop();
+            int id = NewNode(parent, isLeft);
+            double weight = NodeTotals(start, end);
+            if (parent < 0)
+            {
+                _rootWeight = weight;
+            }
+
+            double impurity = Impurity(_total, weight);
+            int rows = end - start;
+            bool leaf = depth >= _settings.MaxDepth || rows < _settings.MinSamplesSplit || rows < 2 * _settings.MinSamplesLeaf
+                || impurity <= Epsilon;
+            if (!leaf && FindSplit(start, end, weight, random, ref constants)
+                && Improvement(weight, impurity, out double leftImpurity, out double rightImpurity, out double leftWeight) + Epsilon >= _settings.MinImpurityDecrease)
+            {
+                int mid = Partition(start, end);
+                MakeInternal(id, _bestFeature, _bestThreshold, weight, impurity, leftWeight, leftImpurity, rightImpurity);
+                stack.Push((mid, end, depth + 1, id, false, constants));
+                stack.Push((start, mid, depth + 1, id, true, constants));
+            }
+            else
+            {
+                MakeLeaf(id, StoreLeafValues(weight));
+            }
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>BestFirstTreeBuilder</c>: every node's split is searched when the node is made; the pending
+    /// node whose split decreases the impurity most is split next, until MaxLeafNodes − 1 splits are made.
+    /// </summary>
+    private void GrowBestFirst(int m, SeededRandom random)
+    {
+        var frontier = new PriorityQueue<Pending, (double, int)>();
+        int splitsLeft = _settings.MaxLeafNodes - 1;
+        AddBestFirst(0, m, 0, -1, false, random, frontier);
+        while (frontier.TryDequeue(out var node, out _))
+        {
+            if (splitsLeft <= 0)
+            {
+                MakeLeaf(node.Id, node.LeafSlot);
+                continue;
+            }
+
+            splitsLeft--;
+            MakeInternal(node.Id, node.Feature, node.Threshold, node.Weight, node.Impurity, node.LeftWeight, node.LeftImpurity, node.RightImpurity);
+            AddBestFirst(node.Start, node.Mid, node.Depth + 1, node.Id, true, random, frontier);
+            AddBestFirst(node.Mid, node.End, node.Depth + 1, node.Id, false, random, frontier);
+        }
+    }
+
+    private void AddBestFirst(int start, int end, int depth, int parent, bool isLeft, SeededRandom random, PriorityQueue<Pending, (double, int)> frontier)
+    {
+        int id = NewNode(parent, isLeft);
+        double weight = NodeTotals(start, end);
+        if (parent < 0)
+        {
+            _rootWeight = weight;
+        }
+
+        double impurity = Impurity(_total, weight);
+        int slot = StoreLeafValues(weight);
+        int rows = end - start, constants = 0;
+        bool leaf = depth >= _settings.MaxDepth || rows < _settings.MinSamplesSplit || rows < 2 * _settings.MinSamplesLeaf
+            || impurity <= Epsilon;
+        double improvement = 0, leftImpurity = 0, rightImpurity = 0, leftWeight = 0;
+        if (!leaf)
+        {
+            leaf = !FindSplit(start, end, weight, random, ref constants)
+                || (improvement = Improvement(weight, impurity, out leftImpurity, out rightImpurity, out leftWeight)) + Epsilon < _settings.MinImpurityDecrease;
+        }
+
+        if (leaf)
+        {
+            MakeLeaf(id, slot);
+            return;
+        }
+
+        int mid = Partition(start, end);
+        var pending = new Pending(id, start, mid, end, depth, slot, _bestFeature, _bestThreshold, weight, impurity, leftWeight, leftImpurity, rightImpurity);
+        frontier.Enqueue(pending, (-improvement, id));
+    }
+
+    private readonly record struct Pending(
+        int Id, int Start, int Mid, int End, int Depth, int LeafSlot, int Feature, float Threshold,
+        double Weight, double Impurity, double LeftWeight, double LeftImpurity, double RightImpurity);
+
+    /// <summary>
+    /// Draws features as scikit-learn's splitters do (a Fisher–Yates walk that skips the constants known from the
+    /// ancestors and keeps drawing past MaxFeatures until a non-constant feature was visited) and keeps the best split.
+    /// </summary>
+    private bool FindSplit(int start, int end, double weight, SeededRandom random, ref int constants)
+    {
+        int known = constants, drawnConstants = 0, foundConstants = 0, totalConstants = known, visited = 0;
+        int remaining = _d;
+        _bestProxy = double.NegativeInfinity;
+        _bestFeature = -1;
+        while (remaining > totalConstants && (visited < _settings.MaxFeatures || visited <= foundConstants + drawnConstants))
+        {
+            visited++;
+            int j = random.Next(drawnConstants, remaining - foundConstants);
+            if (j < known)
+            {
+                (_features[drawnConstants], _features[j]) = (_features[j], _features[drawnConstants]);
+                drawnConstants++;
+                continue;
+            }
+
+            j += foundConstants;
+            int feature = _features[j];
+            int occupied = BuildHistogram(feature, start, end);
+            if (occupied <= 1)
+            {
+                ClearHistogram(occupied);
+                (_features[j], _features[totalConstants]) = (_features[totalConstants], _features[j]);
+                foundConstants++;
+                totalConstants++;
+                continue;
+            }
+
+            remaining--;
+            (_features[remaining], _features[j]) = (_features[j], _features[remaining]);
+            if (_settings.ExtraTrees)
+            {
+                RandomSplit(feature, occupied, end - start, weight, random);
+            }
+            else
+            {
+                BestSplit(feature, occupied, end - start, weight);
+            }
+
+            ClearHistogram(occupied);
+        }
+
+        // Keep the known constants in their original order for the siblings, and record the new ones for the children.
+        Array.Copy(_constantFeatures, _features, known);
+        Array.Copy(_features, known, _constantFeatures, known, foundConstants);
+        constants = totalConstants;
+        return _bestFeature >= 0;
+    }
+
+    /// <summary>Fills the histogram of <paramref name="feature"/> over the node's rows; returns the occupied bins, listed in order in <see cref="_touched"/>.</summary>
+    private int BuildHistogram(int feature, int start, int end)
+    {
+        var codes = _bins.Codes.AsSpan((int)((long)feature * _n), _n);
+        var histogram = _histogram;
+        var binRows = _binRows;
+        var occupied = _occupied;
+        int k = _classes;
+        for (int i = start; i < end; i++)
+        {
+            int bin = codes[_rows[i]];
+            histogram[bin * k + _ys[i]] += _ws[i];
+            binRows[bin]++;
+            occupied[bin >> 6] |= 1UL << bin;
+        }
+
+        int count = 0;
+        for (int w = 0; w < occupied.Length; w++)
+        {
+            ulong bits = occupied[w];
+            occupied[w] = 0;
+            while (bits != 0)
+            {
+                _touched[count++] = (w << 6) + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+            }
+        }
+
+        return count;
+    }
+
+    private void ClearHistogram(int occupied)
+    {
+        for (int t = 0; t < occupied; t++)
+        {
+            int bin = _touched[t];
+            _histogram.AsSpan(bin * _classes, _classes).Clear();
+            _binRows[bin] = 0;
+        }
+    }
+
+    /// <summary>scikit-learn's <c>BestSplitter</c> on one feature: every boundary between occupied bins, the first best kept.</summary>
+    private void BestSplit(int feature, int occupied, int rows, double weight)
+    {
+        var left = _left.AsSpan();
+        left.Clear();
+        double leftWeight = 0;
+        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf, k = _classes;
+        for (int t = 0; t < occupied - 1; t++)
+        {
+            int bin = _touched[t];
+            var cell = _histogram.AsSpan(bin * k, k);
+            for (int c = 0; c < k; c++)
+            {
+                left[c] += cell[c];
+                leftWeight += cell[c];
+            }
+
+            leftRows += _binRows[bin];
+            if (leftRows < minLeaf)
+            {
+                continue;
+            }
+
+            if (rows - leftRows < minLeaf)
+            {
+                break;
+            }
+
+            double proxy = Proxy(left, leftWeight, weight - leftWeight);
+            if (proxy > _bestProxy)
+            {
+                _bestProxy = proxy;
+                _bestFeature = feature;
+                _bestCut = bin;
+                _bestLeftRows = leftRows;
+                int next = _touched[t + 1];
+                _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
+                left.CopyTo(_bestLeft);
+            }
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>RandomSplitter</c> on one feature (Geurts et al. 2006): one threshold t drawn uniformly in
+    /// [min, max) of the feature in the node, rows with x ≤ t going left.
+    /// </summary>
+    /// <remarks>
+    /// The float t itself is drawn, from the node's smallest and largest values (the low edge of its first occupied bin
+    /// and the high edge of its last), and then mapped to the bins: bins whose values are all ≤ t go left. With exact bins
+    /// (one distinct value per bin) this is exactly the partition x ≤ t, and the stored threshold is t itself (rounded down
+    /// to a float, which sends every float input the same way as the double t does), so the draw keeps its law: the cut
+    /// falls in each gap between the node's values with probability proportional to the gap, as in the paper. Only with
+    /// quantile bins can t fall inside a bin; that bin then goes to the side of its own midpoint, and the threshold is
+    /// the midpoint between the bins.
+    /// </remarks>
+    private void RandomSplit(int feature, int occupied, int rows, double weight, SeededRandom random)
+    {
+        float[] low = _bins.Low[feature], high = _bins.High[feature];
+        double min = low[_touched[0]], max = high[_touched[occupied - 1]];
+        double t = ((max - min) * random.NextDouble()) + min;
+        if (t == max)
+        {
+            t = min;
+        }
+
+        var left = _left.AsSpan();
+        left.Clear();
+        double leftWeight = 0;
+        int leftRows = 0, cut = -1, k = _classes;
+        for (int i = 0; i < occupied; i++)
+        {
+            int bin = _touched[i];
+            bool goesLeft = high[bin] <= t || (low[bin] <= t && t >= (low[bin] / 2.0) + (high[bin] / 2.0));
+            if (!goesLeft)
+            {
+                break;
+            }
+
+            var cell = _histogram.AsSpan(bin * k, k);
+            for (int c = 0; c < k; c++)
+            {
+                left[c] += cell[c];
+                leftWeight += cell[c];
+            }
+
+            leftRows += _binRows[bin];
+            cut = i;
+        }
+
+        if (cut < 0 || cut == occupied - 1 || leftRows < _settings.MinSamplesLeaf || rows - leftRows < _settings.MinSamplesLeaf)
+        {
+            return;
+        }
+
+        double proxy = Proxy(left, leftWeight, weight - leftWeight);
+        if (proxy > _bestProxy)
+        {
+            int bin = _touched[cut], next = _touched[cut + 1];
+            _bestProxy = proxy;
+            _bestFeature = feature;
+            _bestCut = bin;
+            _bestLeftRows = leftRows;
+            float threshold = FloorToSingle(t);
+            _bestThreshold = threshold >= high[bin] && threshold < low[next] ? threshold : Midpoint(high[bin], low[next]);
+            left.CopyTo(_bestLeft);
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's threshold between adjacent values a &lt; b: a/2 + b/2 in double (a when that rounds to b), stored
+    /// as the largest float not above it, so that x ≤ threshold holds for a float x exactly when x ≤ the double does.
+    /// </summary>
+    internal static float Midpoint(float a, float b)
+    {
+        double mid = (a / 2.0) + (b / 2.0);
+        if (mid == b || double.IsInfinity(mid))
+        {
+            mid = a;
+        }
+
+        return FloorToSingle(mid);
+    }
+
+    /// <summary>The largest float that is not above <paramref name="value"/>.</summary>
+    internal static float FloorToSingle(double value)
+    {
+        float f = (float)value;
+        return f > value ? MathF.BitDecrement(f) : f;
+    }
+
+    /// <summary>Sums the node's class weights into <see cref="_total"/>; returns the node's weight.</summary>
+    private double NodeTotals(int start, int end)
+    {
+        Array.Clear(_total);
+        double weight = 0;
+        for (int i = start; i < end; i++)
+        {
+            _total[_ys[i]] += _ws[i];
+            weight += _ws[i];
+        }
+
+        return weight;
+    }
+
+    /// <summary>scikit-learn's <c>proxy_impurity_improvement</c>: −(N_R · right impurity) − N_L · left impurity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double Proxy(ReadOnlySpan<double> left, double leftWeight, double rightWeight)
+    {
+        double leftImpurity, rightImpurity;
+        if (_settings.Entropy)
+        {
+            leftImpurity = 0;
+            rightImpurity = 0;
+            for (int c = 0; c < left.Length; c++)
+            {
+                double l = left[c], r = _total[c] - l;
+                if (l > 0)
+                {
+                    double p = l / leftWeight;
+                    leftImpurity -= p * Math.Log2(p);
+                }
+
+                if (r > 0)
+                {
+                    double p = r / rightWeight;
+                    rightImpurity -= p * Math.Log2(p);
+                }
+            }
+        }
+        else
+        {
+            double leftSquares = 0, rightSquares = 0;
+            for (int c = 0; c < left.Length; c++)
+            {
+                double l = left[c], r = _total[c] - l;
+                leftSquares += l * l;
+                rightSquares += r * r;
+            }
+
+            leftImpurity = 1.0 - (leftSquares / (leftWeight * leftWeight));
+            rightImpurity = 1.0 - (rightSquares / (rightWeight * rightWeight));
+        }
+
+        return (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+    }
+
+    /// <summary>The impurity of class weights <paramref name="counts"/> summing to <paramref name="weight"/>.</summary>
+    private double Impurity(ReadOnlySpan<double> counts, double weight)
+    {
+        if (_settings.Entropy)
+        {
+            double entropy = 0;
+            foreach (double c in counts)
+            {
+                if (c > 0)
+                {
+                    double p = c / weight;
+                    entropy -= p * Math.Log2(p);
+                }
+            }
+
+            return entropy;
+        }
+
+        double squares = 0;
+        foreach (double c in counts)
+        {
+            squares += c * c;
+        }
+
+        return 1.0 - (squares / (weight * weight));
+    }
+
+    /// <summary>scikit-learn's <c>impurity_improvement</c> of the best split, with the children's impurities.</summary>
+    private double Improvement(double weight, double impurity, out double leftImpurity, out double rightImpurity, out double leftWeight)
+    {
+        leftWeight = 0;
+        Span<double> right = _classes <= 64 ? stackalloc double[_classes] : new double[_classes];
+        for (int c = 0; c < _classes; c++)
+        {
+            leftWeight += _bestLeft[c];
+            right[c] = _total[c] - _bestLeft[c];
+        }
+
+        double rightWeight = weight - leftWeight;
+        leftImpurity = Impurity(_bestLeft, leftWeight);
+        rightImpurity = Impurity(right, rightWeight);
+        return weight / _rootWeight * (impurity - (rightWeight / weight * rightImpurity) - (leftWeight / weight * leftImpurity));
+    }
+
+    /// <summary>Moves the rows of bins up to the best cut to the front of [start, end); returns where the right child starts.</summary>
+    private int Partition(int start, int end)
+    {
+        var codes = _bins.Codes.AsSpan((int)((long)_bestFeature * _n), _n);
+        int cut = _bestCut, i = start, j = end - 1;
+        while (i <= j)
+        {
+            if (codes[_rows[i]] <= cut)
+            {
+                i++;
+            }
+            else
+            {
+                (_rows[i], _rows[j]) = (_rows[j], _rows[i]);
+                (_ys[i], _ys[j]) = (_ys[j], _ys[i]);
+                (_ws[i], _ws[j]) = (_ws[j], _ws[i]);
+                j--;
+            }
+        }
+
+        if (i - start != _bestLeftRows)
+        {
+            throw new InvalidOperationException($"Partition sent {i - start} rows left, the histogram {_bestLeftRows}.");
+        }
+
+        return i;
+    }
+
+    private int NewNode(int parent, bool isLeft)
+    {
+        if (_nodeCount == _nodes.Length)
+        {
+            Array.Resize(ref _nodes, _nodes.Length * 2);
+        }
+
+        int id = _nodeCount++;
+        _nodes[id] = new TreeNode { Feature = -1, Left = -1, Right = -1 };
+        if (parent >= 0)
+        {
+            if (isLeft)
+            {
+                _nodes[parent].Left = id;
+            }
+            else
+            {
+                _nodes[parent].Right = id;
+            }
+        }
+
+        return id;
+    }
+
+    private void MakeInternal(int id, int feature, float threshold, double weight, double impurity, double leftWeight, double leftImpurity, double rightImpurity)
+    {
+        _nodes[id].Feature = feature;
+        _nodes[id].Threshold = threshold;
+        _importances[feature] += (weight * impurity) - (leftWeight * leftImpurity) - ((weight - leftWeight) * rightImpurity);
+    }
+
+    private void MakeLeaf(int id, int slot)
+    {
+        _nodes[id].Feature = -1;
+        _nodes[id].Threshold = 0;
+        _nodes[id].Left = ~slot;
+        _nodes[id].Right = -1;
+    }
+
+    /// <summary>Stores the node's class fractions (<see cref="_total"/> normalised by its sum, as scikit-learn's predict_proba does); returns their slot.</summary>
+    private int StoreLeafValues(double weight)
+    {
+        int k = _classes;
+        if ((_leafCount + 1) * k > _leafSlots.Length)
+        {
+            Array.Resize(ref _leafSlots, _leafSlots.Length * 2);
+        }
+
+        double sum = 0;
+        foreach (double c in _total)
+        {
+            sum += c;
+        }
+
+        var slot = _leafSlots.AsSpan(_leafCount * k, k);
+        for (int c = 0; c < k; c++)
+        {
+            slot[c] = _total[c] / sum;
+        }
+
+        return _leafCount++;
+    }
+
+    private GrownTree Finish()
+    {
+        var nodes = _nodes.AsSpan(0, _nodeCount).ToArray();
+        int k = _classes, leaves = 0;
+        foreach (var node in nodes)
+        {
+            leaves += node.IsLeaf ? 1 : 0;
+        }
+
+        var values = new double[leaves * k];
+        int next = 0;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            if (nodes[i].IsLeaf)
+            {
+                _leafSlots.AsSpan(~nodes[i].Left * k, k).CopyTo(values.AsSpan(next * k, k));
+                nodes[i].Left = ~next;
+                next++;
+            }
+        }
+
+        double[]? importances = null;
+        if (nodes.Length > 1)
+        {
+            importances = new double[_d];
+            double sum = 0;
+            for (int f = 0; f < _d; f++)
+            {
+                importances[f] = _importances[f] / _rootWeight;
+                sum += importances[f];
+            }
+
+            if (sum > 0)
+            {
+                for (int f = 0; f < _d; f++)
+                {
+                    importances[f] /= sum;
+                }
+            }
+        }
+
+        return new GrownTree(nodes, values, importances);
+    }
+}

@@ -15,11 +15,12 @@ internal sealed class FeatureBins
 
     private const int ChunkFeatures = 8;
 
-    private FeatureBins(int rows, int features, byte[] codes, float[][] low, float[][] high)
+    private FeatureBins(int rows, int features, byte[] codes, byte[] rowCodes, float[][] low, float[][] high)
     {
         Rows = rows;
         Features = features;
         Codes = codes;
+        RowCodes = rowCodes;
         Low = low;
         High = high;
     }
@@ -32,6 +33,9 @@ internal sealed class FeatureBins
 
     /// <summary>Code of row r for feature f at <c>f · Rows + r</c>.</summary>
     public byte[] Codes { get; }
+
+    /// <summary>The same codes row-major: row r's codes at <c>r · Features</c> (copied by the trees' local subtrees).</summary>
+    public byte[] RowCodes { get; }
 
     /// <summary>Per feature, the smallest training value in each bin.</summary>
     public float[][] Low { get; }
@@ -91,7 +95,20 @@ internal sealed class FeatureBins
             throw new ArgumentException($"The training matrix holds a NaN or infinite value (row {badRow} or later); trees need finite values.", "features");
         }
 
-        return new FeatureBins(n, d, codes, low, high);
+        var rowCodes = new byte[(long)n * d];
+        ParallelRows.For(n, (long)n * d, budget, (r0, r1) =>
+        {
+            for (int f = 0; f < d; f++)
+            {
+                var column = codes.AsSpan((int)((long)f * n), n);
+                for (int r = r0; r < r1; r++)
+                {
+                    rowCodes[((long)r * d) + f] = column[r];
+                }
+            }
+        });
+
+        return new FeatureBins(n, d, codes, rowCodes, low, high);
     }
 
     /// <summary>One bin per distinct value, when there are at most <see cref="MaxBins"/>; false otherwise.</summary>

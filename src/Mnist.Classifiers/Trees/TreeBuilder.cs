@@ -77,6 +77,11 @@ internal sealed class TreeBuilder
     private readonly long[] _packed;
     private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
     private bool _integerWeights;
+
+    // Whether the histogram just built is still in _packed (read and cleared by the Gini search itself) rather than
+    // converted into _histogram and _binRows.
+    private bool _packedPending;
+    private bool _histogramClean = true;
     private readonly int[] _touched = new int[FeatureBins.MaxBins];
 
     private readonly double[] _total;
@@ -439,7 +444,9 @@ internal sealed class TreeBuilder
         }
 
         Array.Clear(_seen);
-        if (_integerWeights)
+        _histogramClean = false;
+        _packedPending = _integerWeights && !_settings.Entropy && !_settings.ExtraTrees;
+        if (_integerWeights && !_packedPending)
         {
             for (int t = 0; t < count; t++)
             {
@@ -463,6 +470,23 @@ internal sealed class TreeBuilder
 
     private void ClearHistogram(int occupied)
     {
+        if (_histogramClean)
+        {
+            return;
+        }
+
+        _histogramClean = true;
+        if (_packedPending)
+        {
+            for (int t = 0; t < occupied; t++)
+            {
+                _packed.AsSpan(_touched[t] * _classes, _classes).Clear();
+            }
+
+            _packedPending = false;
+            return;
+        }
+
         for (int t = 0; t < occupied; t++)
         {
             int bin = _touched[t];
@@ -476,30 +500,73 @@ internal sealed class TreeBuilder
     {
         var left = _left.AsSpan();
         left.Clear();
+        var total = _total.AsSpan(0, left.Length);
         double leftWeight = 0;
         int leftRows = 0, minLeaf = _settings.MinSamplesLeaf, k = _classes;
+        bool gini = !_settings.Entropy;
+        if (_packedPending)
+        {
+            PackedGiniSplit(feature, occupied, rows, weight);
+            return;
+        }
+
         for (int t = 0; t < occupied - 1; t++)
         {
             int bin = _touched[t];
             var cell = _histogram.AsSpan(bin * k, k);
-            for (int c = 0; c < k; c++)
+            double proxy;
+            if (gini)
             {
-                left[c] += cell[c];
-                leftWeight += cell[c];
+                // One pass: the running class sums and both sides' sums of squares (scikit-learn's Gini terms).
+                double leftSquares = 0, rightSquares = 0;
+                for (int c = 0; c < cell.Length; c++)
+                {
+                    double l = left[c] + cell[c];
+                    left[c] = l;
+                    leftWeight += cell[c];
+                    double r = total[c] - l;
+                    leftSquares += l * l;
+                    rightSquares += r * r;
+                }
+
+                leftRows += _binRows[bin];
+                if (leftRows < minLeaf)
+                {
+                    continue;
+                }
+
+                if (rows - leftRows < minLeaf)
+                {
+                    break;
+                }
+
+                double rightWeight = weight - leftWeight;
+                double leftImpurity = 1.0 - (leftSquares / (leftWeight * leftWeight));
+                double rightImpurity = 1.0 - (rightSquares / (rightWeight * rightWeight));
+                proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+            }
+            else
+            {
+                for (int c = 0; c < cell.Length; c++)
+                {
+                    left[c] += cell[c];
+                    leftWeight += cell[c];
+                }
+
+                leftRows += _binRows[bin];
+                if (leftRows < minLeaf)
+                {
+                    continue;
+                }
+
+                if (rows - leftRows < minLeaf)
+                {
+                    break;
+                }
+
+                proxy = Proxy(left, leftWeight, weight - leftWeight);
             }
 
-            leftRows += _binRows[bin];
-            if (leftRows < minLeaf)
-            {
-                continue;
-            }
-
-            if (rows - leftRows < minLeaf)
-            {
-                break;
-            }
-
-            double proxy = Proxy(left, leftWeight, weight - leftWeight);
             if (proxy > _bestProxy)
             {
                 _bestProxy = proxy;
@@ -511,6 +578,76 @@ internal sealed class TreeBuilder
                 left.CopyTo(_bestLeft);
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="BestSplit"/> for Gini on a histogram still packed (integer weights): each bin's row count and class
+    /// weights are read from the packed words, which are cleared on the way, so the histogram needs no other pass.
+    /// </summary>
+    private void PackedGiniSplit(int feature, int occupied, int rows, double weight)
+    {
+        var left = _left.AsSpan();
+        left.Clear();
+        var total = _total.AsSpan(0, left.Length);
+        var packed = _packed.AsSpan();
+        double leftWeight = 0;
+        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf, k = _classes;
+        bool searching = true;
+        for (int t = 0; t < occupied; t++)
+        {
+            int bin = _touched[t];
+            var cell = packed.Slice(bin * k, k);
+            if (!searching || t == occupied - 1)
+            {
+                cell.Clear();
+                continue;
+            }
+
+            double leftSquares = 0, rightSquares = 0;
+            long binRows = 0;
+            for (int c = 0; c < cell.Length; c++)
+            {
+                long value = cell[c];
+                cell[c] = 0;
+                binRows += value >> 32;
+                double l = left[c] + (uint)value;
+                left[c] = l;
+                leftWeight += (uint)value;
+                double r = total[c] - l;
+                leftSquares += l * l;
+                rightSquares += r * r;
+            }
+
+            leftRows += (int)binRows;
+            if (leftRows < minLeaf)
+            {
+                continue;
+            }
+
+            if (rows - leftRows < minLeaf)
+            {
+                searching = false;
+                continue;
+            }
+
+            double rightWeight = weight - leftWeight;
+            double leftImpurity = 1.0 - (leftSquares / (leftWeight * leftWeight));
+            double rightImpurity = 1.0 - (rightSquares / (rightWeight * rightWeight));
+            double proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+            if (proxy > _bestProxy)
+            {
+                _bestProxy = proxy;
+                _bestFeature = feature;
+                _bestCut = bin;
+                _bestLeftRows = leftRows;
+                int next = _touched[t + 1];
+                _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
+                left.CopyTo(_bestLeft);
+            }
+        }
+
+        _packedPending = false;
+        _histogramClean = true;
     }
 
     /// <summary>

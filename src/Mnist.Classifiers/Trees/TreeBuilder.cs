@@ -136,6 +136,41 @@ internal sealed class TreeBuilder
     /// <summary>Grows a tree on the rows whose <paramref name="weights"/> are positive, drawing from <paramref name="random"/>.</summary>
     public GrownTree Grow(ReadOnlySpan<double> weights, SeededRandom random)
     {
+        int m = LoadRows(weights);
+        _nodeCount = 0;
+        _leafCount = 0;
+        Array.Clear(_importances);
+        _rootWeight = 0;
+        if (_settings.MaxLeafNodes > 0)
+        {
+            GrowBestFirst(m, random);
+        }
+        else
+        {
+            GrowDepthFirst(m, random);
+        }
+
+        return Finish();
+    }
+
+    /// <summary>
+    /// Searches the split of one node holding every row of positive weight, as the root of a tree would be searched
+    /// (the split search alone, for the benchmarks); returns the chosen feature, or −1 when no split is valid.
+    /// </summary>
+    internal int SearchRoot(ReadOnlySpan<double> weights, SeededRandom random)
+    {
+        int m = LoadRows(weights);
+        _codes = _bins.Codes;
+        _columnMajor = true;
+        _constantsKnown = false;
+        _rootWeight = NodeTotals(0, m);
+        int constants = 0;
+        return FindSplit(0, m, _rootWeight, random, ref constants) ? _bestFeature : -1;
+    }
+
+    /// <summary>Puts the rows of positive weight, ascending, with their classes and weights, at the start of the row arrays; returns their count.</summary>
+    private int LoadRows(ReadOnlySpan<double> weights)
+    {
         int m = 0;
         _integerWeights = true;
         for (int r = 0; r < _n; r++)
@@ -156,20 +191,7 @@ internal sealed class TreeBuilder
             _features[f] = f;
         }
 
-        _nodeCount = 0;
-        _leafCount = 0;
-        Array.Clear(_importances);
-        _rootWeight = 0;
-        if (_settings.MaxLeafNodes > 0)
-        {
-            GrowBestFirst(m, random);
-        }
-        else
-        {
-            GrowDepthFirst(m, random);
-        }
-
-        return Finish();
+        return m;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -467,7 +467,7 @@ internal sealed class TreeBuilder
 
         Array.Clear(_seen);
         _histogramClean = false;
-        _packedPending = _integerWeights && !_settings.Entropy && !_settings.ExtraTrees;
+        _packedPending = _integerWeights && (_settings.ExtraTrees || !_settings.Entropy);
         if (_integerWeights && !_packedPending)
         {
             for (int t = 0; t < count; t++)
@@ -708,14 +708,29 @@ internal sealed class TreeBuilder
                 break;
             }
 
-            var cell = _histogram.AsSpan(bin * k, k);
-            for (int c = 0; c < k; c++)
+            if (_packedPending)
             {
-                left[c] += cell[c];
-                leftWeight += cell[c];
+                // Still packed (cleared afterwards by ClearHistogram): row counts high, weights low.
+                var packed = _packed.AsSpan(bin * k, k);
+                for (int c = 0; c < k; c++)
+                {
+                    left[c] += (uint)packed[c];
+                    leftWeight += (uint)packed[c];
+                    leftRows += (int)(packed[c] >> 32);
+                }
+            }
+            else
+            {
+                var cell = _histogram.AsSpan(bin * k, k);
+                for (int c = 0; c < k; c++)
+                {
+                    left[c] += cell[c];
+                    leftWeight += cell[c];
+                }
+
+                leftRows += _binRows[bin];
             }
 
-            leftRows += _binRows[bin];
             cut = i;
         }
 

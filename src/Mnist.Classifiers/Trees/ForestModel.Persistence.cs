@@ -121,7 +121,7 @@ public sealed partial class ForestModel : IPersistable
                         throw reader.Invalid($"leaf node {i} of the forest has children or a threshold");
                     }
 
-                    nodes[i] = new TreeNode { Feature = -1, Left = ~leaves, Right = -1 };
+                    nodes[i] = new TreeNode { Feature = 0, Left = ~leaves, Right = -1 };
                     leaves++;
                 }
                 else

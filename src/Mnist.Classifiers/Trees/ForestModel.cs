@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Mnist.Classifiers.Data;
 
@@ -10,7 +11,8 @@ namespace Mnist.Classifiers.Trees;
 /// </summary>
 public sealed partial class ForestModel : IClassifierModel
 {
-    private const int PredictionBlockRows = 64;
+    private const int PredictionBlockRows = 256;
+    private const int WalkLanes = 16;
 
     private readonly int[] _classes;
     private readonly int[] _treeStarts;
@@ -115,33 +117,103 @@ public sealed partial class ForestModel : IClassifierModel
         ParallelRows.For(rows, work, ComputeBudget.OrDefault(budget), (r0, r1) =>
         {
             var output = MemoryMarshal.CreateSpan(ref result[0, 0], result.Length);
-            double scale = 1.0 / TreeCount;
+            float[]? copy = features.IsContiguous ? null : new float[PredictionBlockRows * FeatureCount];
             for (int b0 = r0; b0 < r1; b0 += PredictionBlockRows)
             {
                 int b1 = Math.Min(r1, b0 + PredictionBlockRows);
-                for (int t = 0; t < TreeCount; t++)
+                ReadOnlySpan<float> block;
+                if (copy is null)
                 {
-                    int root = _treeStarts[t];
+                    block = features.AsSpan().Slice(b0 * FeatureCount, (b1 - b0) * FeatureCount);
+                }
+                else
+                {
                     for (int r = b0; r < b1; r++)
                     {
-                        int leaf = Leaf(root, features.Row(r));
-                        var values = _leafValues.AsSpan(leaf * k, k);
-                        var sum = output.Slice(r * k, k);
-                        for (int c = 0; c < k; c++)
-                        {
-                            sum[c] += values[c];
-                        }
+                        features.Row(r).CopyTo(copy.AsSpan((r - b0) * FeatureCount));
                     }
+
+                    block = copy.AsSpan(0, (b1 - b0) * FeatureCount);
                 }
 
-                foreach (ref double p in output.Slice(b0 * k, (b1 - b0) * k))
-                {
-                    p *= scale;
-                }
+                AccumulateBlock(block, b1 - b0, output.Slice(b0 * k, (b1 - b0) * k));
             }
         });
 
         return result;
+    }
+
+    /// <summary>
+    /// Adds the mean over the trees of the leaf values of <paramref name="count"/> contiguous rows to
+    /// <paramref name="output"/> (count × classes). Rows walk each tree <see cref="WalkLanes"/> at a time, one step of
+    /// every walk per round, so that the node loads of different rows overlap instead of waiting for each other; a walk
+    /// that has reached its leaf stays there (a leaf's test is feature 0 against 0, harmless, and its children are not
+    /// followed).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void AccumulateBlock(ReadOnlySpan<float> block, int count, Span<double> output)
+    {
+        int k = _classes.Length, d = FeatureCount;
+        Span<int> laneRow = stackalloc int[WalkLanes];
+        Span<int> laneNode = stackalloc int[WalkLanes];
+        ref TreeNode nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
+        for (int t = 0; t < TreeCount; t++)
+        {
+            int root = _treeStarts[t];
+            int lanes = Math.Min(WalkLanes, count), nextRow = lanes, active = lanes;
+            for (int j = 0; j < lanes; j++)
+            {
+                laneRow[j] = j;
+                laneNode[j] = root;
+            }
+
+            while (active > 0)
+            {
+                for (int j = 0; j < lanes; j++)
+                {
+                    int row = laneRow[j];
+                    if (row < 0)
+                    {
+                        continue;
+                    }
+
+                    ref TreeNode node = ref Unsafe.Add(ref nodes, laneNode[j]);
+                    if (node.Left >= 0)
+                    {
+                        // Branch-free: which way a row goes is a coin flip to the branch predictor. Right is the field
+                        // after Left; NaN goes right, as with x <= threshold.
+                        bool right = !(block[(row * d) + node.Feature] <= node.Threshold);
+                        laneNode[j] = Unsafe.Add(ref node.Left, Unsafe.As<bool, byte>(ref right));
+                        continue;
+                    }
+
+                    // A leaf: add its values, and give the lane the next row.
+                    var values = _leafValues.AsSpan(~node.Left * k, k);
+                    var sum = output.Slice(row * k, k);
+                    for (int c = 0; c < k; c++)
+                    {
+                        sum[c] += values[c];
+                    }
+
+                    if (nextRow < count)
+                    {
+                        laneRow[j] = nextRow++;
+                        laneNode[j] = root;
+                    }
+                    else
+                    {
+                        laneRow[j] = -1;
+                        active--;
+                    }
+                }
+            }
+        }
+
+        double scale = 1.0 / TreeCount;
+        foreach (ref double p in output[..(count * k)])
+        {
+            p *= scale;
+        }
     }
 
     /// <inheritdoc />

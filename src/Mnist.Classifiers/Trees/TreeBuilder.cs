@@ -949,7 +949,7 @@ internal sealed class TreeBuilder
 
     private void MakeLeaf(int id, int slot)
     {
-        _nodes[id].Feature = -1;
+        _nodes[id].Feature = 0;
         _nodes[id].Threshold = 0;
         _nodes[id].Left = ~slot;
         _nodes[id].Right = -1;

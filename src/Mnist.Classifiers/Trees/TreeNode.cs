@@ -1,10 +1,14 @@
+using System.Runtime.InteropServices;
+
 namespace Mnist.Classifiers.Trees;
 
 /// <summary>
 /// One node of a fitted tree: rows with <c>x[Feature] &lt;= Threshold</c> go to <see cref="Left"/>, the others to
 /// <see cref="Right"/>. A leaf has <see cref="Left"/> = ~(its leaf index), a negative number, and
-/// <see cref="Feature"/> = −1.
+/// <see cref="Feature"/> = 0 with <see cref="Threshold"/> = 0, so that a walk may evaluate a leaf's test harmlessly
+/// (model files write −1 for a leaf's feature).
 /// </summary>
+[StructLayout(LayoutKind.Sequential)]
 internal struct TreeNode
 {
     public int Feature;

@@ -63,6 +63,8 @@ internal sealed class TreeBuilder
     // In a local subtree, which features are constant in the node being searched (one bit per feature), found for all
     // features at once by a vector min/max over the node's rows, so that drawing a constant feature costs no histogram.
     private readonly ulong[] _constantInNode;
+    private readonly byte[] _nodeMinCodes;
+    private readonly byte[] _nodeMaxCodes;
     private bool _constantsKnown;
     private byte[] _codes = [];
     private bool _columnMajor;
@@ -121,6 +123,8 @@ internal sealed class TreeBuilder
         _localStride = (_d + Vector256<byte>.Count - 1) / Vector256<byte>.Count * Vector256<byte>.Count;
         _localCodes = new byte[Math.Min(_n, LocalRows) * _localStride];
         _constantInNode = new ulong[(_localStride + 63) / 64];
+        _nodeMinCodes = new byte[_localStride];
+        _nodeMaxCodes = new byte[_localStride];
         _features = new int[_d];
         _constantFeatures = new int[_d];
         _histogram = new double[FeatureBins.MaxBins * classes];
@@ -316,6 +320,7 @@ internal sealed class TreeBuilder
         int remaining = _d;
         _bestProxy = double.NegativeInfinity;
         _bestFeature = -1;
+        bool localExtra = _constantsKnown && _settings.ExtraTrees && _integerWeights;
         while (remaining > totalConstants && (visited < _settings.MaxFeatures || visited <= foundConstants + drawnConstants))
         {
             visited++;
@@ -329,6 +334,14 @@ internal sealed class TreeBuilder
 
             j += foundConstants;
             int feature = _features[j];
+            if (localExtra && (_constantInNode[feature >> 6] & (1UL << feature)) == 0)
+            {
+                remaining--;
+                (_features[remaining], _features[j]) = (_features[j], _features[remaining]);
+                LocalRandomSplit(feature, start, end, weight, random);
+                continue;
+            }
+
             int occupied = _constantsKnown && (_constantInNode[feature >> 6] & (1UL << feature)) != 0 ? 0 : BuildHistogram(feature, start, end);
             if (occupied <= 1)
             {
@@ -401,6 +414,8 @@ internal sealed class TreeBuilder
 
             ulong bits = Vector256.Equals(min, max).ExtractMostSignificantBits();
             _constantInNode[chunk >> 6] |= bits << (chunk & 63);
+            min.StoreUnsafe(ref _nodeMinCodes[chunk]);
+            max.StoreUnsafe(ref _nodeMaxCodes[chunk]);
         }
 
         _constantsKnown = true;
@@ -676,38 +691,20 @@ internal sealed class TreeBuilder
     /// scikit-learn's <c>RandomSplitter</c> on one feature (Geurts et al. 2006): one threshold t drawn uniformly in
     /// [min, max) of the feature in the node, rows with x ≤ t going left.
     /// </summary>
-    /// <remarks>
-    /// The float t itself is drawn, from the node's smallest and largest values (the low edge of its first occupied bin
-    /// and the high edge of its last), and then mapped to the bins: bins whose values are all ≤ t go left. With exact bins
-    /// (one distinct value per bin) this is exactly the partition x ≤ t, and the stored threshold is t itself (rounded down
-    /// to a float, which sends every float input the same way as the double t does), so the draw keeps its law: the cut
-    /// falls in each gap between the node's values with probability proportional to the gap, as in the paper. Only with
-    /// quantile bins can t fall inside a bin; that bin then goes to the side of its own midpoint, and the threshold is
-    /// the midpoint between the bins.
-    /// </remarks>
+    /// <remarks>How t is drawn and mapped to the bins: <see cref="RandomThreshold"/>.</remarks>
     private void RandomSplit(int feature, int occupied, int rows, double weight, SeededRandom random)
     {
         float[] low = _bins.Low[feature], high = _bins.High[feature];
-        double min = low[_touched[0]], max = high[_touched[occupied - 1]];
-        double t = ((max - min) * random.NextDouble()) + min;
-        if (t == max)
-        {
-            t = min;
-        }
-
+        int first = _touched[0], last = _touched[occupied - 1];
+        double t = RandomThreshold(low, high, first, last, random);
+        int cut = RandomCut(low, high, first, last, t);
         var left = _left.AsSpan();
         left.Clear();
         double leftWeight = 0;
-        int leftRows = 0, cut = -1, k = _classes;
-        for (int i = 0; i < occupied; i++)
+        int leftRows = 0, k = _classes;
+        for (int i = 0; i < occupied && _touched[i] <= cut; i++)
         {
             int bin = _touched[i];
-            bool goesLeft = high[bin] <= t || (low[bin] <= t && t >= (low[bin] / 2.0) + (high[bin] / 2.0));
-            if (!goesLeft)
-            {
-                break;
-            }
-
             if (_packedPending)
             {
                 // Still packed (cleared afterwards by ClearHistogram): row counts high, weights low.
@@ -730,26 +727,133 @@ internal sealed class TreeBuilder
 
                 leftRows += _binRows[bin];
             }
-
-            cut = i;
         }
 
-        if (cut < 0 || cut == occupied - 1 || leftRows < _settings.MinSamplesLeaf || rows - leftRows < _settings.MinSamplesLeaf)
+        TakeRandomSplit(feature, cut, last, t, rows, leftRows, weight, leftWeight);
+    }
+
+    /// <summary>
+    /// <see cref="RandomSplit"/> in a local node with integer weights, without a histogram: the node's smallest and largest
+    /// code come from <see cref="FindConstantFeatures"/>, and one pass over the rows sums the class weights of those
+    /// at or below the cut (branch-free, alternating between two sets of sums). It draws the same threshold and takes
+    /// the same split as <see cref="RandomSplit"/>.
+    /// </summary>
+    private void LocalRandomSplit(int feature, int start, int end, double weight, SeededRandom random)
+    {
+        float[] low = _bins.Low[feature], high = _bins.High[feature];
+        int first = _nodeMinCodes[feature], last = _nodeMaxCodes[feature];
+        double t = RandomThreshold(low, high, first, last, random);
+        int cut = RandomCut(low, high, first, last, t);
+        if (cut < first || cut >= last)
         {
             return;
         }
 
-        double proxy = Proxy(left, leftWeight, weight - leftWeight);
+        int k = _classes, m = end - start;
+        Span<long> sums = stackalloc long[2 * k];
+        sums.Clear();
+        ref byte codes = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), FeatureBase(feature));
+        ref int rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), start);
+        ref int ys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ys), start);
+        ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
+        ref long even = ref MemoryMarshal.GetReference(sums);
+        ref long odd = ref Unsafe.Add(ref even, k);
+        int i = 0;
+        for (; i + 2 <= m; i += 2)
+        {
+            // (cut − code) >> 31 is all ones when code > cut: the row adds nothing.
+            long take0 = ~(long)((cut - Unsafe.Add(ref codes, Unsafe.Add(ref rows, i))) >> 31);
+            long take1 = ~(long)((cut - Unsafe.Add(ref codes, Unsafe.Add(ref rows, i + 1))) >> 31);
+            Unsafe.Add(ref even, Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i) & take0;
+            Unsafe.Add(ref odd, Unsafe.Add(ref ys, i + 1)) += Unsafe.Add(ref increments, i + 1) & take1;
+        }
+
+        if (i < m)
+        {
+            long take = ~(long)((cut - Unsafe.Add(ref codes, Unsafe.Add(ref rows, i))) >> 31);
+            Unsafe.Add(ref even, Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i) & take;
+        }
+
+        var left = _left.AsSpan();
+        double leftWeight = 0;
+        int leftRows = 0;
+        for (int c = 0; c < k; c++)
+        {
+            long value = sums[c] + sums[k + c];
+            left[c] = (uint)value;
+            leftWeight += (uint)value;
+            leftRows += (int)(value >> 32);
+        }
+
+        TakeRandomSplit(feature, cut, last, t, m, leftRows, weight, leftWeight);
+    }
+
+    /// <summary>
+    /// Draws the threshold t uniformly in [min, max) of the feature in the node (scikit-learn's
+    /// <c>rand_uniform(min, max)</c>, t = max read as min), min and max being the low edge of the node's first bin and
+    /// the high edge of its last.
+    /// </summary>
+    /// <remarks>
+    /// The float t itself is drawn and then mapped to the bins (<see cref="RandomCut"/>): bins whose values are all ≤ t
+    /// go left. With exact bins (one distinct value per bin) this is exactly the partition x ≤ t, and the stored threshold
+    /// is t itself (rounded down to a float, which sends every float input the same way as the double t does), so the
+    /// draw keeps the law of Geurts et al.: the cut falls in each gap between the node's values with probability
+    /// proportional to the gap. Only with quantile bins can t fall inside a bin; that bin then goes to the side of its
+    /// own midpoint, and the threshold is the midpoint between it and the next bin.
+    /// </remarks>
+    private static double RandomThreshold(float[] low, float[] high, int first, int last, SeededRandom random)
+    {
+        double min = low[first], max = high[last];
+        double t = ((max - min) * random.NextDouble()) + min;
+        return t == max ? min : t;
+    }
+
+    /// <summary>The last bin in [first, last] that goes left of t (first − 1 when none does).</summary>
+    private static int RandomCut(float[] low, float[] high, int first, int last, double t)
+    {
+        int lo = first, hi = last, cut = first - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (high[mid] <= t)
+            {
+                cut = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        int straddling = cut + 1;
+        if (straddling <= last && low[straddling] <= t && t >= (low[straddling] / 2.0) + (high[straddling] / 2.0))
+        {
+            cut = straddling;
+        }
+
+        return cut;
+    }
+
+    /// <summary>Keeps the random split at <paramref name="cut"/> if it is valid and the best so far.</summary>
+    private void TakeRandomSplit(int feature, int cut, int last, double t, int rows, int leftRows, double weight, double leftWeight)
+    {
+        if (cut >= last || leftRows == 0 || leftRows < _settings.MinSamplesLeaf || rows - leftRows < _settings.MinSamplesLeaf)
+        {
+            return;
+        }
+
+        double proxy = Proxy(_left, leftWeight, weight - leftWeight);
         if (proxy > _bestProxy)
         {
-            int bin = _touched[cut], next = _touched[cut + 1];
+            float[] low = _bins.Low[feature], high = _bins.High[feature];
             _bestProxy = proxy;
             _bestFeature = feature;
-            _bestCut = bin;
+            _bestCut = cut;
             _bestLeftRows = leftRows;
             float threshold = FloorToSingle(t);
-            _bestThreshold = threshold >= high[bin] && threshold < low[next] ? threshold : Midpoint(high[bin], low[next]);
-            left.CopyTo(_bestLeft);
+            _bestThreshold = threshold >= high[cut] && threshold < low[cut + 1] ? threshold : Midpoint(high[cut], low[cut + 1]);
+            _left.CopyTo(_bestLeft, 0);
         }
     }
 

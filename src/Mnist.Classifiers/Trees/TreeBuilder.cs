@@ -77,6 +77,11 @@ internal sealed class TreeBuilder
     private readonly double[] _histogram;
     private readonly int[] _binRows;
     private readonly long[] _packed;
+
+    // The packed histogram's row length: the class count rounded up to whole Vector256<long>s, zero beyond the classes.
+    private readonly int _paddedClasses;
+    private readonly double[] _leftPadded;
+    private readonly double[] _totalPadded;
     private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
     private bool _integerWeights;
 
@@ -129,7 +134,10 @@ internal sealed class TreeBuilder
         _constantFeatures = new int[_d];
         _histogram = new double[FeatureBins.MaxBins * classes];
         _binRows = new int[FeatureBins.MaxBins];
-        _packed = new long[FeatureBins.MaxBins * classes];
+        _paddedClasses = (classes + Vector256<long>.Count - 1) / Vector256<long>.Count * Vector256<long>.Count;
+        _packed = new long[FeatureBins.MaxBins * _paddedClasses];
+        _leftPadded = new double[_paddedClasses];
+        _totalPadded = new double[_paddedClasses];
         _total = new double[classes];
         _left = new double[classes];
         _bestLeft = new double[classes];
@@ -442,7 +450,7 @@ internal sealed class TreeBuilder
         ref int rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), start);
         ref int ys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ys), start);
         ref byte seen = ref MemoryMarshal.GetArrayDataReference(_seen);
-        int k = _classes, m = end - start;
+        int k = _classes, kp = _paddedClasses, m = end - start;
         if (_integerWeights)
         {
             ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
@@ -450,7 +458,7 @@ internal sealed class TreeBuilder
             for (int i = 0; i < m; i++)
             {
                 int bin = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
-                Unsafe.Add(ref packed, (bin * k) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
+                Unsafe.Add(ref packed, (bin * kp) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
                 Unsafe.Add(ref seen, bin) = 1;
             }
         }
@@ -488,7 +496,7 @@ internal sealed class TreeBuilder
             for (int t = 0; t < count; t++)
             {
                 int bin = _touched[t], binRows = 0;
-                var packed = _packed.AsSpan(bin * k, k);
+                var packed = _packed.AsSpan(bin * kp, k);
                 var cell = _histogram.AsSpan(bin * k, k);
                 for (int c = 0; c < k; c++)
                 {
@@ -517,7 +525,7 @@ internal sealed class TreeBuilder
         {
             for (int t = 0; t < occupied; t++)
             {
-                _packed.AsSpan(_touched[t] * _classes, _classes).Clear();
+                _packed.AsSpan(_touched[t] * _paddedClasses, _paddedClasses).Clear();
             }
 
             _packedPending = false;
@@ -623,39 +631,51 @@ internal sealed class TreeBuilder
     /// </summary>
     private void PackedGiniSplit(int feature, int occupied, int rows, double weight)
     {
-        var left = _left.AsSpan();
-        left.Clear();
-        var total = _total.AsSpan(0, left.Length);
-        var packed = _packed.AsSpan();
+        int kp = _paddedClasses, lanes = Vector256<long>.Count;
+        _total.CopyTo(_totalPadded, 0);
+        Array.Clear(_leftPadded);
+        ref double left = ref MemoryMarshal.GetArrayDataReference(_leftPadded);
+        ref double total = ref MemoryMarshal.GetArrayDataReference(_totalPadded);
+        ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
+
+        // A weight below 2^32 becomes a double exactly by placing it in the mantissa of 2^52 and subtracting 2^52.
+        var low = Vector256.Create(0xFFFFFFFFL);
+        var magicBits = Vector256.Create(0x4330000000000000L);
+        var magic = Vector256.Create(4503599627370496.0);
         double leftWeight = 0;
-        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf, k = _classes;
+        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf;
         bool searching = true;
         for (int t = 0; t < occupied; t++)
         {
             int bin = _touched[t];
-            var cell = packed.Slice(bin * k, k);
+            ref long cell = ref Unsafe.Add(ref packed, bin * kp);
             if (!searching || t == occupied - 1)
             {
-                cell.Clear();
+                MemoryMarshal.CreateSpan(ref cell, kp).Clear();
                 continue;
             }
 
-            double leftSquares = 0, rightSquares = 0;
-            long binRows = 0;
-            for (int c = 0; c < cell.Length; c++)
+            // Sums of exact integers (weights and their squares below 2^53), so the lane order changes nothing.
+            var leftSquares = Vector256<double>.Zero;
+            var rightSquares = Vector256<double>.Zero;
+            var binWeight = Vector256<double>.Zero;
+            var binRows = Vector256<long>.Zero;
+            for (int c = 0; c < kp; c += lanes)
             {
-                long value = cell[c];
-                cell[c] = 0;
-                binRows += value >> 32;
-                double l = left[c] + (uint)value;
-                left[c] = l;
-                leftWeight += (uint)value;
-                double r = total[c] - l;
+                var value = Vector256.LoadUnsafe(ref cell, (nuint)c);
+                Vector256<long>.Zero.StoreUnsafe(ref cell, (nuint)c);
+                binRows += Vector256.ShiftRightLogical(value, 32);
+                var w = ((value & low) | magicBits).AsDouble() - magic;
+                var l = Vector256.LoadUnsafe(ref left, (nuint)c) + w;
+                l.StoreUnsafe(ref left, (nuint)c);
+                binWeight += w;
+                var r = Vector256.LoadUnsafe(ref total, (nuint)c) - l;
                 leftSquares += l * l;
                 rightSquares += r * r;
             }
 
-            leftRows += (int)binRows;
+            leftWeight += Vector256.Sum(binWeight);
+            leftRows += (int)Vector256.Sum(binRows);
             if (leftRows < minLeaf)
             {
                 continue;
@@ -667,9 +687,10 @@ internal sealed class TreeBuilder
                 continue;
             }
 
+            double sumLeft = Vector256.Sum(leftSquares), sumRight = Vector256.Sum(rightSquares);
             double rightWeight = weight - leftWeight;
-            double leftImpurity = 1.0 - (leftSquares / (leftWeight * leftWeight));
-            double rightImpurity = 1.0 - (rightSquares / (rightWeight * rightWeight));
+            double leftImpurity = 1.0 - (sumLeft / (leftWeight * leftWeight));
+            double rightImpurity = 1.0 - (sumRight / (rightWeight * rightWeight));
             double proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
             if (proxy > _bestProxy)
             {
@@ -679,7 +700,7 @@ internal sealed class TreeBuilder
                 _bestLeftRows = leftRows;
                 int next = _touched[t + 1];
                 _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
-                left.CopyTo(_bestLeft);
+                _leftPadded.AsSpan(0, _classes).CopyTo(_bestLeft);
             }
         }
 
@@ -708,7 +729,7 @@ internal sealed class TreeBuilder
             if (_packedPending)
             {
                 // Still packed (cleared afterwards by ClearHistogram): row counts high, weights low.
-                var packed = _packed.AsSpan(bin * k, k);
+                var packed = _packed.AsSpan(bin * _paddedClasses, k);
                 for (int c = 0; c < k; c++)
                 {
                     left[c] += (uint)packed[c];

@@ -35,10 +35,12 @@ public sealed partial class ForestModel : IClassifierModel
         OutOfBagScore = outOfBagScore;
         FitTime = fitTime;
         MaxDepthReached = Depth(treeStarts, nodes);
+        Classes = Array.AsReadOnly(classes);
+        FeatureImportances = Array.AsReadOnly(importances);
     }
 
     /// <inheritdoc />
-    public IReadOnlyList<int> Classes => _classes;
+    public IReadOnlyList<int> Classes { get; }
 
     /// <inheritdoc />
     public int FeatureCount { get; }
@@ -60,7 +62,7 @@ public sealed partial class ForestModel : IClassifierModel
     /// decreases per feature normalised to sum to 1, averaged over the trees that split at all and normalised again; all
     /// zero when no tree split.
     /// </summary>
-    public IReadOnlyList<double> FeatureImportances => _importances;
+    public IReadOnlyList<double> FeatureImportances { get; }
 
     /// <summary>
     /// The accuracy on the out-of-bag rows when <c>OutOfBagScore</c> was asked: each training row that some tree did not

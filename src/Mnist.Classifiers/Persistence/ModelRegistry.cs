@@ -1,6 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
 
 namespace Mnist.Classifiers.Persistence;
 
@@ -33,6 +34,8 @@ internal static class ModelRegistry
         Register(FittedMinMaxScaler.Kind, writtenVersion: 1, oldestReadableVersion: 1, FittedMinMaxScaler.Read);
         // Version 2 drops the int32 version that version 1 repeated at the start of the payload.
         Register(SvmModel.Kind, writtenVersion: 2, oldestReadableVersion: 1, SvmModel.Read);
+        Register(ForestModel.ForestKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadForest);
+        Register(ForestModel.ExtraTreesKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadExtraTrees);
     }
 
     /// <summary>The registered kinds, sorted.</summary>

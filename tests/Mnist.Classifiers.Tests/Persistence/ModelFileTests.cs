@@ -4,6 +4,7 @@ using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
 using Mnist.Classifiers.Tests.Svm;
 
 namespace Mnist.Classifiers.Tests.Persistence;
@@ -81,7 +82,9 @@ public sealed class ModelFileTests : IDisposable
         var (x, y) = SvmClassifierTests.Blobs(10, [0, 1, 2], 4, seed: 5);
         var svmPipeline = new Pipeline([new StandardScaler(), new MinMaxScaler()], new SvmClassifier()).Fit(x, y);
         var frames = ModelFileBytes.Objects(ModelFile.Serialize(svmPipeline))
-            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new DummyClassifier().Fit(x, y))));
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new DummyClassifier().Fit(x, y))))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new RandomForestClassifier { Trees = 2 }.Fit(x, y))))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))));
 
         var current = new Dictionary<string, ushort>
         {
@@ -90,8 +93,10 @@ public sealed class ModelFileTests : IDisposable
             ["standard-scaler"] = 1,
             ["minmax-scaler"] = 1,
             ["svm"] = 2,
+            ["forest"] = 1,
+            ["extra"] = 1,
         };
-        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy");
+        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra");
         frames.ToDictionary(f => f.Kind, f => f.Version).Should().Equal(current);
         ModelRegistry.Kinds.Should().BeEquivalentTo(current.Keys, "every registered kind is checked");
         foreach (var (kind, version) in current)
@@ -215,7 +220,7 @@ public sealed class ModelFileTests : IDisposable
             body.WriteInt64(0);
         }));
         var act = () => ModelFile.Load(path);
-        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, minmax-scaler, pipeline, standard-scaler*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, extra, forest, minmax-scaler, pipeline, standard-scaler*");
     }
 
     [Fact]

@@ -1,0 +1,253 @@
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.Trees;
+
+/// <summary>
+/// The training features binned once per fit: each feature's values mapped to at most 256 ordered bins, stored as one
+/// byte per row, column-major (a feature's codes are contiguous, which is what a node's histogram reads). A feature
+/// with at most 256 distinct values gets one bin per value, so splitting between bins is exactly splitting between
+/// distinct values, as scikit-learn's exact search does; otherwise the bins hold equal shares of the rows (quantiles).
+/// </summary>
+internal sealed class FeatureBins
+{
+    /// <summary>The most bins a feature has: codes are bytes.</summary>
+    public const int MaxBins = 256;
+
+    private const int ChunkFeatures = 8;
+
+    private FeatureBins(int rows, int features, byte[] codes, byte[] rowCodes, float[][] low, float[][] high)
+    {
+        Rows = rows;
+        Features = features;
+        Codes = codes;
+        RowCodes = rowCodes;
+        Low = low;
+        High = high;
+    }
+
+    /// <summary>The number of rows.</summary>
+    public int Rows { get; }
+
+    /// <summary>The number of features.</summary>
+    public int Features { get; }
+
+    /// <summary>Code of row r for feature f at <c>f · Rows + r</c>.</summary>
+    public byte[] Codes { get; }
+
+    /// <summary>The same codes row-major: row r's codes at <c>r · Features</c> (copied by the trees' local subtrees).</summary>
+    public byte[] RowCodes { get; }
+
+    /// <summary>Per feature, the smallest training value in each bin.</summary>
+    public float[][] Low { get; }
+
+    /// <summary>Per feature, the largest training value in each bin (equal to <see cref="Low"/> for exact bins).</summary>
+    public float[][] High { get; }
+
+    /// <summary>Bins every feature of <paramref name="x"/>, features in parallel within the budget.</summary>
+    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    public static FeatureBins Build(FeatureMatrix x, ComputeBudget budget)
+    {
+        int n = x.Rows, d = x.Columns;
+        var codes = new byte[(long)n * d];
+        var low = new float[d][];
+        var high = new float[d][];
+        int chunks = (d + ChunkFeatures - 1) / ChunkFeatures;
+        int badRow = -1;
+        Parallel.For(0, chunks, budget.ParallelOptions, () => new float[ChunkFeatures * n], (chunk, _, columns) =>
+        {
+            int f0 = chunk * ChunkFeatures, width = Math.Min(ChunkFeatures, d - f0);
+            for (int r = 0; r < n; r++)
+            {
+                var row = x.Row(r).Slice(f0, width);
+                for (int j = 0; j < width; j++)
+                {
+                    float v = row[j];
+                    if (!float.IsFinite(v))
+                    {
+                        Interlocked.CompareExchange(ref badRow, r, -1);
+                    }
+
+                    columns[j * n + r] = v == 0 ? 0f : v; // −0 and +0 are one value
+                }
+            }
+
+            if (Volatile.Read(ref badRow) >= 0)
+            {
+                return columns;
+            }
+
+            for (int j = 0; j < width; j++)
+            {
+                int f = f0 + j;
+                var column = columns.AsSpan(j * n, n);
+                var target = codes.AsSpan((int)((long)f * n), n);
+                if (!ExactBins(column, target, out low[f], out high[f]))
+                {
+                    QuantileBins(column, target, out low[f], out high[f]);
+                }
+            }
+
+            return columns;
+        }, _ => { });
+
+        if (badRow >= 0)
+        {
+            throw new ArgumentException($"The training matrix holds a NaN or infinite value (row {badRow} or later); trees need finite values.", "features");
+        }
+
+        var rowCodes = new byte[(long)n * d];
+        ParallelRows.For(n, (long)n * d, budget, (r0, r1) =>
+        {
+            for (int f = 0; f < d; f++)
+            {
+                var column = codes.AsSpan((int)((long)f * n), n);
+                for (int r = r0; r < r1; r++)
+                {
+                    rowCodes[((long)r * d) + f] = column[r];
+                }
+            }
+        });
+
+        return new FeatureBins(n, d, codes, rowCodes, low, high);
+    }
+
+    /// <summary>One bin per distinct value, when there are at most <see cref="MaxBins"/>; false otherwise.</summary>
+    private static bool ExactBins(ReadOnlySpan<float> column, Span<byte> codes, out float[] low, out float[] high)
+    {
+        // Open addressing on the float bits: 1024 slots for at most 256 keys keeps probes short.
+        const int Slots = 1024;
+        Span<uint> keys = stackalloc uint[Slots];
+        Span<bool> used = stackalloc bool[Slots];
+        Span<short> slotCode = stackalloc short[Slots];
+        Span<float> distinct = stackalloc float[MaxBins];
+        int count = 0;
+        foreach (float v in column)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(v);
+            int slot = (int)((bits * 0x9E3779B1u) >> 22);
+            while (used[slot] && keys[slot] != bits)
+            {
+                slot = (slot + 1) & (Slots - 1);
+            }
+
+            if (!used[slot])
+            {
+                if (count == MaxBins)
+                {
+                    low = high = [];
+                    return false;
+                }
+
+                used[slot] = true;
+                keys[slot] = bits;
+                distinct[count++] = v;
+            }
+        }
+
+        var values = distinct[..count].ToArray();
+        Array.Sort(values);
+        for (int s = 0; s < Slots; s++)
+        {
+            if (used[s])
+            {
+                slotCode[s] = (short)Array.BinarySearch(values, BitConverter.UInt32BitsToSingle(keys[s]));
+            }
+        }
+
+        for (int r = 0; r < column.Length; r++)
+        {
+            uint bits = BitConverter.SingleToUInt32Bits(column[r]);
+            int slot = (int)((bits * 0x9E3779B1u) >> 22);
+            while (keys[slot] != bits)
+            {
+                slot = (slot + 1) & (Slots - 1);
+            }
+
+            codes[r] = (byte)slotCode[slot];
+        }
+
+        low = values;
+        high = values;
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="MaxBins"/> bins of about equal row counts: bin j holds the values up to the value at sorted position
+    /// (j + 1)·n/256 − 1, so the bin edges are training values and a split between bins is a split between them.
+    /// </summary>
+    private static void QuantileBins(ReadOnlySpan<float> column, Span<byte> codes, out float[] low, out float[] high)
+    {
+        var sorted = column.ToArray();
+        Array.Sort(sorted);
+        int n = sorted.Length;
+        var highs = new List<float>(MaxBins);
+        for (int j = 0; j < MaxBins; j++)
+        {
+            float edge = sorted[(int)((long)(j + 1) * n / MaxBins) - 1]; // n > 256 here: never below index 0
+            if (highs.Count == 0 || edge > highs[^1])
+            {
+                highs.Add(edge);
+            }
+        }
+
+        if (highs[^1] < sorted[^1])
+        {
+            highs[^1] = sorted[^1];
+        }
+
+        high = highs.ToArray();
+        low = new float[high.Length];
+        low[0] = sorted[0];
+        for (int j = 1; j < high.Length; j++)
+        {
+            // The smallest value above the previous bin's largest.
+            int at = UpperBound(sorted, high[j - 1]);
+            low[j] = sorted[at];
+        }
+
+        for (int r = 0; r < column.Length; r++)
+        {
+            codes[r] = (byte)LowerBound(high, column[r]);
+        }
+    }
+
+    /// <summary>The first index whose value is greater than <paramref name="value"/>.</summary>
+    private static int UpperBound(float[] sorted, float value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] <= value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    /// <summary>The first index whose value is at least <paramref name="value"/>.</summary>
+    private static int LowerBound(float[] sorted, float value)
+    {
+        int lo = 0, hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (sorted[mid] < value)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+}

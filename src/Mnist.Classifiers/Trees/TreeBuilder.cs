@@ -1,0 +1,1150 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
+namespace Mnist.Classifiers.Trees;
+
+/// <summary>
+/// Grows one classification tree at a time on <see cref="FeatureBins"/>, with scikit-learn's rules for when a node
+/// is a leaf, which features a node draws and which split it takes. One builder per thread: its scratch (row index,
+/// histograms, feature permutation) is reused from node to node and tree to tree, so growing allocates only the
+/// tree itself.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The split search is histogram-based: for a candidate feature, one pass over the node's rows adds each row's weight
+/// to the (bin, class) cell of its code, a 256-bit map records which bins are occupied, and the candidate splits are
+/// the boundaries between consecutive occupied bins, scanned in order with running class sums. With exact bins these
+/// are precisely the splits between adjacent distinct values in the node that scikit-learn's sort-based search
+/// (<c>BestSplitter</c>) tries, with the same threshold (the midpoint); the cost is O(rows + occupied bins · classes)
+/// per feature instead of a sort.
+/// </para>
+/// <para>
+/// Parent-minus-sibling histogram subtraction (LightGBM) is not used: a node draws its own random feature subset
+/// (√784 = 28 of 784 on MNIST), so a child's features rarely have a histogram at its parent; the rows of a node are
+/// instead partitioned in place, so each histogram pass reads only that node's rows.
+/// </para>
+/// </remarks>
+internal sealed class TreeBuilder
+{
+
+    /// <summary>scikit-learn's <c>EPSILON</c>: <c>np.finfo('double').eps</c>.</summary>
+    private const double Epsilon = 2.220446049250313e-16;
+
+    /// <summary>The most rows of a subtree whose codes are copied to <see cref="_localCodes"/> (with 784 features, 1.2 MB).</summary>
+    private const int LocalRows = 1536;
+
+    private readonly FeatureBins _bins;
+    private readonly int[] _labels;
+    private readonly int _classes;
+    private readonly TreeSettings _settings;
+    private readonly int _n;
+    private readonly int _d;
+
+    // Rows of the tree's sample, partitioned in place node by node (stably: ascending within a node), with their class
+    // and weight alongside. Inside a local subtree (below) _rows holds each row's offset in the local codes instead.
+    private readonly int[] _rows;
+    private readonly int[] _ys;
+    private readonly double[] _ws;
+    private readonly int[] _spareRows;
+    private readonly int[] _spareYs;
+    private readonly double[] _spareWs;
+
+    // With integer weights, each row's histogram increment: its row count (1) in the high half, its weight in the low.
+    private readonly long[] _packedWs;
+    private readonly long[] _sparePackedWs;
+
+    // A subtree of at most LocalRows rows copies its rows' codes (row-major, d bytes each) here once, so that every node
+    // below reads a buffer that stays in the core's L2 cache instead of 28 columns spread over the whole code matrix.
+    private readonly byte[] _localCodes;
+    private readonly int _localStride;
+
+    // In a local subtree, which features are constant in the node being searched (one bit per feature), found for all
+    // features at once by a vector min/max over the node's rows, so that drawing a constant feature costs no histogram.
+    private readonly ulong[] _constantInNode;
+    private readonly byte[] _nodeMinCodes;
+    private readonly byte[] _nodeMaxCodes;
+    private bool _constantsKnown;
+    private byte[] _codes = [];
+    private bool _columnMajor;
+
+    // scikit-learn's feature permutation and the constant features known at each depth-first node.
+    private readonly int[] _features;
+    private readonly int[] _constantFeatures;
+
+    // One feature's histogram: weighted class counts and row counts per bin, with the occupied bins.
+    private readonly double[] _histogram;
+    private readonly int[] _binRows;
+    private readonly long[] _packed;
+
+    // The packed histogram's row length: the class count rounded up to whole Vector256<long>s, zero beyond the classes.
+    private readonly int _paddedClasses;
+    private readonly double[] _leftPadded;
+    private readonly double[] _totalPadded;
+    private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
+    private bool _integerWeights;
+
+    // Whether the histogram just built is still in _packed (read and cleared by the Gini search itself) rather than
+    // converted into _histogram and _binRows.
+    private bool _packedPending;
+    private bool _histogramClean = true;
+    private readonly int[] _touched = new int[FeatureBins.MaxBins];
+
+    private readonly double[] _total;
+    private readonly double[] _left;
+    private readonly double[] _bestLeft;
+
+    private TreeNode[] _nodes = new TreeNode[256];
+    private int _nodeCount;
+    private double[] _leafSlots;
+    private int _leafCount;
+    private double[] _importances;
+    private double _rootWeight;
+
+    // The best split of the node being searched.
+    private int _bestFeature;
+    private int _bestCut;
+    private float _bestThreshold;
+    private double _bestProxy;
+    private int _bestLeftRows;
+
+    public TreeBuilder(FeatureBins bins, int[] labels, int classes, TreeSettings settings)
+    {
+        _bins = bins;
+        _labels = labels;
+        _classes = classes;
+        _settings = settings;
+        _n = bins.Rows;
+        _d = bins.Features;
+        _rows = new int[_n];
+        _ys = new int[_n];
+        _ws = new double[_n];
+        _spareRows = new int[_n];
+        _spareYs = new int[_n];
+        _spareWs = new double[_n];
+        _packedWs = new long[_n];
+        _sparePackedWs = new long[_n];
+        _localStride = (_d + Vector256<byte>.Count - 1) / Vector256<byte>.Count * Vector256<byte>.Count;
+        _localCodes = new byte[Math.Min(_n, LocalRows) * _localStride];
+        _constantInNode = new ulong[(_localStride + 63) / 64];
+        _nodeMinCodes = new byte[_localStride];
+        _nodeMaxCodes = new byte[_localStride];
+        _features = new int[_d];
+        _constantFeatures = new int[_d];
+        _histogram = new double[FeatureBins.MaxBins * classes];
+        _binRows = new int[FeatureBins.MaxBins];
+        _paddedClasses = (classes + Vector256<long>.Count - 1) / Vector256<long>.Count * Vector256<long>.Count;
+        _packed = new long[FeatureBins.MaxBins * _paddedClasses];
+        _leftPadded = new double[_paddedClasses];
+        _totalPadded = new double[_paddedClasses];
+        _total = new double[classes];
+        _left = new double[classes];
+        _bestLeft = new double[classes];
+        _leafSlots = new double[256 * classes];
+        _importances = new double[_d];
+    }
+
+    /// <summary>Grows a tree on the rows whose <paramref name="weights"/> are positive, drawing from <paramref name="random"/>.</summary>
+    public GrownTree Grow(ReadOnlySpan<double> weights, SeededRandom random)
+    {
+        int m = LoadRows(weights);
+        _nodeCount = 0;
+        _leafCount = 0;
+        Array.Clear(_importances);
+        _rootWeight = 0;
+        if (_settings.MaxLeafNodes > 0)
+        {
+            GrowBestFirst(m, random);
+        }
+        else
+        {
+            GrowDepthFirst(m, random);
+        }
+
+        return Finish();
+    }
+
+    /// <summary>
+    /// Searches the split of one node holding every row of positive weight, as the root of a tree would be searched
+    /// (the split search alone, for the benchmarks); returns the chosen feature, or −1 when no split is valid.
+    /// </summary>
+    internal int SearchRoot(ReadOnlySpan<double> weights, SeededRandom random)
+    {
+        int m = LoadRows(weights);
+        _codes = _bins.Codes;
+        _columnMajor = true;
+        _constantsKnown = false;
+        _rootWeight = NodeTotals(0, m);
+        int constants = 0;
+        return FindSplit(0, m, _rootWeight, random, ref constants) ? _bestFeature : -1;
+    }
+
+    /// <summary>Puts the rows of positive weight, ascending, with their classes and weights, at the start of the row arrays; returns their count.</summary>
+    private int LoadRows(ReadOnlySpan<double> weights)
+    {
+        int m = 0;
+        _integerWeights = true;
+        for (int r = 0; r < _n; r++)
+        {
+            if (weights[r] > 0)
+            {
+                _integerWeights &= weights[r] == Math.Floor(weights[r]) && weights[r] < int.MaxValue;
+                _rows[m] = r;
+                _ys[m] = _labels[r];
+                _ws[m] = weights[r];
+                _packedWs[m] = (1L << 32) + (long)Math.Min(weights[r], int.MaxValue);
+                m++;
+            }
+        }
+
+        for (int f = 0; f < _d; f++)
+        {
+            _features[f] = f;
+        }
+
+        return m;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GrowDepthFirst(int m, SeededRandom random)
+    {
+        var stack = new Stack<(int Start, int End, int Depth, int Parent, bool IsLeft, int Constants, bool Local)>();
+        stack.Push((0, m, 0, -1, false, 0, false));
+        while (stack.Count > 0)
+        {
+            var (start, end, depth, parent, isLeft, constants, local) = stack.Pop();
+            if (!local && end - start <= LocalRows && end - start >= _settings.MinSamplesSplit)
+            {
+                GatherLocal(start, end);
+                local = true;
+            }
+
+            _codes = local ? _localCodes : _bins.Codes;
+            _columnMajor = !local;
+            _constantsKnown = false;
+            int id = NewNode(parent, isLeft);
+            double weight = NodeTotals(start, end);
+            if (parent < 0)
+            {
+                _rootWeight = weight;
+            }
+
+            double impurity = Impurity(_total, weight);
+            int rows = end - start;
+            bool leaf = depth >= _settings.MaxDepth || rows < _settings.MinSamplesSplit || rows < 2 * _settings.MinSamplesLeaf
+                || impurity <= Epsilon;
+            if (!leaf && FindSplit(start, end, weight, random, ref constants)
+                && Improvement(weight, impurity, out double leftImpurity, out double rightImpurity, out double leftWeight) + Epsilon >= _settings.MinImpurityDecrease)
+            {
+                int mid = Partition(start, end);
+                MakeInternal(id, _bestFeature, _bestThreshold, weight, impurity, leftWeight, leftImpurity, rightImpurity);
+                stack.Push((mid, end, depth + 1, id, false, constants, local));
+                stack.Push((start, mid, depth + 1, id, true, constants, local));
+            }
+            else
+            {
+                MakeLeaf(id, StoreLeafValues(weight));
+            }
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>BestFirstTreeBuilder</c>: every node's split is searched when the node is made; the pending
+    /// node whose split decreases the impurity most is split next, until MaxLeafNodes − 1 splits are made.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private void GrowBestFirst(int m, SeededRandom random)
+    {
+        _codes = _bins.Codes;
+        _columnMajor = true;
+        _constantsKnown = false;
+        var frontier = new PriorityQueue<Pending, (double, int)>();
+        int splitsLeft = _settings.MaxLeafNodes - 1;
+        AddBestFirst(0, m, 0, -1, false, random, frontier);
+        while (frontier.TryDequeue(out var node, out _))
+        {
+            if (splitsLeft <= 0)
+            {
+                MakeLeaf(node.Id, node.LeafSlot);
+                continue;
+            }
+
+            splitsLeft--;
+            MakeInternal(node.Id, node.Feature, node.Threshold, node.Weight, node.Impurity, node.LeftWeight, node.LeftImpurity, node.RightImpurity);
+            AddBestFirst(node.Start, node.Mid, node.Depth + 1, node.Id, true, random, frontier);
+            AddBestFirst(node.Mid, node.End, node.Depth + 1, node.Id, false, random, frontier);
+        }
+    }
+
+    private void AddBestFirst(int start, int end, int depth, int parent, bool isLeft, SeededRandom random, PriorityQueue<Pending, (double, int)> frontier)
+    {
+        int id = NewNode(parent, isLeft);
+        double weight = NodeTotals(start, end);
+        if (parent < 0)
+        {
+            _rootWeight = weight;
+        }
+
+        double impurity = Impurity(_total, weight);
+        int slot = StoreLeafValues(weight);
+        int rows = end - start, constants = 0;
+        bool leaf = depth >= _settings.MaxDepth || rows < _settings.MinSamplesSplit || rows < 2 * _settings.MinSamplesLeaf
+            || impurity <= Epsilon;
+        double improvement = 0, leftImpurity = 0, rightImpurity = 0, leftWeight = 0;
+        if (!leaf)
+        {
+            leaf = !FindSplit(start, end, weight, random, ref constants)
+                || (improvement = Improvement(weight, impurity, out leftImpurity, out rightImpurity, out leftWeight)) + Epsilon < _settings.MinImpurityDecrease;
+        }
+
+        if (leaf)
+        {
+            MakeLeaf(id, slot);
+            return;
+        }
+
+        int mid = Partition(start, end);
+        var pending = new Pending(id, start, mid, end, depth, slot, _bestFeature, _bestThreshold, weight, impurity, leftWeight, leftImpurity, rightImpurity);
+        frontier.Enqueue(pending, (-improvement, id));
+    }
+
+    private readonly record struct Pending(
+        int Id, int Start, int Mid, int End, int Depth, int LeafSlot, int Feature, float Threshold,
+        double Weight, double Impurity, double LeftWeight, double LeftImpurity, double RightImpurity);
+
+    /// <summary>
+    /// Draws features as scikit-learn's splitters do (a Fisher–Yates walk that skips the constants known from the
+    /// ancestors and keeps drawing past MaxFeatures until a non-constant feature was visited) and keeps the best split.
+    /// </summary>
+    private bool FindSplit(int start, int end, double weight, SeededRandom random, ref int constants)
+    {
+        if (!_columnMajor)
+        {
+            FindConstantFeatures(start, end);
+        }
+
+        int known = constants, drawnConstants = 0, foundConstants = 0, totalConstants = known, visited = 0;
+        int remaining = _d;
+        _bestProxy = double.NegativeInfinity;
+        _bestFeature = -1;
+        bool localExtra = _constantsKnown && _settings.ExtraTrees && _integerWeights;
+        while (remaining > totalConstants && (visited < _settings.MaxFeatures || visited <= foundConstants + drawnConstants))
+        {
+            visited++;
+            int j = random.Next(drawnConstants, remaining - foundConstants);
+            if (j < known)
+            {
+                (_features[drawnConstants], _features[j]) = (_features[j], _features[drawnConstants]);
+                drawnConstants++;
+                continue;
+            }
+
+            j += foundConstants;
+            int feature = _features[j];
+            if (localExtra && (_constantInNode[feature >> 6] & (1UL << feature)) == 0)
+            {
+                remaining--;
+                (_features[remaining], _features[j]) = (_features[j], _features[remaining]);
+                LocalRandomSplit(feature, start, end, weight, random);
+                continue;
+            }
+
+            int occupied = _constantsKnown && (_constantInNode[feature >> 6] & (1UL << feature)) != 0 ? 0 : BuildHistogram(feature, start, end);
+            if (occupied <= 1)
+            {
+                ClearHistogram(occupied);
+                (_features[j], _features[totalConstants]) = (_features[totalConstants], _features[j]);
+                foundConstants++;
+                totalConstants++;
+                continue;
+            }
+
+            remaining--;
+            (_features[remaining], _features[j]) = (_features[j], _features[remaining]);
+            if (_settings.ExtraTrees)
+            {
+                RandomSplit(feature, occupied, end - start, weight, random);
+            }
+            else
+            {
+                BestSplit(feature, occupied, end - start, weight);
+            }
+
+            ClearHistogram(occupied);
+        }
+
+        // Keep the known constants in their original order for the siblings, and record the new ones for the children.
+        Array.Copy(_constantFeatures, _features, known);
+        Array.Copy(_features, known, _constantFeatures, known, foundConstants);
+        constants = totalConstants;
+        return _bestFeature >= 0;
+    }
+
+    /// <summary>
+    /// Copies the codes of rows [start, end) to <see cref="_localCodes"/> (row-major) and replaces each row index in
+    /// <see cref="_rows"/> by the offset of its codes there. Depth-first growth finishes this subtree before it touches
+    /// any other row, so one buffer serves every subtree in turn.
+    /// </summary>
+    private void GatherLocal(int start, int end)
+    {
+        var rowCodes = _bins.RowCodes;
+        for (int i = start; i < end; i++)
+        {
+            int offset = (i - start) * _localStride;
+            rowCodes.AsSpan((int)((long)_rows[i] * _d), _d).CopyTo(_localCodes.AsSpan(offset, _d));
+            _rows[i] = offset;
+        }
+    }
+
+    /// <summary>
+    /// Sets <see cref="_constantInNode"/> for the local node [start, end): a feature is constant when its smallest and
+    /// largest code over the node's rows agree (the same test as a histogram with one occupied bin, for every feature
+    /// at a fraction of the cost). Drawing a feature found constant this way counts as a visit, exactly as drawing a
+    /// constant whose histogram was built, so the features a node evaluates have the same law as scikit-learn's.
+    /// </summary>
+    private void FindConstantFeatures(int start, int end)
+    {
+        var codes = _localCodes;
+        var rows = _rows.AsSpan(start, end - start);
+        int width = Vector256<byte>.Count;
+        Array.Clear(_constantInNode);
+        for (int chunk = 0; chunk < _localStride; chunk += width)
+        {
+            var min = Vector256<byte>.AllBitsSet;
+            var max = Vector256<byte>.Zero;
+            foreach (int row in rows)
+            {
+                var v = Vector256.LoadUnsafe(ref codes[row + chunk]);
+                min = Vector256.Min(min, v);
+                max = Vector256.Max(max, v);
+            }
+
+            ulong bits = Vector256.Equals(min, max).ExtractMostSignificantBits();
+            _constantInNode[chunk >> 6] |= bits << (chunk & 63);
+            min.StoreUnsafe(ref _nodeMinCodes[chunk]);
+            max.StoreUnsafe(ref _nodeMaxCodes[chunk]);
+        }
+
+        _constantsKnown = true;
+    }
+
+    /// <summary>Where feature <paramref name="feature"/>'s code of the row with key k is: <c>_codes[base + k]</c>.</summary>
+    private int FeatureBase(int feature) => _columnMajor ? feature * _n : feature;
+
+    /// <summary>
+    /// Fills the histogram of <paramref name="feature"/> over the node's rows; returns the occupied bins, listed in order
+    /// in <see cref="_touched"/>, whose weighted class counts are in <see cref="_histogram"/> and row counts in
+    /// <see cref="_binRows"/>.
+    /// </summary>
+    /// <remarks>
+    /// With integer weights (bootstrap multiplicities, no class weights) each row adds one 64-bit word, its row count in
+    /// the high half and its weight in the low half, so the loop has a single read-modify-write per row; occupancy is a
+    /// plain byte store, turned into the ordered bin list by a vector scan of 256 bytes.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private int BuildHistogram(int feature, int start, int end)
+    {
+        // Unchecked reads: row keys, codes and classes were all made by this builder and are in range.
+        ref byte codes = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), FeatureBase(feature));
+        ref int rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), start);
+        ref int ys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ys), start);
+        ref byte seen = ref MemoryMarshal.GetArrayDataReference(_seen);
+        int k = _classes, kp = _paddedClasses, m = end - start;
+        if (_integerWeights)
+        {
+            ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
+            ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
+            for (int i = 0; i < m; i++)
+            {
+                int bin = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
+                Unsafe.Add(ref packed, (bin * kp) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
+                Unsafe.Add(ref seen, bin) = 1;
+            }
+        }
+        else
+        {
+            ref double histogram = ref MemoryMarshal.GetArrayDataReference(_histogram);
+            ref int binRows = ref MemoryMarshal.GetArrayDataReference(_binRows);
+            ref double ws = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ws), start);
+            for (int i = 0; i < m; i++)
+            {
+                int bin = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
+                Unsafe.Add(ref histogram, (bin * k) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref ws, i);
+                Unsafe.Add(ref binRows, bin)++;
+                Unsafe.Add(ref seen, bin) = 1;
+            }
+        }
+
+        int count = 0;
+        for (int v = 0; v < FeatureBins.MaxBins; v += Vector256<byte>.Count)
+        {
+            var block = Vector256.LoadUnsafe(ref seen, (nuint)v);
+            uint bits = ~Vector256.Equals(block, Vector256<byte>.Zero).ExtractMostSignificantBits();
+            while (bits != 0)
+            {
+                _touched[count++] = v + BitOperations.TrailingZeroCount(bits);
+                bits &= bits - 1;
+            }
+        }
+
+        Array.Clear(_seen);
+        _histogramClean = false;
+        _packedPending = _integerWeights && (_settings.ExtraTrees || !_settings.Entropy);
+        if (_integerWeights && !_packedPending)
+        {
+            for (int t = 0; t < count; t++)
+            {
+                int bin = _touched[t], binRows = 0;
+                var packed = _packed.AsSpan(bin * kp, k);
+                var cell = _histogram.AsSpan(bin * k, k);
+                for (int c = 0; c < k; c++)
+                {
+                    long value = packed[c];
+                    cell[c] = (uint)value;
+                    binRows += (int)(value >> 32);
+                    packed[c] = 0;
+                }
+
+                _binRows[bin] = binRows;
+            }
+        }
+
+        return count;
+    }
+
+    private void ClearHistogram(int occupied)
+    {
+        if (_histogramClean)
+        {
+            return;
+        }
+
+        _histogramClean = true;
+        if (_packedPending)
+        {
+            for (int t = 0; t < occupied; t++)
+            {
+                _packed.AsSpan(_touched[t] * _paddedClasses, _paddedClasses).Clear();
+            }
+
+            _packedPending = false;
+            return;
+        }
+
+        for (int t = 0; t < occupied; t++)
+        {
+            int bin = _touched[t];
+            _histogram.AsSpan(bin * _classes, _classes).Clear();
+            _binRows[bin] = 0;
+        }
+    }
+
+    /// <summary>scikit-learn's <c>BestSplitter</c> on one feature: every boundary between occupied bins, the first best kept.</summary>
+    private void BestSplit(int feature, int occupied, int rows, double weight)
+    {
+        var left = _left.AsSpan();
+        left.Clear();
+        var total = _total.AsSpan(0, left.Length);
+        double leftWeight = 0;
+        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf, k = _classes;
+        bool gini = !_settings.Entropy;
+        if (_packedPending)
+        {
+            PackedGiniSplit(feature, occupied, rows, weight);
+            return;
+        }
+
+        for (int t = 0; t < occupied - 1; t++)
+        {
+            int bin = _touched[t];
+            var cell = _histogram.AsSpan(bin * k, k);
+            double proxy;
+            if (gini)
+            {
+                // One pass: the running class sums and both sides' sums of squares (scikit-learn's Gini terms).
+                double leftSquares = 0, rightSquares = 0;
+                for (int c = 0; c < cell.Length; c++)
+                {
+                    double l = left[c] + cell[c];
+                    left[c] = l;
+                    leftWeight += cell[c];
+                    double r = total[c] - l;
+                    leftSquares += l * l;
+                    rightSquares += r * r;
+                }
+
+                leftRows += _binRows[bin];
+                if (leftRows < minLeaf)
+                {
+                    continue;
+                }
+
+                if (rows - leftRows < minLeaf)
+                {
+                    break;
+                }
+
+                double rightWeight = weight - leftWeight;
+                double leftImpurity = 1.0 - (leftSquares / (leftWeight * leftWeight));
+                double rightImpurity = 1.0 - (rightSquares / (rightWeight * rightWeight));
+                proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+            }
+            else
+            {
+                for (int c = 0; c < cell.Length; c++)
+                {
+                    left[c] += cell[c];
+                    leftWeight += cell[c];
+                }
+
+                leftRows += _binRows[bin];
+                if (leftRows < minLeaf)
+                {
+                    continue;
+                }
+
+                if (rows - leftRows < minLeaf)
+                {
+                    break;
+                }
+
+                proxy = Proxy(left, leftWeight, weight - leftWeight);
+            }
+
+            if (proxy > _bestProxy)
+            {
+                _bestProxy = proxy;
+                _bestFeature = feature;
+                _bestCut = bin;
+                _bestLeftRows = leftRows;
+                int next = _touched[t + 1];
+                _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
+                left.CopyTo(_bestLeft);
+            }
+        }
+    }
+
+    /// <summary>
+    /// <see cref="BestSplit"/> for Gini on a histogram still packed (integer weights): each bin's row count and class
+    /// weights are read from the packed words, which are cleared on the way, so the histogram needs no other pass.
+    /// </summary>
+    private void PackedGiniSplit(int feature, int occupied, int rows, double weight)
+    {
+        int kp = _paddedClasses, lanes = Vector256<long>.Count;
+        _total.CopyTo(_totalPadded, 0);
+        Array.Clear(_leftPadded);
+        ref double left = ref MemoryMarshal.GetArrayDataReference(_leftPadded);
+        ref double total = ref MemoryMarshal.GetArrayDataReference(_totalPadded);
+        ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
+
+        // A weight below 2^32 becomes a double exactly by placing it in the mantissa of 2^52 and subtracting 2^52.
+        var low = Vector256.Create(0xFFFFFFFFL);
+        var magicBits = Vector256.Create(0x4330000000000000L);
+        var magic = Vector256.Create(4503599627370496.0);
+        double leftWeight = 0;
+        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf;
+        bool searching = true;
+        for (int t = 0; t < occupied; t++)
+        {
+            int bin = _touched[t];
+            ref long cell = ref Unsafe.Add(ref packed, bin * kp);
+            if (!searching || t == occupied - 1)
+            {
+                MemoryMarshal.CreateSpan(ref cell, kp).Clear();
+                continue;
+            }
+
+            // Sums of exact integers (weights and their squares below 2^53), so the lane order changes nothing.
+            var leftSquares = Vector256<double>.Zero;
+            var rightSquares = Vector256<double>.Zero;
+            var binWeight = Vector256<double>.Zero;
+            var binRows = Vector256<long>.Zero;
+            for (int c = 0; c < kp; c += lanes)
+            {
+                var value = Vector256.LoadUnsafe(ref cell, (nuint)c);
+                Vector256<long>.Zero.StoreUnsafe(ref cell, (nuint)c);
+                binRows += Vector256.ShiftRightLogical(value, 32);
+                var w = ((value & low) | magicBits).AsDouble() - magic;
+                var l = Vector256.LoadUnsafe(ref left, (nuint)c) + w;
+                l.StoreUnsafe(ref left, (nuint)c);
+                binWeight += w;
+                var r = Vector256.LoadUnsafe(ref total, (nuint)c) - l;
+                leftSquares += l * l;
+                rightSquares += r * r;
+            }
+
+            leftWeight += Vector256.Sum(binWeight);
+            leftRows += (int)Vector256.Sum(binRows);
+            if (leftRows < minLeaf)
+            {
+                continue;
+            }
+
+            if (rows - leftRows < minLeaf)
+            {
+                searching = false;
+                continue;
+            }
+
+            double sumLeft = Vector256.Sum(leftSquares), sumRight = Vector256.Sum(rightSquares);
+            double rightWeight = weight - leftWeight;
+            double leftImpurity = 1.0 - (sumLeft / (leftWeight * leftWeight));
+            double rightImpurity = 1.0 - (sumRight / (rightWeight * rightWeight));
+            double proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+            if (proxy > _bestProxy)
+            {
+                _bestProxy = proxy;
+                _bestFeature = feature;
+                _bestCut = bin;
+                _bestLeftRows = leftRows;
+                int next = _touched[t + 1];
+                _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
+                _leftPadded.AsSpan(0, _classes).CopyTo(_bestLeft);
+            }
+        }
+
+        _packedPending = false;
+        _histogramClean = true;
+    }
+
+    /// <summary>
+    /// scikit-learn's <c>RandomSplitter</c> on one feature (Geurts et al. 2006): one threshold t drawn uniformly in
+    /// [min, max) of the feature in the node, rows with x ≤ t going left.
+    /// </summary>
+    /// <remarks>How t is drawn and mapped to the bins: <see cref="RandomThreshold"/>.</remarks>
+    private void RandomSplit(int feature, int occupied, int rows, double weight, SeededRandom random)
+    {
+        float[] low = _bins.Low[feature], high = _bins.High[feature];
+        int first = _touched[0], last = _touched[occupied - 1];
+        double t = RandomThreshold(low, high, first, last, random);
+        int cut = RandomCut(low, high, first, last, t);
+        var left = _left.AsSpan();
+        left.Clear();
+        double leftWeight = 0;
+        int leftRows = 0, k = _classes;
+        for (int i = 0; i < occupied && _touched[i] <= cut; i++)
+        {
+            int bin = _touched[i];
+            if (_packedPending)
+            {
+                // Still packed (cleared afterwards by ClearHistogram): row counts high, weights low.
+                var packed = _packed.AsSpan(bin * _paddedClasses, k);
+                for (int c = 0; c < k; c++)
+                {
+                    left[c] += (uint)packed[c];
+                    leftWeight += (uint)packed[c];
+                    leftRows += (int)(packed[c] >> 32);
+                }
+            }
+            else
+            {
+                var cell = _histogram.AsSpan(bin * k, k);
+                for (int c = 0; c < k; c++)
+                {
+                    left[c] += cell[c];
+                    leftWeight += cell[c];
+                }
+
+                leftRows += _binRows[bin];
+            }
+        }
+
+        TakeRandomSplit(feature, cut, last, t, rows, leftRows, weight, leftWeight);
+    }
+
+    /// <summary>
+    /// <see cref="RandomSplit"/> in a local node with integer weights, without a histogram: the node's smallest and largest
+    /// code come from <see cref="FindConstantFeatures"/>, and one pass over the rows sums the class weights of those
+    /// at or below the cut (branch-free, alternating between two sets of sums). It draws the same threshold and takes
+    /// the same split as <see cref="RandomSplit"/>.
+    /// </summary>
+    private void LocalRandomSplit(int feature, int start, int end, double weight, SeededRandom random)
+    {
+        float[] low = _bins.Low[feature], high = _bins.High[feature];
+        int first = _nodeMinCodes[feature], last = _nodeMaxCodes[feature];
+        double t = RandomThreshold(low, high, first, last, random);
+        int cut = RandomCut(low, high, first, last, t);
+        if (cut < first || cut >= last)
+        {
+            return;
+        }
+
+        int k = _classes, m = end - start;
+        Span<long> sums = stackalloc long[2 * k];
+        sums.Clear();
+        ref byte codes = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), FeatureBase(feature));
+        ref int rows = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_rows), start);
+        ref int ys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ys), start);
+        ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
+        ref long even = ref MemoryMarshal.GetReference(sums);
+        ref long odd = ref Unsafe.Add(ref even, k);
+        int i = 0;
+        for (; i + 2 <= m; i += 2)
+        {
+            // (cut − code) >> 31 is all ones when code > cut: the row adds nothing.
+            long take0 = ~(long)((cut - Unsafe.Add(ref codes, Unsafe.Add(ref rows, i))) >> 31);
+            long take1 = ~(long)((cut - Unsafe.Add(ref codes, Unsafe.Add(ref rows, i + 1))) >> 31);
+            Unsafe.Add(ref even, Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i) & take0;
+            Unsafe.Add(ref odd, Unsafe.Add(ref ys, i + 1)) += Unsafe.Add(ref increments, i + 1) & take1;
+        }
+
+        if (i < m)
+        {
+            long take = ~(long)((cut - Unsafe.Add(ref codes, Unsafe.Add(ref rows, i))) >> 31);
+            Unsafe.Add(ref even, Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i) & take;
+        }
+
+        var left = _left.AsSpan();
+        double leftWeight = 0;
+        int leftRows = 0;
+        for (int c = 0; c < k; c++)
+        {
+            long value = sums[c] + sums[k + c];
+            left[c] = (uint)value;
+            leftWeight += (uint)value;
+            leftRows += (int)(value >> 32);
+        }
+
+        TakeRandomSplit(feature, cut, last, t, m, leftRows, weight, leftWeight);
+    }
+
+    /// <summary>
+    /// Draws the threshold t uniformly in [min, max) of the feature in the node (scikit-learn's
+    /// <c>rand_uniform(min, max)</c>, t = max read as min), min and max being the low edge of the node's first bin and
+    /// the high edge of its last.
+    /// </summary>
+    /// <remarks>
+    /// The float t itself is drawn and then mapped to the bins (<see cref="RandomCut"/>): bins whose values are all ≤ t
+    /// go left. With exact bins (one distinct value per bin) this is exactly the partition x ≤ t, and the stored threshold
+    /// is t itself (rounded down to a float, which sends every float input the same way as the double t does), so the
+    /// draw keeps the law of Geurts et al.: the cut falls in each gap between the node's values with probability
+    /// proportional to the gap. Only with quantile bins can t fall inside a bin; that bin then goes to the side of its
+    /// own midpoint, and the threshold is the midpoint between it and the next bin.
+    /// </remarks>
+    private static double RandomThreshold(float[] low, float[] high, int first, int last, SeededRandom random)
+    {
+        double min = low[first], max = high[last];
+        double t = ((max - min) * random.NextDouble()) + min;
+        return t == max ? min : t;
+    }
+
+    /// <summary>The last bin in [first, last] that goes left of t (first − 1 when none does).</summary>
+    private static int RandomCut(float[] low, float[] high, int first, int last, double t)
+    {
+        int lo = first, hi = last, cut = first - 1;
+        while (lo <= hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            if (high[mid] <= t)
+            {
+                cut = mid;
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid - 1;
+            }
+        }
+
+        int straddling = cut + 1;
+        if (straddling <= last && low[straddling] <= t && t >= (low[straddling] / 2.0) + (high[straddling] / 2.0))
+        {
+            cut = straddling;
+        }
+
+        return cut;
+    }
+
+    /// <summary>Keeps the random split at <paramref name="cut"/> if it is valid and the best so far.</summary>
+    private void TakeRandomSplit(int feature, int cut, int last, double t, int rows, int leftRows, double weight, double leftWeight)
+    {
+        if (cut >= last || leftRows == 0 || leftRows < _settings.MinSamplesLeaf || rows - leftRows < _settings.MinSamplesLeaf)
+        {
+            return;
+        }
+
+        double proxy = Proxy(_left, leftWeight, weight - leftWeight);
+        if (proxy > _bestProxy)
+        {
+            float[] low = _bins.Low[feature], high = _bins.High[feature];
+            _bestProxy = proxy;
+            _bestFeature = feature;
+            _bestCut = cut;
+            _bestLeftRows = leftRows;
+            float threshold = FloorToSingle(t);
+            _bestThreshold = threshold >= high[cut] && threshold < low[cut + 1] ? threshold : Midpoint(high[cut], low[cut + 1]);
+            _left.CopyTo(_bestLeft, 0);
+        }
+    }
+
+    /// <summary>
+    /// scikit-learn's threshold between adjacent values a &lt; b: a/2 + b/2 in double (a when that rounds to b), stored
+    /// as the largest float not above it, so that x ≤ threshold holds for a float x exactly when x ≤ the double does.
+    /// </summary>
+    internal static float Midpoint(float a, float b)
+    {
+        double mid = (a / 2.0) + (b / 2.0);
+        if (mid == b || double.IsInfinity(mid))
+        {
+            mid = a;
+        }
+
+        return FloorToSingle(mid);
+    }
+
+    /// <summary>The largest float that is not above <paramref name="value"/>.</summary>
+    internal static float FloorToSingle(double value)
+    {
+        float f = (float)value;
+        return f > value ? MathF.BitDecrement(f) : f;
+    }
+
+    /// <summary>Sums the node's class weights into <see cref="_total"/>; returns the node's weight.</summary>
+    private double NodeTotals(int start, int end)
+    {
+        Array.Clear(_total);
+        double weight = 0;
+        for (int i = start; i < end; i++)
+        {
+            _total[_ys[i]] += _ws[i];
+            weight += _ws[i];
+        }
+
+        return weight;
+    }
+
+    /// <summary>scikit-learn's <c>proxy_impurity_improvement</c>: −(N_R · right impurity) − N_L · left impurity.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private double Proxy(ReadOnlySpan<double> left, double leftWeight, double rightWeight)
+    {
+        double leftImpurity, rightImpurity;
+        if (_settings.Entropy)
+        {
+            leftImpurity = 0;
+            rightImpurity = 0;
+            for (int c = 0; c < left.Length; c++)
+            {
+                double l = left[c], r = _total[c] - l;
+                if (l > 0)
+                {
+                    double p = l / leftWeight;
+                    leftImpurity -= p * Math.Log2(p);
+                }
+
+                if (r > 0)
+                {
+                    double p = r / rightWeight;
+                    rightImpurity -= p * Math.Log2(p);
+                }
+            }
+        }
+        else
+        {
+            double leftSquares = 0, rightSquares = 0;
+            for (int c = 0; c < left.Length; c++)
+            {
+                double l = left[c], r = _total[c] - l;
+                leftSquares += l * l;
+                rightSquares += r * r;
+            }
+
+            leftImpurity = 1.0 - (leftSquares / (leftWeight * leftWeight));
+            rightImpurity = 1.0 - (rightSquares / (rightWeight * rightWeight));
+        }
+
+        return (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+    }
+
+    /// <summary>The impurity of class weights <paramref name="counts"/> summing to <paramref name="weight"/>.</summary>
+    private double Impurity(ReadOnlySpan<double> counts, double weight)
+    {
+        if (_settings.Entropy)
+        {
+            double entropy = 0;
+            foreach (double c in counts)
+            {
+                if (c > 0)
+                {
+                    double p = c / weight;
+                    entropy -= p * Math.Log2(p);
+                }
+            }
+
+            return entropy;
+        }
+
+        double squares = 0;
+        foreach (double c in counts)
+        {
+            squares += c * c;
+        }
+
+        return 1.0 - (squares / (weight * weight));
+    }
+
+    /// <summary>scikit-learn's <c>impurity_improvement</c> of the best split, with the children's impurities.</summary>
+    private double Improvement(double weight, double impurity, out double leftImpurity, out double rightImpurity, out double leftWeight)
+    {
+        leftWeight = 0;
+        Span<double> right = _classes <= 64 ? stackalloc double[_classes] : new double[_classes];
+        for (int c = 0; c < _classes; c++)
+        {
+            leftWeight += _bestLeft[c];
+            right[c] = _total[c] - _bestLeft[c];
+        }
+
+        double rightWeight = weight - leftWeight;
+        leftImpurity = Impurity(_bestLeft, leftWeight);
+        rightImpurity = Impurity(right, rightWeight);
+        return weight / _rootWeight * (impurity - (rightWeight / weight * rightImpurity) - (leftWeight / weight * leftImpurity));
+    }
+
+    /// <summary>
+    /// Moves the rows of bins up to the best cut to the front of [start, end), keeping the order on both sides (so rows
+    /// stay ascending and reads of a code column move forward); returns where the right child starts.
+    /// </summary>
+    private int Partition(int start, int end)
+    {
+        var codes = _codes.AsSpan(FeatureBase(_bestFeature));
+        int cut = _bestCut, write = start, spare = 0;
+        for (int i = start; i < end; i++)
+        {
+            int row = _rows[i];
+            if (codes[row] <= cut)
+            {
+                _rows[write] = row;
+                _ys[write] = _ys[i];
+                _ws[write] = _ws[i];
+                _packedWs[write] = _packedWs[i];
+                write++;
+            }
+            else
+            {
+                _spareRows[spare] = row;
+                _spareYs[spare] = _ys[i];
+                _spareWs[spare] = _ws[i];
+                _sparePackedWs[spare] = _packedWs[i];
+                spare++;
+            }
+        }
+
+        _spareRows.AsSpan(0, spare).CopyTo(_rows.AsSpan(write));
+        _spareYs.AsSpan(0, spare).CopyTo(_ys.AsSpan(write));
+        _spareWs.AsSpan(0, spare).CopyTo(_ws.AsSpan(write));
+        _sparePackedWs.AsSpan(0, spare).CopyTo(_packedWs.AsSpan(write));
+        if (write - start != _bestLeftRows)
+        {
+            throw new InvalidOperationException($"Partition sent {write - start} rows left, the histogram {_bestLeftRows}.");
+        }
+
+        return write;
+    }
+
+    private int NewNode(int parent, bool isLeft)
+    {
+        if (_nodeCount == _nodes.Length)
+        {
+            Array.Resize(ref _nodes, _nodes.Length * 2);
+        }
+
+        int id = _nodeCount++;
+        _nodes[id] = new TreeNode { Feature = -1, Left = -1, Right = -1 };
+        if (parent >= 0)
+        {
+            if (isLeft)
+            {
+                _nodes[parent].Left = id;
+            }
+            else
+            {
+                _nodes[parent].Right = id;
+            }
+        }
+
+        return id;
+    }
+
+    private void MakeInternal(int id, int feature, float threshold, double weight, double impurity, double leftWeight, double leftImpurity, double rightImpurity)
+    {
+        _nodes[id].Feature = feature;
+        _nodes[id].Threshold = threshold;
+        _importances[feature] += (weight * impurity) - (leftWeight * leftImpurity) - ((weight - leftWeight) * rightImpurity);
+    }
+
+    private void MakeLeaf(int id, int slot)
+    {
+        _nodes[id].Feature = 0;
+        _nodes[id].Threshold = 0;
+        _nodes[id].Left = ~slot;
+        _nodes[id].Right = -1;
+    }
+
+    /// <summary>Stores the node's class fractions (<see cref="_total"/> normalised by its sum, as scikit-learn's predict_proba does); returns their slot.</summary>
+    private int StoreLeafValues(double weight)
+    {
+        int k = _classes;
+        if ((_leafCount + 1) * k > _leafSlots.Length)
+        {
+            Array.Resize(ref _leafSlots, _leafSlots.Length * 2);
+        }
+
+        double sum = 0;
+        foreach (double c in _total)
+        {
+            sum += c;
+        }
+
+        var slot = _leafSlots.AsSpan(_leafCount * k, k);
+        for (int c = 0; c < k; c++)
+        {
+            slot[c] = _total[c] / sum;
+        }
+
+        return _leafCount++;
+    }
+
+    private GrownTree Finish()
+    {
+        var nodes = _nodes.AsSpan(0, _nodeCount).ToArray();
+        int k = _classes, leaves = 0;
+        foreach (var node in nodes)
+        {
+            leaves += node.IsLeaf ? 1 : 0;
+        }
+
+        var values = new double[leaves * k];
+        int next = 0;
+        for (int i = 0; i < nodes.Length; i++)
+        {
+            if (nodes[i].IsLeaf)
+            {
+                _leafSlots.AsSpan(~nodes[i].Left * k, k).CopyTo(values.AsSpan(next * k, k));
+                nodes[i].Left = ~next;
+                next++;
+            }
+        }
+
+        double[]? importances = null;
+        if (nodes.Length > 1)
+        {
+            importances = new double[_d];
+            double sum = 0;
+            for (int f = 0; f < _d; f++)
+            {
+                importances[f] = _importances[f] / _rootWeight;
+                sum += importances[f];
+            }
+
+            if (sum > 0)
+            {
+                for (int f = 0; f < _d; f++)
+                {
+                    importances[f] /= sum;
+                }
+            }
+        }
+
+        return new GrownTree(nodes, values, importances);
+    }
+}

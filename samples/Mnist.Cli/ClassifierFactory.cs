@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mnist.Classifiers;
 using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
 
 namespace Mnist.Cli;
 
@@ -27,8 +28,16 @@ public static class ClassifierFactory
         {
             "dummy" => new DummyClassifier(),
             "svm" => CreateSvm(settings.Svm) with { Seed = settings.Seed },
-            "forest" or "extra" or "sgd" or "voting" => throw new ArgumentException(
-                $"The '{model}' model is not available yet; this build implements: svm, dummy.", "--model"),
+            "forest" => new RandomForestClassifier
+            {
+                Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
+            },
+            "extra" => new ExtraTreesClassifier
+            {
+                Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
+            },
+            "sgd" or "voting" => throw new ArgumentException(
+                $"The '{model}' model is not available yet; this build implements: svm, forest, extra, dummy.", "--model"),
             _ => throw new ArgumentException(
                 $"Unknown model '{settings.Model}'; allowed values: {string.Join(", ", ModelNames)}.", "--model"),
         };

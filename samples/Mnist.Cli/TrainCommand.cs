@@ -8,6 +8,7 @@ using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
 
 namespace Mnist.Cli;
 
@@ -67,7 +68,8 @@ public static class TrainCommand
         var coef0 = new Option<double>("--coef0") { Description = "Constant term of the SVM's poly and sigmoid kernels." };
         var cacheSize = new Option<double?>("--cache-size") { Description = "SVM kernel cache in MB (shared by the problems solved at once; default 1024)." };
         var probability = new Option<bool>("--probability") { Description = "Fit Platt scaling so that the SVM model also gives class probabilities (about 6x the training time)." };
-        var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the SVM's probability cross-validation)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the forests' bootstraps and feature draws, the SVM's probability cross-validation)." };
+        var outOfBag = new Option<bool>("--oob-score") { Description = "Forests: estimate the accuracy on the rows each tree did not see in its bootstrap (not for extra trees, which do not bootstrap)." };
         var threads = new Option<int>("--threads")
         {
             Description = "How many threads training and prediction use; -1 for one per processor.",
@@ -75,7 +77,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag })
         {
             command.Options.Add(option);
         }
@@ -95,7 +97,7 @@ public static class TrainCommand
                 Svm = new SvmSettings(
                     parse.GetValue(regularization), parse.GetValue(gamma), parse.GetValue(kernel)!, parse.GetValue(degree),
                     parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
-                Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth)),
+                Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag)),
                 Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha)),
             };
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
@@ -195,6 +197,10 @@ public static class TrainCommand
         {
             LogSvm(log, svm);
         }
+        else if (model.Classifier is ForestModel forest)
+        {
+            LogForest(log, forest);
+        }
 
         double? accuracy = null;
         double? predictSeconds = null;
@@ -257,6 +263,14 @@ public static class TrainCommand
         }
     }
 
+    /// <summary>With -v: the trees, the depth they reached, their nodes and the out-of-bag accuracy when asked.</summary>
+    private static void LogForest(Log log, ForestModel forest)
+    {
+        var c = CultureInfo.InvariantCulture;
+        log.Info($"Trees: {forest.TreeCount}; depth reached: {forest.MaxDepthReached}; nodes: {forest.NodeCount.ToString("N0", c)}"
+            + (forest.OutOfBagScore is { } oob ? $"; out-of-bag accuracy: {oob.ToString("F4", c)}" : string.Empty));
+    }
+
     /// <summary>The number of support vectors when the model has them, for the JSON summary (null: the field is omitted).</summary>
     internal static int? SupportVectorCount(IClassifierModel model) => model switch
     {
@@ -300,6 +314,17 @@ public static class TrainCommand
             if (SupportVectorCount(fitted) is { } supportVectors)
             {
                 json.WriteNumber("n_support", supportVectors);
+            }
+
+            if ((fitted as PipelineModel)?.Classifier is ForestModel forest)
+            {
+                json.WriteNumber("n_trees", forest.TreeCount);
+                json.WriteNumber("n_nodes", forest.NodeCount);
+                json.WriteNumber("max_depth_reached", forest.MaxDepthReached);
+                if (forest.OutOfBagScore is { } oob)
+                {
+                    json.WriteNumber("oob_score", oob);
+                }
             }
 
             if (PeakMemoryMegabytes() is { } peak)

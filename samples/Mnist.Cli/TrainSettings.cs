@@ -58,7 +58,8 @@ public sealed record SvmSettings(
 /// <summary>The flags of the random forest and extra trees.</summary>
 /// <param name="Estimators">The number of trees (<c>-E</c>).</param>
 /// <param name="MaxDepth">The maximum depth (<c>-D</c>).</param>
-public sealed record TreeSettings(int? Estimators = null, int? MaxDepth = null);
+/// <param name="OutOfBagScore">Estimate the accuracy on the rows each tree did not see (<c>--oob-score</c>; needs bootstrap).</param>
+public sealed record TreeSettings(int? Estimators = null, int? MaxDepth = null, bool OutOfBagScore = false);
 
 /// <summary>The flags of the SGD classifier.</summary>
 /// <param name="Loss">The loss (<c>-L</c>).</param>

@@ -6,7 +6,7 @@ namespace Mnist.Classifiers.Trees;
 /// <summary>Grows the trees of a <see cref="RandomForestClassifier"/> or <see cref="ExtraTreesClassifier"/>.</summary>
 internal static class ForestTrainer
 {
-    public static ForestModel Fit(IForestOptions options, bool extraTrees, FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget budget)
+    public static ForestModel Fit(ForestClassifier options, bool extraTrees, FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget budget)
     {
         var clock = Stopwatch.StartNew();
         int n = features.Rows, d = features.Columns;
@@ -62,7 +62,7 @@ internal static class ForestTrainer
     }
 
     /// <summary>The weight of each class before bootstrap: 1, the given ones, or balanced over all rows.</summary>
-    private static double[] ClassWeights(IForestOptions options, int[] classes, int[] counts, int n)
+    private static double[] ClassWeights(ForestClassifier options, int[] classes, int[] counts, int n)
     {
         var weights = new double[classes.Length];
         Array.Fill(weights, 1.0);
@@ -95,7 +95,7 @@ internal static class ForestTrainer
     /// scikit-learn's <c>_generate_sample_indices</c>); balanced_subsample's class weights come from those draws.
     /// </summary>
     private static void SampleWeights(
-        IForestOptions options, int[] y, int k, double[] classWeights, int bootstrapSize, SeededRandom random, double[] weights, int[] draws)
+        ForestClassifier options, int[] y, int k, double[] classWeights, int bootstrapSize, SeededRandom random, double[] weights, int[] draws)
     {
         int n = y.Length;
         if (!options.Bootstrap)

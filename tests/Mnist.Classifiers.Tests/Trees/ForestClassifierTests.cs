@@ -29,6 +29,9 @@ public class ForestClassifierTests
         forest.MaxFeatures.Should().Be(MaxFeatures.Sqrt);
         forest.Bootstrap.Should().BeTrue();
         new ExtraTreesClassifier().Bootstrap.Should().BeFalse();
+        (forest with { Trees = 5 }).Bootstrap.Should().BeTrue("a variant keeps its forest's defaults");
+        (new ExtraTreesClassifier() with { Trees = 5 }).Bootstrap.Should().BeFalse();
+        ((ForestClassifier)new ExtraTreesClassifier()).Should().NotBe(new RandomForestClassifier { Bootstrap = false }, "the two forests are different learners");
         MaxFeatures.Sqrt.Resolve(784).Should().Be(28);
         MaxFeatures.Log2.Resolve(784).Should().Be(9);
         MaxFeatures.All.Resolve(7).Should().Be(7);

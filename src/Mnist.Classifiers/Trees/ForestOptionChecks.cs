@@ -1,41 +1,9 @@
 namespace Mnist.Classifiers.Trees;
 
-/// <summary>The options random forests and extra trees share, so that one validator and one trainer serve both.</summary>
-internal interface IForestOptions
-{
-    int Trees { get; }
-
-    SplitCriterion Criterion { get; }
-
-    int? MaxDepth { get; }
-
-    int MinSamplesSplit { get; }
-
-    int MinSamplesLeaf { get; }
-
-    double MinImpurityDecrease { get; }
-
-    MaxFeatures MaxFeatures { get; }
-
-    int? MaxLeafNodes { get; }
-
-    bool Bootstrap { get; }
-
-    double? MaxSamples { get; }
-
-    bool OutOfBagScore { get; }
-
-    IReadOnlyDictionary<int, double>? ClassWeights { get; }
-
-    ClassWeightMode ClassWeightMode { get; }
-
-    int Seed { get; }
-}
-
 /// <summary>Checks forest options the way scikit-learn's parameter validation does, naming the option.</summary>
 internal static class ForestOptionChecks
 {
-    public static void Validate(IForestOptions o)
+    public static void Validate(ForestClassifier o)
     {
         if (o.Trees < 1)
         {

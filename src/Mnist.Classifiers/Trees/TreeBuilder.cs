@@ -614,13 +614,7 @@ internal sealed class TreeBuilder
 
             if (proxy > _bestProxy)
             {
-                _bestProxy = proxy;
-                _bestFeature = feature;
-                _bestCut = bin;
-                _bestLeftRows = leftRows;
-                int next = _touched[t + 1];
-                _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
-                left.CopyTo(_bestLeft);
+                KeepBest(proxy, feature, bin, leftRows, Midpoint(_bins.High[feature][bin], _bins.Low[feature][_touched[t + 1]]), left);
             }
         }
     }
@@ -694,13 +688,7 @@ internal sealed class TreeBuilder
             double proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
             if (proxy > _bestProxy)
             {
-                _bestProxy = proxy;
-                _bestFeature = feature;
-                _bestCut = bin;
-                _bestLeftRows = leftRows;
-                int next = _touched[t + 1];
-                _bestThreshold = Midpoint(_bins.High[feature][bin], _bins.Low[feature][next]);
-                _leftPadded.AsSpan(0, _classes).CopyTo(_bestLeft);
+                KeepBest(proxy, feature, bin, leftRows, Midpoint(_bins.High[feature][bin], _bins.Low[feature][_touched[t + 1]]), _leftPadded.AsSpan(0, _classes));
             }
         }
 
@@ -868,14 +856,20 @@ internal sealed class TreeBuilder
         if (proxy > _bestProxy)
         {
             float[] low = _bins.Low[feature], high = _bins.High[feature];
-            _bestProxy = proxy;
-            _bestFeature = feature;
-            _bestCut = cut;
-            _bestLeftRows = leftRows;
             float threshold = FloorToSingle(t);
-            _bestThreshold = threshold >= high[cut] && threshold < low[cut + 1] ? threshold : Midpoint(high[cut], low[cut + 1]);
-            _left.CopyTo(_bestLeft, 0);
+            KeepBest(proxy, feature, cut, leftRows, threshold >= high[cut] && threshold < low[cut + 1] ? threshold : Midpoint(high[cut], low[cut + 1]), _left);
         }
+    }
+
+    /// <summary>Remembers a split better than every one seen so far in this node.</summary>
+    private void KeepBest(double proxy, int feature, int cut, int leftRows, float threshold, ReadOnlySpan<double> leftCounts)
+    {
+        _bestProxy = proxy;
+        _bestFeature = feature;
+        _bestCut = cut;
+        _bestLeftRows = leftRows;
+        _bestThreshold = threshold;
+        leftCounts.CopyTo(_bestLeft);
     }
 
     /// <summary>

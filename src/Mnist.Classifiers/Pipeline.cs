@@ -128,14 +128,18 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     }
 
     /// <inheritdoc />
-    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null) =>
-        Classifier.Predict(Transform(features, budget), budget);
+    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
+    {
+        budget = ComputeBudget.OrDefault(budget); // resolved once for the transforms and the classifier
+        return Classifier.Predict(Transform(features, budget), budget);
+    }
 
     /// <inheritdoc />
     public double[,] PredictProbabilities(FeatureMatrix features, ComputeBudget? budget = null)
     {
         // Checked before transforming, so an unsupported call costs nothing.
         InputChecks.Supports(SupportsProbabilities, this, "class probabilities");
+        budget = ComputeBudget.OrDefault(budget);
         return Classifier.PredictProbabilities(Transform(features, budget), budget);
     }
 
@@ -143,6 +147,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     public double[,] DecisionFunction(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.Supports(SupportsDecisionFunction, this, "a decision function");
+        budget = ComputeBudget.OrDefault(budget);
         return Classifier.DecisionFunction(Transform(features, budget), budget);
     }
 

@@ -14,28 +14,8 @@ public sealed class TrainForestCommandTests : IDisposable
 
     private static MnistDataset Data()
     {
-        static LabeledImages Blobs(int perClass, int seed)
-        {
-            var random = new Random(seed);
-            const int columns = 36;
-            var labels = new List<byte>();
-            var pixels = new List<byte>();
-            foreach (byte digit in new byte[] { 0, 2, 7 }) // 0, 2 and 1 modulo 3: each lights its own pixels
-            {
-                for (int i = 0; i < perClass; i++)
-                {
-                    labels.Add(digit);
-                    for (int p = 0; p < columns; p++)
-                    {
-                        // Each digit lights its own third of the pixels, with noise everywhere.
-                        bool lit = p % 3 == digit % 3;
-                        pixels.Add((byte)Math.Clamp((lit ? 200 : 30) + random.Next(-30, 31), 0, 255));
-                    }
-                }
-            }
-
-            return new LabeledImages([.. pixels], [.. labels], columns);
-        }
+        // 0, 2 and 7 are 0, 2 and 1 modulo 3: each lights its own pixels.
+        static LabeledImages Blobs(int perClass, int seed) => Synthetic.DigitBlobs(perClass, seed, [0, 2, 7], lit: 200, dark: 30, noise: 30);
 
         return new MnistDataset { Train = Blobs(40, 1), Validation = Blobs(5, 2), Test = Blobs(10, 3), Info = new DatasetInfo("blobs", 0, "none", 1) };
     }

@@ -13,28 +13,8 @@ public sealed class TrainSvmCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static LabeledImages Blobs(int perClass, int seed)
-    {
-        var random = new Random(seed);
-        const int columns = 36;
-        var labels = new List<byte>();
-        var pixels = new List<byte>();
-        foreach (byte digit in new byte[] { 3, 4, 8 })
-        {
-            for (int i = 0; i < perClass; i++)
-            {
-                labels.Add(digit);
-                for (int p = 0; p < columns; p++)
-                {
-                    // Each digit lights its own third of the pixels, with noise everywhere.
-                    bool lit = p % 3 == digit % 3;
-                    pixels.Add((byte)Math.Clamp((lit ? 180 : 40) + random.Next(-40, 41), 0, 255));
-                }
-            }
-        }
-
-        return new LabeledImages([.. pixels], [.. labels], columns);
-    }
+    private static LabeledImages Blobs(int perClass, int seed) =>
+        Synthetic.DigitBlobs(perClass, seed, [3, 4, 8], lit: 180, dark: 40, noise: 40);
 
     private static (int Code, string Output, string Error) Invoke(MnistDataset dataset, params string[] args)
     {

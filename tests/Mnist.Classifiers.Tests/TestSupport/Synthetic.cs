@@ -48,4 +48,30 @@ internal static class Synthetic
 
         return new FeatureMatrix(values, columns);
     }
+
+    /// <summary>
+    /// Digit-like blobs of 36 pixels: each digit lights the pixels p with p % 3 == digit % 3 at
+    /// <paramref name="lit"/> and leaves the others at <paramref name="dark"/>, with uniform noise of ±<paramref name="noise"/>
+    /// everywhere, <paramref name="perClass"/> images per digit. Digits with distinct residues modulo 3 are well separated.
+    /// </summary>
+    public static LabeledImages DigitBlobs(int perClass, int seed, byte[] digits, int lit, int dark, int noise)
+    {
+        var random = new Random(seed);
+        const int columns = 36;
+        var labels = new List<byte>();
+        var pixels = new List<byte>();
+        foreach (byte digit in digits)
+        {
+            for (int i = 0; i < perClass; i++)
+            {
+                labels.Add(digit);
+                for (int p = 0; p < columns; p++)
+                {
+                    pixels.Add((byte)Math.Clamp((p % 3 == digit % 3 ? lit : dark) + random.Next(-noise, noise + 1), 0, 255));
+                }
+            }
+        }
+
+        return new LabeledImages([.. pixels], [.. labels], columns);
+    }
 }

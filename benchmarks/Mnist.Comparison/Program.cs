@@ -5,7 +5,8 @@
 //
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks.md [--label "10,000 rows"]
-//       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16] [--mlnet] [--skip-sklearn]
+//       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001
+//        | -M voting -C 1 -G scale -E 100 --voting hard] [--mlnet] [--skip-sklearn]
 //
 // It builds nothing itself: build the solution in Release first (the runner starts samples/Mnist.Cli's mnist.dll
 // and benchmarks/Mnist.MlNet's Mnist.MlNet.dll).
@@ -117,7 +118,9 @@ static RunResult Run(string program, List<string> arguments, string who)
         e.GetProperty("fit_seconds").GetDouble(),
         e.GetProperty("predict_seconds").GetDouble(),
         e.GetProperty("accuracy").GetDouble(),
-        e.TryGetProperty("n_support", out var s) ? s.GetInt64() : e.TryGetProperty("n_nodes", out var n) ? n.GetInt64() : 0,
+        e.TryGetProperty("n_support", out var s) ? s.GetInt64()
+            : e.TryGetProperty("n_nodes", out var n) ? n.GetInt64()
+            : e.TryGetProperty("n_iter", out var epochs) ? epochs.GetInt64() : 0,
         e.TryGetProperty("peak_memory_mb", out var m) ? m.GetDouble() : double.NaN,
         e.GetProperty("n_train").GetInt32());
     Console.Error.WriteLine($"    fit {result.FitSeconds:F2} s, predict {result.PredictSeconds:F2} s, accuracy {result.Accuracy:F4}, size {result.ModelSize}, peak {result.PeakMemoryMb:F0} MB");
@@ -133,7 +136,7 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
     text.AppendLine();
     text.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores ({MachineName()}), {ours[0].TrainRows:N0} training rows, test = the 10,000 test rows, StandardScaler then {o.Describe()}, {o.Repeats} run(s) each, alternating; medians.");
     text.AppendLine();
-    text.AppendLine(c, $"| | fit s | predict s | accuracy | {(o.Model == "svm" ? "support vectors" : "nodes")} | peak memory MB |");
+    text.AppendLine(c, $"| | fit s | predict s | accuracy | {o.ModelSizeName()} | peak memory MB |");
     text.AppendLine("|---|---|---|---|---|---|");
     foreach (var (name, results) in runs)
     {
@@ -159,8 +162,14 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
 }
 
 // The ML.NET trainers that stand beside each of our models: forests beside FastForest (one-versus-all) and
-// LightGBM; none beside the SVM (ML.NET has no kernel SVM).
-static string[] MlNetTrainers(string model) => model is "forest" or "extra" ? ["fastforest", "lightgbm"] : [];
+// LightGBM, the SGD classifier beside LinearSvm (one-versus-all) and SdcaMaximumEntropy; none beside the SVM (ML.NET
+// has no kernel SVM) nor the voting ensemble (it has no voting).
+static string[] MlNetTrainers(string model) => model switch
+{
+    "forest" or "extra" => ["fastforest", "lightgbm"],
+    "sgd" => ["linearsvm", "sdca"],
+    _ => [],
+};
 
 static double Median(List<RunResult> runs, Func<RunResult, double> value)
 {
@@ -235,15 +244,19 @@ static Options ParseArguments(string[] args)
             case "-G": o.Gamma = Next(); break;
             case "-E": o.Estimators = Next(); break;
             case "-D": o.MaxDepth = Next(); break;
+            case "-L": o.Loss = Next(); break;
+            case "-P": o.Penalty = Next(); break;
+            case "-A": o.Alpha = Next(); break;
+            case "--voting": o.Voting = Next(); break;
             case "--skip-sklearn": o.SkipSklearn = true; break;
             case "--mlnet": o.MlNet = true; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
 
-    if (o.Model is not ("svm" or "forest" or "extra"))
+    if (o.Model is not ("svm" or "forest" or "extra" or "sgd" or "voting"))
     {
-        throw new ArgumentException($"-M must be svm, forest or extra, not '{o.Model}'.");
+        throw new ArgumentException($"-M must be svm, forest, extra, sgd or voting, not '{o.Model}'.");
     }
 
     o.Label ??= o.TrainSize > 0 ? $"{o.TrainSize:N0} training rows" : "all training rows";
@@ -262,21 +275,38 @@ sealed class Options
     public string Gamma { get; set; } = "auto";
     public string Estimators { get; set; } = "100";
     public string? MaxDepth { get; set; }
+    public string Loss { get; set; } = "hinge";
+    public string Penalty { get; set; } = "l2";
+    public string Alpha { get; set; } = "0.0001";
+    public string Voting { get; set; } = "hard";
     public bool SkipSklearn { get; set; }
     public bool MlNet { get; set; }
 
     // The flags both `mnist train` and sklearn_train.py take for the model.
-    public string[] ModelArguments() => Model == "svm"
-        ? ["-M", "svm", "-C", C, "-G", Gamma]
-        : ["-M", Model, "-E", Estimators, .. (MaxDepth is null ? Array.Empty<string>() : ["-D", MaxDepth])];
+    public string[] ModelArguments()
+    {
+        string[] depth = MaxDepth is null ? [] : ["-D", MaxDepth];
+        return Model switch
+        {
+            "svm" => ["-M", "svm", "-C", C, "-G", Gamma],
+            "sgd" => ["-M", "sgd", "-L", Loss, "-P", Penalty, "-A", Alpha],
+            "voting" => ["-M", "voting", "-C", C, "-G", Gamma, "-E", Estimators, .. depth, "--voting", Voting],
+            _ => ["-M", Model, "-E", Estimators, .. depth],
+        };
+    }
 
     public string Describe() => Model switch
     {
         "svm" => $"SVC(C={C}, gamma={Gamma})",
         "forest" => $"RandomForest({Estimators} trees, max_depth={MaxDepth ?? "None"})",
-        _ => $"ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"})",
+        "extra" => $"ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"})",
+        "sgd" => $"SGDClassifier(loss={Loss}, penalty={Penalty}, alpha={Alpha})",
+        _ => $"{Voting} Voting(SVC(C={C}, gamma={Gamma}), RandomForest and ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"}))",
     };
+
+    // What the size column counts: support vectors, nodes, or the SGD's epochs.
+    public string ModelSizeName() => Model switch { "svm" => "support vectors", "sgd" => "epochs", "voting" => "", _ => "nodes" };
 }
 
-// ModelSize: support vectors of an SVM, nodes of a forest (0 when the peer does not say).
+// ModelSize: support vectors of an SVM, nodes of a forest, epochs of an SGD fit (0 when the peer does not say).
 sealed record RunResult(double FitSeconds, double PredictSeconds, double Accuracy, long ModelSize, double PeakMemoryMb, int TrainRows);

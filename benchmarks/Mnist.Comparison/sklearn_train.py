@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """The scikit-learn side of the comparison runner: the seed project's pipeline on the same HDF5 file.
 
-Fits StandardScaler + SVC, RandomForestClassifier or ExtraTreesClassifier (the seed's models, n_jobs=-1 as the
-seed ran them) on the first N training rows, predicts the test rows and prints one JSON object with the same
-fields as `mnist train --json`.
+Fits StandardScaler + SVC, RandomForestClassifier, ExtraTreesClassifier, SGDClassifier or the VotingClassifier of
+the first three (the seed's models, n_jobs=-1 as the seed ran them) on the first N training rows, predicts the test
+rows and prints one JSON object with the same fields as `mnist train --json`.
 """
 import argparse
 import json
@@ -16,7 +16,8 @@ import numpy as np
 import sklearn
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
-from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier, VotingClassifier
+from sklearn.linear_model import SGDClassifier
 from sklearn.svm import SVC
 
 
@@ -29,12 +30,16 @@ def gamma_value(text):
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-d", "--dataset", default="data.h5")
-    parser.add_argument("-M", "--model", default="svm", choices=["svm", "forest", "extra"])
+    parser.add_argument("-M", "--model", default="svm", choices=["svm", "forest", "extra", "sgd", "voting"])
     parser.add_argument("-C", "--regularization", type=float, default=8.0)
     parser.add_argument("-G", "--gamma", type=gamma_value, default="auto")
     parser.add_argument("--kernel", default="rbf")
     parser.add_argument("-E", "--estimators", type=int, default=100)
     parser.add_argument("-D", "--max_depth", type=int, default=None)
+    parser.add_argument("-L", "--loss", default="hinge")
+    parser.add_argument("-P", "--penalty", default="l2")
+    parser.add_argument("-A", "--alpha", type=float, default=1e-4)
+    parser.add_argument("--voting", default="hard", choices=["hard", "soft"])
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-size", type=int, default=0)
     parser.add_argument("-V", "--validation", action="store_true")
@@ -49,11 +54,26 @@ def main():
     if args.train_size > 0:
         x_train, y_train = x_train[: args.train_size], y_train[: args.train_size]
 
+    def svm(probability=False):
+        return SVC(C=args.regularization, gamma=args.gamma, kernel=args.kernel, probability=probability,
+                   random_state=args.seed)
+
+    def forest(kind):
+        return kind(n_estimators=args.estimators, max_depth=args.max_depth, n_jobs=-1, random_state=args.seed)
+
     if args.model == "svm":
-        classifier = SVC(C=args.regularization, gamma=args.gamma, kernel=args.kernel)
+        classifier = svm()
+    elif args.model == "forest":
+        classifier = forest(RandomForestClassifier)
+    elif args.model == "extra":
+        classifier = forest(ExtraTreesClassifier)
+    elif args.model == "sgd":
+        classifier = SGDClassifier(loss=args.loss, penalty=args.penalty, alpha=args.alpha, n_jobs=-1,
+                                   random_state=args.seed)
     else:
-        forest = RandomForestClassifier if args.model == "forest" else ExtraTreesClassifier
-        classifier = forest(n_estimators=args.estimators, max_depth=args.max_depth, n_jobs=-1, random_state=args.seed)
+        members = [("svm", svm(args.voting == "soft")), ("forest", forest(RandomForestClassifier)),
+                   ("extra", forest(ExtraTreesClassifier))]
+        classifier = VotingClassifier(members, voting=args.voting, n_jobs=-1)
     model = Pipeline([("scaler", StandardScaler()), ("clf", classifier)])
     start = time.perf_counter()
     model.fit(x_train, y_train)
@@ -73,7 +93,9 @@ def main():
     }
     if args.model == "svm":
         result["n_support"] = int(fitted.support_.size)
-    else:
+    elif args.model == "sgd":
+        result["n_iter"] = int(fitted.n_iter_)
+    elif args.model in ("forest", "extra"):
         result["n_nodes"] = int(sum(tree.tree_.node_count for tree in fitted.estimators_))
         result["max_depth_reached"] = int(max(tree.tree_.max_depth for tree in fitted.estimators_))
     print(json.dumps(result))

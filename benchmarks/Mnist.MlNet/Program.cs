@@ -1,9 +1,10 @@
 // The ML.NET side of the comparison runner (benchmarks/Mnist.Comparison): what a .NET user would reach for instead of
 // this library. Trains FastForest (one-versus-all, ML.NET has no multiclass random forest) or LightGBM (boosting,
-// multiclass) on the first N training rows of an HDF5 file written by `mnist fetch`, predicts the test rows and
-// prints one JSON object with the fields of `mnist train --json`.
+// multiclass) beside the forests, LinearSvm (one-versus-all) or SdcaMaximumEntropy beside the SGD classifier, on the
+// first N training rows of an HDF5 file written by `mnist fetch`, predicts the test rows and prints one JSON object
+// with the fields of `mnist train --json`.
 //
-//   dotnet exec Mnist.MlNet.dll -d data.h5 --trainer fastforest|lightgbm [--trees 100] [--train-size N]
+//   dotnet exec Mnist.MlNet.dll -d data.h5 --trainer fastforest|lightgbm|linearsvm|sdca [--trees 100] [--train-size N]
 using System.Diagnostics;
 using System.Globalization;
 using System.Reflection;
@@ -34,13 +35,19 @@ IDataView trainView = ml.Data.LoadFromEnumerable(Rows(train));
 IDataView testView = ml.Data.LoadFromEnumerable(Rows(data.Test));
 
 // Trees need no scaling (a split on x is a split on any monotone function of x), so unlike the seed's pipeline
-// there is no normaliser: it would only add time to ML.NET's side.
-var estimator = ml.Transforms.Conversion.MapValueToKey("Label").Append(trainer switch
+// there is no normaliser for them: it would only add time to ML.NET's side. The linear trainers get the
+// StandardScaler's equivalent (mean and variance, zero not kept fixed), as our SGD and scikit-learn's do.
+IEstimator<ITransformer> labels = ml.Transforms.Conversion.MapValueToKey("Label");
+IEstimator<ITransformer> standardized = labels.Append(ml.Transforms.NormalizeMeanVariance("Features", fixZero: false));
+var estimator = (trainer switch
 {
-    "fastforest" => (IEstimator<ITransformer>)ml.MulticlassClassification.Trainers.OneVersusAll(
-        ml.BinaryClassification.Trainers.FastForest(numberOfTrees: trees)),
-    "lightgbm" => ml.MulticlassClassification.Trainers.LightGbm(numberOfIterations: trees),
-    _ => throw new ArgumentException($"--trainer must be fastforest or lightgbm, not '{trainer}'."),
+    "fastforest" => (IEstimator<ITransformer>)labels.Append(ml.MulticlassClassification.Trainers.OneVersusAll(
+        ml.BinaryClassification.Trainers.FastForest(numberOfTrees: trees))),
+    "lightgbm" => labels.Append(ml.MulticlassClassification.Trainers.LightGbm(numberOfIterations: trees)),
+    "linearsvm" => standardized.Append(ml.MulticlassClassification.Trainers.OneVersusAll(
+        ml.BinaryClassification.Trainers.LinearSvm())),
+    "sdca" => standardized.Append(ml.MulticlassClassification.Trainers.SdcaMaximumEntropy()),
+    _ => throw new ArgumentException($"--trainer must be fastforest, lightgbm, linearsvm or sdca, not '{trainer}'."),
 }).Append(ml.Transforms.Conversion.MapKeyToValue("PredictedLabel"));
 
 var clock = Stopwatch.StartNew();

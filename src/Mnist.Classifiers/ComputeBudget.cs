@@ -7,6 +7,10 @@ namespace Mnist.Classifiers;
 /// allows or multiplies memory (scikit-learn's <c>n_jobs</c>, made to compose).
 /// </summary>
 /// <remarks>
+/// A budget may also carry a <see cref="Cancellation"/> token, handed down with the threads and memory so that a
+/// search or an ensemble can stop the fits it started: long loops check it at coarse points (an SMO solver every
+/// few thousand iterations, a forest between trees, SGD between epochs) and throw
+/// <see cref="OperationCanceledException"/>; nothing is written by a fit, so a cancelled one leaves nothing behind.
 /// A budget changes only how fast work runs, never its result: every learner in the library gives the same model
 /// for the same seed whatever <see cref="MaxDegreeOfParallelism"/> is (work is divided into blocks whose results do
 /// not depend on which thread runs them), and a smaller <see cref="MemoryBytes"/> only means less caching.
@@ -21,12 +25,16 @@ public sealed record ComputeBudget
 
     /// <summary>A budget of <paramref name="maxDegreeOfParallelism"/> threads and <paramref name="memoryBytes"/> bytes.</summary>
     /// <exception cref="ArgumentOutOfRangeException">Fewer than one thread, or less than <see cref="MinimumMemoryBytes"/>.</exception>
-    public ComputeBudget(int maxDegreeOfParallelism, long memoryBytes)
+    /// <param name="maxDegreeOfParallelism">The most threads at once.</param>
+    /// <param name="memoryBytes">The most memory for buffers and caches.</param>
+    /// <param name="cancellation">Stops the work when cancelled; none by default.</param>
+    public ComputeBudget(int maxDegreeOfParallelism, long memoryBytes, CancellationToken cancellation = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxDegreeOfParallelism, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(memoryBytes, MinimumMemoryBytes);
         MaxDegreeOfParallelism = maxDegreeOfParallelism;
         MemoryBytes = memoryBytes;
+        Cancellation = cancellation;
     }
 
     /// <summary>The most threads the work may run at once (at least 1).</summary>
@@ -35,6 +43,9 @@ public sealed record ComputeBudget
     /// <summary>The most memory the work may use for its own buffers and caches, in bytes.</summary>
     public long MemoryBytes { get; }
 
+    /// <summary>When cancelled, the work stops at its next check with <see cref="OperationCanceledException"/>.</summary>
+    public CancellationToken Cancellation { get; }
+
     /// <summary>
     /// Every core of the machine and <see cref="DefaultMemoryFraction"/> of the memory the runtime sees as free now
     /// (the physical or container limit less what is in use).
@@ -42,10 +53,13 @@ public sealed record ComputeBudget
     public static ComputeBudget Default => new(Environment.ProcessorCount, DefaultMemory());
 
     /// <summary>This budget with at most <paramref name="threads"/> threads (memory unchanged).</summary>
-    public ComputeBudget WithThreads(int threads) => new(threads, MemoryBytes);
+    public ComputeBudget WithThreads(int threads) => new(threads, MemoryBytes, Cancellation);
 
     /// <summary>This budget with <paramref name="memoryBytes"/> of memory (threads unchanged).</summary>
-    public ComputeBudget WithMemory(long memoryBytes) => new(MaxDegreeOfParallelism, memoryBytes);
+    public ComputeBudget WithMemory(long memoryBytes) => new(MaxDegreeOfParallelism, memoryBytes, Cancellation);
+
+    /// <summary>This budget, stopped by <paramref name="cancellation"/> (threads and memory unchanged).</summary>
+    public ComputeBudget WithCancellation(CancellationToken cancellation) => new(MaxDegreeOfParallelism, MemoryBytes, cancellation);
 
     /// <summary>How many of <paramref name="parts"/> independent parts run at once: one per thread, at most all of them.</summary>
     public int ConcurrentParts(int parts) => Math.Clamp(parts, 1, MaxDegreeOfParallelism);
@@ -58,11 +72,11 @@ public sealed record ComputeBudget
     {
         int concurrent = ConcurrentParts(parts);
         return new ComputeBudget(
-            Math.Max(1, MaxDegreeOfParallelism / concurrent), Math.Max(MinimumMemoryBytes, MemoryBytes / concurrent));
+            Math.Max(1, MaxDegreeOfParallelism / concurrent), Math.Max(MinimumMemoryBytes, MemoryBytes / concurrent), Cancellation);
     }
 
-    /// <summary>Options for <see cref="Parallel"/> loops that respect the thread budget.</summary>
-    public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
+    /// <summary>Options for <see cref="Parallel"/> loops that respect the thread budget and its cancellation.</summary>
+    public ParallelOptions ParallelOptions => new() { MaxDegreeOfParallelism = MaxDegreeOfParallelism, CancellationToken = Cancellation };
 
     /// <summary>The budget given, or <see cref="Default"/> when none was.</summary>
     internal static ComputeBudget OrDefault(ComputeBudget? budget) => budget ?? Default;

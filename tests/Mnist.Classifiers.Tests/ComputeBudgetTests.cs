@@ -44,4 +44,20 @@ public class ComputeBudgetTests
         ((Action)(() => _ = new ComputeBudget(0, Gigabyte))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("maxDegreeOfParallelism");
         ((Action)(() => _ = new ComputeBudget(1, 1024))).Should().Throw<ArgumentOutOfRangeException>().WithParameterName("memoryBytes");
     }
+
+    [Fact]
+    public void The_cancellation_is_handed_down_with_every_derived_budget()
+    {
+        using var cancel = new CancellationTokenSource();
+        var budget = new ComputeBudget(4, Gigabyte, cancel.Token);
+
+        foreach (var derived in new[] { budget.Split(3), budget.WithThreads(1), budget.WithMemory(2 * Gigabyte) })
+        {
+            derived.Cancellation.Should().Be(cancel.Token);
+        }
+
+        budget.ParallelOptions.CancellationToken.Should().Be(cancel.Token);
+        budget.WithCancellation(CancellationToken.None).Cancellation.Should().Be(CancellationToken.None);
+        ComputeBudget.Default.Cancellation.CanBeCanceled.Should().BeFalse();
+    }
 }

@@ -54,9 +54,12 @@ internal static class SmoSolver
     /// <param name="tolerance">ε of the stopping rule m(α) − M(α) &lt; ε.</param>
     /// <param name="shrinking">Whether to shrink.</param>
     /// <param name="maxIterations">The iteration limit; 0 or less means LIBSVM's default, max(10⁷, 100·l).</param>
+    /// <param name="cancellation">Checked every thousand iterations (with the shrinking counter), so a cancelled search stops its fits within milliseconds.</param>
     /// <param name="vectorWidth">The widest vectors the scans may use (tests pin each code path; results are the same).</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static BinarySolution Solve(BinaryKernelProblem q, double cPositive, double cNegative, double tolerance, bool shrinking, long maxIterations, VectorWidth vectorWidth = VectorWidth.Widest)
+    public static BinarySolution Solve(
+        BinaryKernelProblem q, double cPositive, double cNegative, double tolerance, bool shrinking, long maxIterations,
+        CancellationToken cancellation = default, VectorWidth vectorWidth = VectorWidth.Widest)
     {
         var state = new State(q, cPositive, cNegative, vectorWidth);
         int l = q.Length;
@@ -80,6 +83,7 @@ internal static class SmoSolver
 
             if (--counter == 0)
             {
+                cancellation.ThrowIfCancellationRequested();
                 counter = Math.Min(l, 1000);
                 if (shrinking)
                 {

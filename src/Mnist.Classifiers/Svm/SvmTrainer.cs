@@ -84,7 +84,7 @@ internal static class SvmTrainer
             .ThenBy(p => p)
             .ToArray();
         // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
-        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = concurrent }, p =>
+        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = budget.Cancellation }, p =>
         {
             var (ci, cj) = pairs[p];
             double cPositive = options.C * weights[ci], cNegative = options.C * weights[cj];
@@ -98,7 +98,7 @@ internal static class SvmTrainer
             }
 
             var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes);
-            solutions[p] = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
+            solutions[p] = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations, budget.Cancellation);
         });
 
         return Assemble(options, features, classes, members, pairs, solutions, kernel, probabilityA, probabilityB, watch.Elapsed);
@@ -158,7 +158,7 @@ internal static class SvmTrainer
             int[] subRows = trainPositions.Select(t => rows[t]).ToArray();
             bool[] subPositive = trainPositions.Select(t => positive[t]).ToArray();
             var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, cacheBytes);
-            var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations);
+            var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations, pairBudget.Cancellation);
             // The fold's model as a two-class SvmModel whose first class is the +1 side (the problem orders its +1
             // samples first), so that its one-vs-one decision value has LIBSVM's sign.
             var supportRows = new List<int>();

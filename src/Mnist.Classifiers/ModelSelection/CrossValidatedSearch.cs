@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.ModelSelection;
+
+/// <summary>
+/// What <see cref="GridSearch{TLearner}"/> and <see cref="RandomizedSearch{TLearner}"/> share (scikit-learn's
+/// <c>BaseSearchCV</c>): each candidate is fitted on every fold's training rows and scored on its held-out rows, the
+/// candidates are ranked by mean score, and the best is refitted on all rows.
+/// </summary>
+/// <remarks>
+/// The fits run in parallel, <see cref="ComputeBudget.ConcurrentParts"/> of candidates × folds at a time, each with
+/// its share of the budget (<see cref="ComputeBudget.Split"/>), so a learner that is parallel itself (the SVM over its
+/// pair problems, a forest over its trees) never runs more threads than the budget has. Results never depend on the
+/// thread count: every fit is deterministic and lands in its own slot. The budget's
+/// <see cref="ComputeBudget.Cancellation"/> stops the search: no new fit starts, running fits stop at their next
+/// check, and <see cref="OperationCanceledException"/> is thrown; a search writes nothing, so nothing is left half done.
+/// </remarks>
+/// <typeparam name="TLearner">The learner searched: any classifier, pipelines included.</typeparam>
+public abstract record CrossValidatedSearch<TLearner>
+    where TLearner : IClassifier
+{
+    private protected CrossValidatedSearch(TLearner learner)
+    {
+        Learner = learner;
+    }
+
+    /// <summary>The learner whose options the candidates change.</summary>
+    public TLearner Learner { get; init; }
+
+    /// <summary>
+    /// The cross-validation folds: stratified, 5, shuffled with seed 0 by default. Set
+    /// <c>new StratifiedKFold()</c> (unshuffled) for exactly scikit-learn's default <c>cv=5</c> folds.
+    /// </summary>
+    public StratifiedKFold Folds { get; init; } = new() { Shuffle = true, Seed = 0 };
+
+    /// <summary>How a fitted candidate is scored on held-out rows; accuracy by default.</summary>
+    public SearchScorer Scoring { get; init; } = SearchScorers.Accuracy;
+
+    /// <summary>Whether to fit the best candidate on all rows at the end (scikit-learn's <c>refit</c>, true by default).</summary>
+    public bool Refit { get; init; } = true;
+
+    /// <summary>The candidates this search fits, in order.</summary>
+    public abstract IReadOnlyList<SearchCandidate<TLearner>> Candidates();
+
+    /// <summary>Checks the search's options and every candidate's; the message names the first bad one.</summary>
+    /// <exception cref="ArgumentException">An option or a candidate is invalid.</exception>
+    public virtual void Validate()
+    {
+        if (Learner is null)
+        {
+            throw new ArgumentException("The search has no learner.", nameof(Learner));
+        }
+
+        if (Folds is null)
+        {
+            throw new ArgumentException("The search has no folds.", nameof(Folds));
+        }
+
+        Folds.Validate();
+        if (Scoring is null)
+        {
+            throw new ArgumentException("The search has no scorer.", nameof(Scoring));
+        }
+
+        foreach (var candidate in Candidates())
+        {
+            try
+            {
+                candidate.Learner.Validate();
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Search candidate {candidate.Index} ({candidate.Describe()}) is invalid: {e.Message}", e.ParamName, e);
+            }
+        }
+    }
+
+    /// <summary>Runs the search.</summary>
+    /// <param name="features">The training rows.</param>
+    /// <param name="labels">One label per row.</param>
+    /// <param name="budget">The threads, memory and cancellation of the whole search; null for <see cref="ComputeBudget.Default"/>.</param>
+    /// <param name="progress">Told after every finished fit (from the thread that ran it); may be null.</param>
+    /// <exception cref="ArgumentException">Bad options or candidates, or shapes that disagree.</exception>
+    /// <exception cref="OperationCanceledException">The budget's cancellation was requested.</exception>
+    /// <exception cref="InvalidOperationException">A candidate's fit or scoring failed; the message names the candidate and fold.</exception>
+    public SearchResult<TLearner> Fit(
+        FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null, IProgress<SearchProgress>? progress = null)
+    {
+        Validate();
+        InputChecks.TrainingShapes(features, labels);
+        budget = ComputeBudget.OrDefault(budget);
+        var candidates = Candidates();
+        var folds = Folds.Split(labels);
+        int[] allLabels = labels.ToArray();
+        int total = candidates.Count * folds.Count;
+        var scores = new double[total];
+        var fitTimes = new TimeSpan[total];
+        var scoreTimes = new TimeSpan[total];
+        var partBudget = budget.Split(total);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(total), CancellationToken = budget.Cancellation };
+        int completed = 0;
+        var watch = Stopwatch.StartNew();
+        try
+        {
+            // One fit per work item, handed out one at a time (no chunking) so that slow candidates balance.
+            var items = Partitioner.Create(Enumerable.Range(0, total), EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(items, parallel, item =>
+            {
+                var candidate = candidates[item / folds.Count];
+                var fold = folds[item % folds.Count];
+                try
+                {
+                    (scores[item], fitTimes[item], scoreTimes[item]) = FitAndScore(candidate.Learner, features, allLabels, fold, partBudget);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new InvalidOperationException(
+                        $"Search candidate {candidate.Index} ({candidate.Describe()}) failed on fold {fold.Index}: {e.Message}", e);
+                }
+
+                progress?.Report(new SearchProgress(Interlocked.Increment(ref completed), total, candidate.Index, fold.Index, scores[item]));
+            });
+        }
+        catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OperationCanceledException))
+        {
+            throw new OperationCanceledException("The search was cancelled.", e, budget.Cancellation);
+        }
+        catch (AggregateException e)
+        {
+            throw e.InnerExceptions.First(inner => inner is not OperationCanceledException);
+        }
+
+        var searchTime = watch.Elapsed;
+        var results = Rank(candidates, folds.Count, scores, fitTimes, scoreTimes);
+        if (!Refit)
+        {
+            return new SearchResult<TLearner>(results, folds.Count, searchTime, null, null);
+        }
+
+        var best = results.First(r => r.Rank == 1);
+        watch.Restart();
+        var model = best.Candidate.Learner.Fit(features, labels, budget);
+        return new SearchResult<TLearner>(results, folds.Count, searchTime, model, watch.Elapsed);
+    }
+
+    private (double Score, TimeSpan FitTime, TimeSpan ScoreTime) FitAndScore(
+        TLearner learner, FeatureMatrix features, int[] labels, Fold fold, ComputeBudget budget)
+    {
+        budget.Cancellation.ThrowIfCancellationRequested();
+        var train = fold.Train.Span;
+        var test = fold.Test.Span;
+        var trainLabels = new int[train.Length];
+        for (int i = 0; i < train.Length; i++)
+        {
+            trainLabels[i] = labels[train[i]];
+        }
+
+        var testLabels = new int[test.Length];
+        for (int i = 0; i < test.Length; i++)
+        {
+            testLabels[i] = labels[test[i]];
+        }
+
+        var watch = Stopwatch.StartNew();
+        var model = learner.Fit(features.Subset(train), trainLabels, budget);
+        var fitTime = watch.Elapsed;
+        watch.Restart();
+        double score = Scoring(model, features.Subset(test), testLabels, budget);
+        return (score, fitTime, watch.Elapsed);
+    }
+
+    /// <summary>Means, standard deviations and scikit-learn's ranks (<c>rankdata(-means, method="min")</c>).</summary>
+    private static CandidateResult<TLearner>[] Rank(
+        IReadOnlyList<SearchCandidate<TLearner>> candidates, int folds, double[] scores, TimeSpan[] fitTimes, TimeSpan[] scoreTimes)
+    {
+        int n = candidates.Count;
+        var means = new double[n];
+        var stds = new double[n];
+        for (int c = 0; c < n; c++)
+        {
+            // numpy's mean and std over a handful of values: a left-to-right sum divided by the count.
+            var fold = scores.AsSpan(c * folds, folds);
+            double sum = 0;
+            foreach (double s in fold)
+            {
+                sum += s;
+            }
+
+            means[c] = sum / folds;
+            double squares = 0;
+            foreach (double s in fold)
+            {
+                squares += (s - means[c]) * (s - means[c]);
+            }
+
+            stds[c] = Math.Sqrt(squares / folds);
+        }
+
+        var results = new CandidateResult<TLearner>[n];
+        for (int c = 0; c < n; c++)
+        {
+            // A NaN mean (a scorer that could not score) ranks with the worst, as scikit-learn does.
+            int better = means.Count(m => Better(m, means[c]));
+            results[c] = new CandidateResult<TLearner>(
+                candidates[c],
+                scores.AsSpan(c * folds, folds).ToArray(),
+                means[c],
+                stds[c],
+                better + 1,
+                Mean(fitTimes.AsSpan(c * folds, folds)),
+                Mean(scoreTimes.AsSpan(c * folds, folds)));
+        }
+
+        return results;
+
+        static bool Better(double other, double mine) => double.IsNaN(mine) ? !double.IsNaN(other) : other > mine;
+
+        static TimeSpan Mean(ReadOnlySpan<TimeSpan> times)
+        {
+            long ticks = 0;
+            foreach (var t in times)
+            {
+                ticks += t.Ticks;
+            }
+
+            return TimeSpan.FromTicks(ticks / times.Length);
+        }
+    }
+}

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Metrics;
+using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers;
 using Mnist.Classifiers.Preprocessing;
@@ -27,7 +28,9 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(loadDataset);
         var gridSearch = new Option<bool>("--gridsearch", "-g")
         {
-            Description = "Search the hyperparameters by cross-validation; the model hyperparameters given are then ignored.",
+            Description = "Search the hyperparameters by 5-fold stratified cross-validation over the model's default grid, then "
+                + "refit the best on all training rows; the searched hyperparameters given are ignored. Grids: "
+                + string.Join("; ", DefaultGrids.Descriptions.Select(d => $"{d.Model}: {d.Grid}")) + ".",
         };
         var dataset = new Option<string>("--dataset", "-d")
         {
@@ -145,15 +148,16 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        if (settings.GridSearch)
-        {
-            error.WriteLine("error: grid search arrives with a later issue; run without -g/--gridsearch for now.");
-            return null;
-        }
-
         try
         {
-            return new TrainPlan(ClassifierFactory.Create(settings), ClassifierFactory.Budget(settings), new Log(settings.Report.Verbose, error));
+            var classifier = ClassifierFactory.Create(settings);
+            if (settings.GridSearch)
+            {
+                // Fails here, before the dataset loads, for a model without a default grid.
+                _ = DefaultGrids.Create(settings.Model.Trim().ToLowerInvariant(), new Pipeline(new StandardScaler(), classifier), settings.Seed);
+            }
+
+            return new TrainPlan(classifier, ClassifierFactory.Budget(settings), new Log(settings.Report.Verbose, error));
         }
         catch (ArgumentException e)
         {
@@ -188,11 +192,21 @@ public static class TrainCommand
 
         // Standardize the pixels before the classifier, as the original project's pipeline did.
         var pipeline = new Pipeline(new StandardScaler(), classifier);
-        log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
         var clock = Stopwatch.StartNew();
-        PipelineModel model = pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget);
+        PipelineModel model;
+        SearchSummary? search = null;
+        if (settings.GridSearch)
+        {
+            (model, search) = Search(modelName, pipeline, settings.Seed, train, budget, log, error);
+        }
+        else
+        {
+            log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
+            model = pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget);
+        }
+
         double fitSeconds = clock.Elapsed.TotalSeconds;
-        log.Info($"Training time: {fitSeconds.ToString("F2", CultureInfo.InvariantCulture)}s");
+        log.Info($"Training time: {(fitSeconds - (search?.Seconds ?? 0)).ToString("F2", CultureInfo.InvariantCulture)}s");
         if (model.Classifier is SvmModel svm)
         {
             LogSvm(log, svm);
@@ -244,10 +258,64 @@ public static class TrainCommand
         log.Info($"Model saved to {settings.OutPath}");
         if (report.Json)
         {
-            output.WriteLine(JsonSummary(modelName, train.Rows, fitSeconds, predictSeconds, accuracy, model));
+            output.WriteLine(JsonSummary(modelName, train.Rows, fitSeconds, predictSeconds, accuracy, model, search));
         }
 
         return 0;
+    }
+
+    /// <summary>
+    /// The <c>-g</c> path: cross-validates the model's default grid with a progress bar, logs the search as the
+    /// original project did (folds × candidates, time, best accuracy and parameters), and returns the best candidate
+    /// refitted on all training rows.
+    /// </summary>
+    private static (PipelineModel Model, SearchSummary Summary) Search(
+        string modelName, Pipeline pipeline, int seed, LabeledImages train, ComputeBudget budget, Log log, TextWriter error)
+    {
+        var search = DefaultGrids.Create(modelName, pipeline, seed);
+        int candidates = search.Candidates().Count, folds = search.Folds.Splits;
+        log.Info("Performing grid search.");
+        log.Line($"Fitting {folds} folds for each of {candidates} candidates, totalling {folds * candidates} fits");
+        var clock = Stopwatch.StartNew();
+        var result = ProgressDisplay.Run(error, "Searching", folds * candidates, step =>
+            search.Fit(train.ToFeatures(), train.LabelsAsInts(), budget, step is null ? null : new CallbackProgress<SearchProgress>(_ => step())));
+        double seconds = result.SearchTime.TotalSeconds;
+        var c = CultureInfo.InvariantCulture;
+        log.Info($"Search time: {seconds.ToString("F2", c)}s");
+        log.Info($"Search Accuracy: {result.BestScore.ToString("F4", c)}");
+        string bestParameters = BestParametersJson(result.BestParameters, indented: true);
+        log.Info($"Best parameters: {bestParameters}");
+        log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows with the best parameters.");
+        return ((PipelineModel)result.BestModel!, new SearchSummary(seconds, result.BestScore, result.BestParameters));
+    }
+
+    /// <summary>The best parameters as a JSON object: numbers as numbers, other values as their text.</summary>
+    private static string BestParametersJson(IReadOnlyList<SearchParameter> parameters, bool indented)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = indented }))
+        {
+            WriteParameters(json, parameters);
+        }
+
+        return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
+    }
+
+    private static void WriteParameters(Utf8JsonWriter json, IReadOnlyList<SearchParameter> parameters)
+    {
+        json.WriteStartObject();
+        foreach (var p in parameters)
+        {
+            switch (p.Value)
+            {
+                case double d: json.WriteNumber(p.Name, d); break;
+                case int i: json.WriteNumber(p.Name, i); break;
+                case null: json.WriteNull(p.Name); break;
+                default: json.WriteString(p.Name, p.Text); break;
+            }
+        }
+
+        json.WriteEndObject();
     }
 
     /// <summary>With -v: the support vectors, γ and what SMO did.</summary>
@@ -300,7 +368,8 @@ public static class TrainCommand
         return null;
     }
 
-    private static string JsonSummary(string model, int trainRows, double fitSeconds, double? predictSeconds, double? accuracy, IClassifierModel fitted)
+    private static string JsonSummary(
+        string model, int trainRows, double fitSeconds, double? predictSeconds, double? accuracy, IClassifierModel fitted, SearchSummary? search)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer))
@@ -325,6 +394,14 @@ public static class TrainCommand
                 {
                     json.WriteNumber("oob_score", oob);
                 }
+            }
+
+            if (search is not null)
+            {
+                json.WriteNumber("search_seconds", search.Seconds);
+                json.WriteNumber("best_score", search.BestScore);
+                json.WritePropertyName("best_params");
+                WriteParameters(json, search.BestParameters);
             }
 
             if (PeakMemoryMegabytes() is { } peak)
@@ -352,6 +429,9 @@ public static class TrainCommand
 
     private static string Article(string word) => word.Length > 0 && "aeiou".Contains(word[0]) ? "an" : "a";
 
+    /// <summary>What a <c>-g</c> search found, for the JSON summary.</summary>
+    private sealed record SearchSummary(double Seconds, double BestScore, IReadOnlyList<SearchParameter> BestParameters);
+
     /// <summary>What <see cref="Prepare"/> made of the flags.</summary>
     private sealed record TrainPlan(IClassifier Classifier, ComputeBudget Budget, Log Log);
 
@@ -363,6 +443,15 @@ public static class TrainCommand
             if (enabled)
             {
                 writer.WriteLine($"INFO    {message}");
+            }
+        }
+
+        /// <summary>A line without the INFO prefix (as scikit-learn's own messages appear in the original's log).</summary>
+        public void Line(string message)
+        {
+            if (enabled)
+            {
+                writer.WriteLine(message);
             }
         }
     }

@@ -12,7 +12,7 @@ public sealed record TrainSettings
     /// <summary>The algorithm (<c>-M</c>): svm, forest, extra, sgd, voting or dummy.</summary>
     public string Model { get; init; } = "svm";
 
-    /// <summary>Search the hyperparameters by cross-validation (<c>-g</c>; not available yet).</summary>
+    /// <summary>Search the hyperparameters by cross-validation over the model's default grid (<c>-g</c>; see <see cref="DefaultGrids"/>).</summary>
     public bool GridSearch { get; init; }
 
     /// <summary>Train on the first N training rows only (<c>--train-size</c>); null for all.</summary>

@@ -51,9 +51,14 @@ public sealed class ParameterGrid<TLearner>
     }
 
     /// <summary>This grid with one more axis named <paramref name="name"/>, set by <paramref name="apply"/>.</summary>
+    /// <param name="name">The name reports show.</param>
+    /// <param name="values">The values to try.</param>
+    /// <param name="apply">Returns the learner with a value set.</param>
+    /// <param name="format">How reports write a value; by default its invariant-culture text.</param>
     /// <example><c>grid.Add("C", [1.0, 2, 4, 8], (svm, c) =&gt; svm with { C = c })</c></example>
-    public ParameterGrid<TLearner> Add<TValue>(string name, IEnumerable<TValue> values, Func<TLearner, TValue, TLearner> apply) =>
-        Add(new SearchAxis<TLearner, TValue>(name, apply), values);
+    public ParameterGrid<TLearner> Add<TValue>(
+        string name, IEnumerable<TValue> values, Func<TLearner, TValue, TLearner> apply, Func<TValue, string>? format = null) =>
+        Add(new SearchAxis<TLearner, TValue>(name, apply, format), values);
 
     /// <summary>Every candidate: <paramref name="learner"/> with each combination applied, numbered from <paramref name="firstIndex"/>.</summary>
     internal IEnumerable<SearchCandidate<TLearner>> Candidates(TLearner learner, int firstIndex = 0)

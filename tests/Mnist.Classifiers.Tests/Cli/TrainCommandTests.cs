@@ -121,7 +121,6 @@ public sealed class TrainCommandTests : IDisposable
     }
 
     [Theory]
-    [InlineData("grid search arrives with a later issue", "-M", "dummy", "-g")]
     [InlineData("--kernel must be rbf, poly, linear or sigmoid; got 'cubic'", "-M", "svm", "--kernel", "cubic")]
     [InlineData("--threads must be -1 (one per processor) or at least 1; got 0", "-M", "svm", "--threads", "0")]
     [InlineData("--cache-size must be a positive number of MB; got -5", "-M", "svm", "--cache-size", "-5")]

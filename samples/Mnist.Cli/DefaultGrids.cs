@@ -1,0 +1,49 @@
+using Mnist.Classifiers;
+using Mnist.Classifiers.ModelSelection;
+using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
+
+namespace Mnist.Cli;
+
+/// <summary>
+/// The grids <c>mnist train -g</c> searches, in the spirit of the original project's: each searches the options
+/// that matter most for its model, over the standard-scaled pixels (the scaler is fitted inside each fold). The axes
+/// are added in the alphabetical order of scikit-learn's parameter names so that the candidates come in
+/// <c>GridSearchCV</c>'s order, which decides ties.
+/// </summary>
+public static class DefaultGrids
+{
+    /// <summary>Each model's grid in words, for <c>--help</c> and the docs.</summary>
+    public static IReadOnlyList<(string Model, string Grid)> Descriptions { get; } =
+    [
+        ("svm", "C in 1, 2, 4, 8 x gamma in scale, auto (8 candidates)"),
+        ("forest", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
+        ("extra", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
+        ("dummy", "nothing to search (1 candidate)"),
+    ];
+
+    /// <summary>The grid search of <paramref name="model"/>'s default grid over <paramref name="learner"/> (a scaler and the classifier).</summary>
+    /// <param name="model">The model's name, as <c>-M</c> takes it.</param>
+    /// <param name="learner">The pipeline whose classifier the grid varies; its other options stay as the flags set them.</param>
+    /// <param name="seed">The seed of the shuffled stratified folds.</param>
+    /// <exception cref="ArgumentException">The model has no default grid.</exception>
+    public static GridSearch<Pipeline> Create(string model, Pipeline learner, int seed)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        var grid = new ParameterGrid<Pipeline>();
+        grid = model switch
+        {
+            "svm" => grid
+                .Add("C", [1.0, 2.0, 4.0, 8.0], PipelineAxis.Classifier((SvmClassifier svm, double c) => svm with { C = c }))
+                .Add("gamma", [SvmGamma.Scale, SvmGamma.Auto], PipelineAxis.Classifier((SvmClassifier svm, SvmGamma g) => svm with { Gamma = g })),
+            "forest" or "extra" => grid
+                .Add("max_depth", [16, 32, (int?)null], PipelineAxis.Classifier((ForestClassifier f, int? depth) => f with { MaxDepth = depth }), Depth)
+                .Add("n_estimators", [50, 100], PipelineAxis.Classifier((ForestClassifier f, int trees) => f with { Trees = trees })),
+            "dummy" => grid,
+            _ => throw new ArgumentException($"The '{model}' model has no default grid.", "--gridsearch"),
+        };
+        return new GridSearch<Pipeline>(learner, grid) { Folds = new StratifiedKFold { Shuffle = true, Seed = seed } };
+    }
+
+    private static string Depth(int? depth) => depth?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None";
+}

@@ -1,0 +1,69 @@
+using System.Text.Json;
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Persistence;
+using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
+using Mnist.Cli;
+
+namespace Mnist.Classifiers.Tests.Cli;
+
+/// <summary>`mnist train -g` end to end on small in-memory digit blobs.</summary>
+public sealed class TrainGridSearchCommandTests : IDisposable
+{
+    private readonly string _directory = Directory.CreateTempSubdirectory("mnist-train-grid-").FullName;
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    private static MnistDataset Data() => new()
+    {
+        Train = Synthetic.DigitBlobs(25, 1, [3, 4, 8], lit: 180, dark: 40, noise: 60),
+        Validation = Synthetic.DigitBlobs(5, 2, [3, 4, 8], lit: 180, dark: 40, noise: 60),
+        Test = Synthetic.DigitBlobs(10, 3, [3, 4, 8], lit: 180, dark: 40, noise: 60),
+        Info = new DatasetInfo("blobs", 0, "none", 1),
+    };
+
+    [Fact]
+    public void Svm_search_logs_like_the_original_refits_the_best_and_reports_it_in_json()
+    {
+        string outPath = Path.Combine(_directory, "svm.model");
+        var (code, output, error, _) = TrainCommandTests.Run(Data(), "-g", "-M", "svm", "-C", "100", "-v", "--json", "-o", outPath);
+
+        code.Should().Be(0, error);
+        error.Should().Contain("Fitting 5 folds for each of 8 candidates, totalling 40 fits")
+            .And.MatchRegex(@"INFO    Search time: \d+\.\d\ds").And.MatchRegex(@"INFO    Search Accuracy: \d\.\d{4}")
+            .And.Contain("INFO    Best parameters: {");
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        var root = json.RootElement;
+        double searchSeconds = root.GetProperty("search_seconds").GetDouble();
+        root.GetProperty("fit_seconds").GetDouble().Should().BeGreaterThan(searchSeconds, "fit_seconds covers the search and the refit");
+        var best = root.GetProperty("best_params");
+        double c = best.GetProperty("C").GetDouble();
+        c.Should().BeOneOf(1, 2, 4, 8);
+        string gamma = best.GetProperty("gamma").GetString()!;
+        gamma.Should().BeOneOf("scale", "auto");
+
+        var svm = (SvmModel)ModelFile.Load<PipelineModel>(outPath).Classifier;
+        var train = Data().Train;
+        var refit = new Pipeline(new Mnist.Classifiers.Preprocessing.StandardScaler(), new SvmClassifier { C = c, Gamma = SvmGamma.Parse(gamma) })
+            .Fit(train.ToFeatures(), train.LabelsAsInts());
+        svm.SupportIndices.Should().Equal(((SvmModel)refit.Classifier).SupportIndices, "the saved model is the best candidate refitted, not -C 100");
+        svm.DualCoefficients().Cast<double>().Max(Math.Abs).Should().BeLessThanOrEqualTo(c + 1e-9);
+        root.GetProperty("best_score").GetDouble().Should().BeInRange(0, 1);
+    }
+
+    [Fact]
+    public void Forest_search_covers_its_six_candidates()
+    {
+        string outPath = Path.Combine(_directory, "forest.model");
+        var (code, output, error, _) = TrainCommandTests.Run(Data(), "-g", "-M", "extra", "-v", "--json", "-o", outPath);
+
+        code.Should().Be(0, error);
+        error.Should().Contain("Fitting 5 folds for each of 6 candidates, totalling 30 fits");
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        var best = json.RootElement.GetProperty("best_params");
+        best.GetProperty("n_estimators").GetInt32().Should().BeOneOf(50, 100);
+        var forest = (ForestModel)ModelFile.Load<PipelineModel>(outPath).Classifier;
+        forest.TreeCount.Should().Be(best.GetProperty("n_estimators").GetInt32());
+        forest.IsExtraTrees.Should().BeTrue();
+    }
+}

@@ -6,7 +6,10 @@
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks.md [--label "10,000 rows"]
 //       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001
-//        | -M voting -C 1 -G scale -E 100 --voting hard] [--mlnet] [--skip-sklearn]
+//        | -M voting -C 1 -G scale -E 100 --voting hard] [-g] [--mlnet] [--skip-sklearn]
+//
+// With -g both sides run their grid search (`mnist train -g`, GridSearchCV(n_jobs=-1, cv=5) over the same grid) and
+// the table adds the search time and the best cross-validated score and parameters.
 //
 // It builds nothing itself: build the solution in Release first (the runner starts samples/Mnist.Cli's mnist.dll
 // and benchmarks/Mnist.MlNet's Mnist.MlNet.dll).
@@ -45,6 +48,10 @@ var peers = new List<(string Name, Func<RunResult> Run)>
         string modelPath = Path.Combine(Path.GetTempPath(), $"comparison-{Environment.ProcessId}.model");
         var arguments = new List<string> { "exec", cli, "train", "-d", options.Dataset, "--json", "-o", modelPath };
         arguments.AddRange(options.ModelArguments());
+        if (options.GridSearch)
+        {
+            arguments.Add("-g");
+        }
         if (options.TrainSize > 0)
         {
             arguments.AddRange(["--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)]);
@@ -59,7 +66,8 @@ if (!options.SkipSklearn)
 {
     peers.Add(("scikit-learn", () => Run(
         "/usr/bin/python3",
-        [script, "-d", options.Dataset, .. options.ModelArguments(), "--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)],
+        [script, "-d", options.Dataset, .. options.ModelArguments(), .. (options.GridSearch ? ["-g"] : Array.Empty<string>()),
+         "--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)],
         "scikit-learn")));
 }
 
@@ -122,7 +130,15 @@ static RunResult Run(string program, List<string> arguments, string who)
             : e.TryGetProperty("n_nodes", out var n) ? n.GetInt64()
             : e.TryGetProperty("n_iter", out var epochs) ? epochs.GetInt64() : 0,
         e.TryGetProperty("peak_memory_mb", out var m) ? m.GetDouble() : double.NaN,
-        e.GetProperty("n_train").GetInt32());
+        e.GetProperty("n_train").GetInt32(),
+        e.TryGetProperty("search_seconds", out var search) ? search.GetDouble() : null,
+        e.TryGetProperty("best_score", out var best) ? best.GetDouble() : null,
+        e.TryGetProperty("best_params", out var parameters) ? parameters.GetRawText() : null);
+    if (result.SearchSeconds is { } seconds)
+    {
+        Console.Error.WriteLine($"    search {seconds:F2} s, best score {result.BestScore:F4}, best parameters {result.BestParameters}");
+    }
+
     Console.Error.WriteLine($"    fit {result.FitSeconds:F2} s, predict {result.PredictSeconds:F2} s, accuracy {result.Accuracy:F4}, size {result.ModelSize}, peak {result.PeakMemoryMb:F0} MB");
     return result;
 }
@@ -148,6 +164,22 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
         text.AppendLine(c, $"| **ratio** ({name} / ours) | **{Median(results, r => r.FitSeconds) / Median(ours, r => r.FitSeconds):F1}x** | **{Median(results, r => r.PredictSeconds) / Median(ours, r => r.PredictSeconds):F1}x** | {ours[0].Accuracy - results[0].Accuracy:+0.0000;-0.0000} | | |");
     }
 
+    if (o.GridSearch)
+    {
+        text.AppendLine();
+        text.AppendLine("| grid search | search s | best cross-validated score | best parameters |");
+        text.AppendLine("|---|---|---|---|");
+        foreach (var (name, results) in runs)
+        {
+            text.AppendLine(c, $"| {name} | {Median(results, r => r.SearchSeconds ?? double.NaN):F2} | {results[0].BestScore:F4} | `{results[0].BestParameters}` |");
+        }
+
+        foreach (var (name, results) in runs.Where(r => r.Key != "Mnist.Classifiers"))
+        {
+            text.AppendLine(c, $"| **ratio** ({name} / ours) | **{Median(results, r => r.SearchSeconds ?? double.NaN) / Median(ours, r => r.SearchSeconds ?? double.NaN):F1}x** | | |");
+        }
+    }
+
     text.AppendLine();
     text.AppendLine("All runs (fit s / predict s):");
     text.AppendLine();
@@ -157,7 +189,7 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
     }
 
     text.AppendLine();
-    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', o.ModelArguments())}{(o.MlNet ? " --mlnet" : "")}`");
+    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', o.ModelArguments())}{(o.GridSearch ? " -g" : "")}{(o.MlNet ? " --mlnet" : "")}`");
     return text.ToString();
 }
 
@@ -250,6 +282,7 @@ static Options ParseArguments(string[] args)
             case "--voting": o.Voting = Next(); break;
             case "--skip-sklearn": o.SkipSklearn = true; break;
             case "--mlnet": o.MlNet = true; break;
+            case "-g" or "--gridsearch": o.GridSearch = true; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
@@ -281,6 +314,7 @@ sealed class Options
     public string Voting { get; set; } = "hard";
     public bool SkipSklearn { get; set; }
     public bool MlNet { get; set; }
+    public bool GridSearch { get; set; }
 
     // The flags both `mnist train` and sklearn_train.py take for the model.
     public string[] ModelArguments()
@@ -309,4 +343,7 @@ sealed class Options
 }
 
 // ModelSize: support vectors of an SVM, nodes of a forest, epochs of an SGD fit (0 when the peer does not say).
-sealed record RunResult(double FitSeconds, double PredictSeconds, double Accuracy, long ModelSize, double PeakMemoryMb, int TrainRows);
+// With -g: the search's time (refit excluded), its best cross-validated score and parameters (JSON).
+sealed record RunResult(
+    double FitSeconds, double PredictSeconds, double Accuracy, long ModelSize, double PeakMemoryMb, int TrainRows,
+    double? SearchSeconds, double? BestScore, string? BestParameters);

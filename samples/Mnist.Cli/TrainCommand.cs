@@ -85,7 +85,10 @@ public static class TrainCommand
             command.Options.Add(option);
         }
 
-        command.SetAction(parse =>
+        // Ctrl+C cancels the token: the search or fit stops at its next check and nothing is written. The work runs
+        // on the thread pool so that System.CommandLine, which starts listening for the signal once the action has
+        // returned its task, listens while training runs.
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var settings = new TrainSettings
             {
@@ -103,16 +106,20 @@ public static class TrainCommand
                 Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag)),
                 Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha)),
             };
-            return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error);
-        });
+            return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation);
+        }));
         return command;
     }
 
+    /// <summary>The exit code of a run cancelled by Ctrl+C (128 + SIGINT, as shells report it).</summary>
+    public const int CancelledExitCode = 130;
+
     /// <summary>Loads the dataset named in <paramref name="settings"/> and trains; returns the exit code.</summary>
-    public static int Run(TrainSettings settings, Func<string, MnistDataset> loadDataset, TextWriter output, TextWriter error)
+    public static int Run(
+        TrainSettings settings, Func<string, MnistDataset> loadDataset, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(loadDataset);
-        if (Prepare(settings, output, error) is not { } plan)
+        if (Prepare(settings, output, error, cancellation) is not { } plan)
         {
             return 1;
         }
@@ -132,18 +139,18 @@ public static class TrainCommand
         return Train(settings, plan, data, output, error);
     }
 
-    /// <summary>Trains on an already loaded dataset; returns the exit code (0 on success).</summary>
-    public static int Run(TrainSettings settings, MnistDataset dataset, TextWriter output, TextWriter error)
+    /// <summary>Trains on an already loaded dataset; returns the exit code (0 on success, <see cref="CancelledExitCode"/> when cancelled).</summary>
+    public static int Run(TrainSettings settings, MnistDataset dataset, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return Prepare(settings, output, error) is { } plan ? Train(settings, plan, dataset, output, error) : 1;
+        return Prepare(settings, output, error, cancellation) is { } plan ? Train(settings, plan, dataset, output, error) : 1;
     }
 
     /// <summary>
     /// Everything that needs no data, checked once before any work: the flags, turned into the classifier and the
     /// compute budget. Null (after an error line) when a flag is wrong.
     /// </summary>
-    private static TrainPlan? Prepare(TrainSettings settings, TextWriter output, TextWriter error)
+    private static TrainPlan? Prepare(TrainSettings settings, TextWriter output, TextWriter error, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(output);
@@ -157,7 +164,7 @@ public static class TrainCommand
                 _ = DefaultGrids.Create(settings.Model.Trim().ToLowerInvariant(), new Pipeline(new StandardScaler(), classifier), settings.Seed);
             }
 
-            return new TrainPlan(classifier, ClassifierFactory.Budget(settings), new Log(settings.Report.Verbose, error));
+            return new TrainPlan(classifier, ClassifierFactory.Budget(settings).WithCancellation(cancellation), new Log(settings.Report.Verbose, error));
         }
         catch (ArgumentException e)
         {
@@ -167,6 +174,20 @@ public static class TrainCommand
     }
 
     private static int Train(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
+    {
+        try
+        {
+            return TrainUncancelled(settings, plan, dataset, output, error);
+        }
+        catch (OperationCanceledException) when (plan.Budget.Cancellation.IsCancellationRequested)
+        {
+            // The model is written last, through a temporary file: a cancelled run has written nothing.
+            error.WriteLine($"mnist train: cancelled; no model was written to '{settings.OutPath}'.");
+            return CancelledExitCode;
+        }
+    }
+
+    private static int TrainUncancelled(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
     {
         var (classifier, budget, log) = plan;
         var report = settings.Report;

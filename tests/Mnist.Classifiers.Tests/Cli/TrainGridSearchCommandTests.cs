@@ -66,4 +66,19 @@ public sealed class TrainGridSearchCommandTests : IDisposable
         forest.TreeCount.Should().Be(best.GetProperty("n_estimators").GetInt32());
         forest.IsExtraTrees.Should().BeTrue();
     }
+
+    [Fact]
+    public void A_cancelled_search_exits_130_and_writes_no_model()
+    {
+        string outPath = Path.Combine(_directory, "cancelled.model");
+        using var cancel = new CancellationTokenSource();
+        cancel.Cancel();
+        var error = new StringWriter();
+
+        int code = TrainCommand.Run(new TrainSettings { Model = "svm", GridSearch = true, OutPath = outPath }, Data(), TextWriter.Null, error, cancel.Token);
+
+        code.Should().Be(TrainCommand.CancelledExitCode);
+        error.ToString().Should().Contain($"cancelled; no model was written to '{outPath}'");
+        Directory.GetFiles(_directory).Should().BeEmpty("neither the model nor a temporary file is left");
+    }
 }

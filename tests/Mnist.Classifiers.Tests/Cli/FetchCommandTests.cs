@@ -17,14 +17,14 @@ public class FetchCommandTests
     }
 
     [Fact]
-    public void Fetch_from_a_local_directory_with_shift_and_rotate_writes_the_dataset()
+    public async Task Fetch_from_a_local_directory_with_shift_and_rotate_writes_the_dataset()
     {
         using var dir = new TempDirectory();
         var source = Directory.CreateDirectory(dir.File("idx")).FullName;
         var raw = Synthetic.WriteIdxDirectory(source, 100, 20, gzip: true);
         var output = dir.File("out.h5");
 
-        Program.Main(["fetch", "--from", source, "-o", output, "-s", "-r"]).Should().Be(0);
+        (await Program.Main(["fetch", "--from", source, "-o", output, "-s", "-r"])).Should().Be(0);
 
         var dataset = MnistDataset.Load(output);
         dataset.Validation.Rows.Should().Be(16);
@@ -58,11 +58,11 @@ public class FetchCommandTests
     }
 
     [Fact]
-    public void A_bad_source_directory_fails_with_one_line_naming_it()
+    public async Task A_bad_source_directory_fails_with_one_line_naming_it()
     {
         using var dir = new TempDirectory();
         var missing = dir.File("no-such-dir");
-        Program.Main(["fetch", "--from", missing, "-o", dir.File("x.h5")]).Should().NotBe(0);
+        (await Program.Main(["fetch", "--from", missing, "-o", dir.File("x.h5")])).Should().NotBe(0);
 
         var (exitCode, stdout, error) = Invoke(FetchCommand.Create(), "fetch", "--from", missing, "-o", dir.File("x.h5"));
         exitCode.Should().Be(1);

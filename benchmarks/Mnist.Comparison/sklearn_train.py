@@ -81,7 +81,7 @@ def main():
     search = None
     if args.gridsearch:
         grids = {
-            "svm": {"clf__C": [1.0, 2.0, 4.0, 8.0], "clf__gamma": ["scale", "auto"]},
+            "svm": {"clf__C": [1.0, 2.0, 4.0, 8.0], "clf__gamma": ["scale", "auto"], "clf__kernel": ["rbf"]},
             "forest": {"clf__max_depth": [16, 32, None], "clf__n_estimators": [50, 100]},
             "extra": {"clf__max_depth": [16, 32, None], "clf__n_estimators": [50, 100]},
             "sgd": {"clf__alpha": [1e-4, 1e-3], "clf__loss": ["hinge", "log_loss", "modified_huber"],

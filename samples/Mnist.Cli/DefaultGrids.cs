@@ -16,7 +16,7 @@ public static class DefaultGrids
     /// <summary>Each model's grid in words, for <c>--help</c> and the docs.</summary>
     public static IReadOnlyList<(string Model, string Grid)> Descriptions { get; } =
     [
-        ("svm", "C in 1, 2, 4, 8 x gamma in scale, auto (8 candidates)"),
+        ("svm", "C in 1, 2, 4, 8 x gamma in scale, auto x kernel rbf (8 candidates)"),
         ("forest", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
         ("extra", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
         ("dummy", "nothing to search (1 candidate)"),
@@ -35,7 +35,8 @@ public static class DefaultGrids
         {
             "svm" => grid
                 .Add("C", [1.0, 2.0, 4.0, 8.0], PipelineAxis.Classifier((SvmClassifier svm, double c) => svm with { C = c }))
-                .Add("gamma", [SvmGamma.Scale, SvmGamma.Auto], PipelineAxis.Classifier((SvmClassifier svm, SvmGamma g) => svm with { Gamma = g })),
+                .Add("gamma", [SvmGamma.Scale, SvmGamma.Auto], PipelineAxis.Classifier((SvmClassifier svm, SvmGamma g) => svm with { Gamma = g }))
+                .Add("kernel", [SvmKernelType.Rbf], PipelineAxis.Classifier((SvmClassifier svm, SvmKernelType k) => svm with { Kernel = k }), k => k.ToString().ToLowerInvariant()),
             "forest" or "extra" => grid
                 .Add("max_depth", [16, 32, (int?)null], PipelineAxis.Classifier((ForestClassifier f, int? depth) => f with { MaxDepth = depth }), Depth)
                 .Add("n_estimators", [50, 100], PipelineAxis.Classifier((ForestClassifier f, int trees) => f with { Trees = trees })),

@@ -15,6 +15,7 @@ public static class Program
         var root = new RootCommand("Fetch MNIST, train classifiers on it and predict digits.");
         root.Subcommands.Add(FetchCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(PredictCommand.Create());
         return root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromSeconds(10) });
     }
 }

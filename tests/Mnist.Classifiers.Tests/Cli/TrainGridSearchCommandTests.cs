@@ -41,6 +41,7 @@ public sealed class TrainGridSearchCommandTests : IDisposable
         c.Should().BeOneOf(1, 2, 4, 8);
         string gamma = best.GetProperty("gamma").GetString()!;
         gamma.Should().BeOneOf("scale", "auto");
+        best.GetProperty("kernel").GetString().Should().Be("rbf", "the original grid names its kernel");
 
         var svm = (SvmModel)ModelFile.Load<PipelineModel>(outPath).Classifier;
         var train = Data().Train;

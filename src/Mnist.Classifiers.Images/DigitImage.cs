@@ -1,0 +1,153 @@
+using Mnist.Classifiers.Data;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Metadata;
+using SixLabors.ImageSharp.PixelFormats;
+
+namespace Mnist.Classifiers.Images;
+
+/// <summary>
+/// How much an image may cost before it is decoded. Crafted images are ImageSharp's known weak spot (a few kilobytes
+/// of PNG can claim gigapixels), so every limit is checked from the file's length and header before any pixel buffer
+/// is allocated.
+/// </summary>
+public sealed record ImageDecodeLimits
+{
+    /// <summary>The largest encoded image, in bytes (16 MB by default).</summary>
+    public long MaxBytes { get; init; } = 16L << 20;
+
+    /// <summary>The most pixels (width × height) an image may declare (16.7 million, 4096², by default).</summary>
+    public long MaxPixels { get; init; } = 4096L * 4096;
+
+    /// <summary>The largest width or height an image may declare (16,384 by default).</summary>
+    public int MaxSide { get; init; } = 16_384;
+
+    /// <summary>The defaults.</summary>
+    public static ImageDecodeLimits Default { get; } = new();
+}
+
+/// <summary>
+/// Reads a picture of one handwritten digit (PNG, JPEG, BMP or GIF; any size; colour or grey; dark ink on light
+/// paper or the reverse; transparency composited over white, as a drawing canvas exports it) and turns it into
+/// MNIST's 784 grey levels with <see cref="MnistNormalization"/>, ready for a model trained on MNIST.
+/// </summary>
+public static class DigitImage
+{
+    /// <summary>
+    /// Only the four formats <c>mnist predict</c> promises, and GIFs decode their first frame only, so a thousand-frame
+    /// animation costs one frame.
+    /// </summary>
+    private static readonly Configuration Formats = CreateConfiguration();
+
+    /// <summary>The MNIST-style pixels (784 values, 0–255, light ink on dark) of the image file at <paramref name="path"/>.</summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file is too large, not an image in a supported format, declares too
+    /// many pixels, or is corrupt; the message says which.</exception>
+    public static float[] LoadMnistPixels(string path, ImageDecodeLimits? limits = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        limits ??= ImageDecodeLimits.Default;
+        var file = new FileInfo(path);
+        if (!file.Exists)
+        {
+            throw new FileNotFoundException($"The image '{path}' does not exist.", path);
+        }
+
+        if (file.Length > limits.MaxBytes)
+        {
+            throw new InvalidDataException($"'{path}' is {file.Length:N0} bytes, more than the {limits.MaxBytes:N0} an image may have.");
+        }
+
+        return ToMnistPixels(File.ReadAllBytes(path), limits);
+    }
+
+    /// <summary>The MNIST-style pixels (784 values, 0–255, light ink on dark) of an encoded image.</summary>
+    /// <exception cref="InvalidDataException">As for <see cref="LoadMnistPixels"/>.</exception>
+    public static float[] ToMnistPixels(ReadOnlySpan<byte> encoded, ImageDecodeLimits? limits = null)
+    {
+        var (grey, width, height) = DecodeGrey(encoded, limits);
+        return MnistNormalization.Normalize(grey, width, height);
+    }
+
+    /// <summary>
+    /// Decodes an image to grey levels (0 black – 255 white, row-major), transparent pixels composited over white,
+    /// after checking <paramref name="limits"/> against its length and its header.
+    /// </summary>
+    /// <exception cref="InvalidDataException">As for <see cref="LoadMnistPixels"/>.</exception>
+    public static (float[] Grey, int Width, int Height) DecodeGrey(ReadOnlySpan<byte> encoded, ImageDecodeLimits? limits = null)
+    {
+        limits ??= ImageDecodeLimits.Default;
+        if (encoded.Length == 0)
+        {
+            throw new InvalidDataException("The image is empty (0 bytes).");
+        }
+
+        if (encoded.Length > limits.MaxBytes)
+        {
+            throw new InvalidDataException($"The image is {encoded.Length:N0} bytes, more than the {limits.MaxBytes:N0} allowed.");
+        }
+
+        byte[] bytes = encoded.ToArray();
+        try
+        {
+            // The header only: its declared size is checked before a pixel buffer exists.
+            IImageInfo? info;
+            using (var header = new MemoryStream(bytes, writable: false))
+            {
+                info = Image.Identify(Formats, header);
+            }
+
+            if (info is null)
+            {
+                throw new InvalidDataException("The data is not a PNG, JPEG, BMP or GIF image.");
+            }
+
+            if (info.Width < 1 || info.Height < 1 || info.Width > limits.MaxSide || info.Height > limits.MaxSide
+                || (long)info.Width * info.Height > limits.MaxPixels)
+            {
+                throw new InvalidDataException(
+                    $"The image declares {info.Width} × {info.Height} pixels; at most {limits.MaxPixels:N0} pixels and {limits.MaxSide} per side are allowed.");
+            }
+
+            using var image = Image.Load<Rgba32>(Formats, bytes);
+            if (image.Width != info.Width || image.Height != info.Height)
+            {
+                throw new InvalidDataException($"The image decoded to {image.Width} × {image.Height}, not the {info.Width} × {info.Height} its header declares.");
+            }
+
+            var grey = new float[image.Width * image.Height];
+            int width = image.Width;
+            image.ProcessPixelRows(rows =>
+            {
+                for (int y = 0; y < rows.Height; y++)
+                {
+                    var row = rows.GetRowSpan(y);
+                    for (int x = 0; x < row.Length; x++)
+                    {
+                        // ITU-R BT.601 luma, then alpha over white paper.
+                        var p = row[x];
+                        float luma = (0.299f * p.R) + (0.587f * p.G) + (0.114f * p.B);
+                        float alpha = p.A / 255f;
+                        grey[(y * width) + x] = (alpha * luma) + ((1 - alpha) * 255f);
+                    }
+                }
+            });
+            return (grey, image.Width, image.Height);
+        }
+        catch (Exception e) when (e is UnknownImageFormatException or InvalidImageContentException or ImageFormatException or NotSupportedException)
+        {
+            throw new InvalidDataException($"The image cannot be decoded: {e.Message}", e);
+        }
+    }
+
+    private static Configuration CreateConfiguration()
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(), new JpegConfigurationModule(), new GifConfigurationModule(), new BmpConfigurationModule());
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
+    }
+}

@@ -140,15 +140,10 @@ public sealed partial class VotingModel : IClassifierModel
 
     /// <summary>
     /// Why <paramref name="names"/> cannot name the members of an ensemble (as a phrase after "the members'"), or null
-    /// when they can: at least one, each non-empty, no two the same.
+    /// when they can: each non-empty, no two the same.
     /// </summary>
     internal static string? NamesProblem(IReadOnlyList<string?> names)
     {
-        if (names.Count == 0)
-        {
-            return "list is empty";
-        }
-
         for (int i = 0; i < names.Count; i++)
         {
             if (string.IsNullOrWhiteSpace(names[i]))
@@ -169,14 +164,14 @@ public sealed partial class VotingModel : IClassifierModel
     {
         if (weights.Count != members)
         {
-            return $"has {weights.Count} values but there are {members} members; give one per member";
+            return $"hold {weights.Count} values for {members} members; give one per member";
         }
 
         for (int i = 0; i < weights.Count; i++)
         {
             if (!(weights[i] >= 0) || !double.IsFinite(weights[i]))
             {
-                return $"[{i}] is {weights[i]}; each weight must be finite and at least 0";
+                return $"hold {weights[i]} at index {i}; each weight must be finite and at least 0";
             }
         }
 

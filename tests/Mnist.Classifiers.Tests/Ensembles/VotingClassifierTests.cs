@@ -252,12 +252,12 @@ public class VotingClassifierTests
         { "blank name", "Members", "*name 1 is empty*" },
         { "duplicate names", "Members", "*name 'a' is used twice*" },
         { "unknown voting", "Voting", "*Unknown voting mode 7*" },
-        { "too few weights", "Weights", "*has 1 values but there are 2 members*" },
-        { "too many weights", "Weights", "*has 3 values but there are 2 members*" },
-        { "negative weight", "Weights", "*[1] is -1*finite and at least 0*" },
-        { "NaN weight", "Weights", "*[0] is NaN*" },
-        { "infinite weight", "Weights", "*[1] is *; each weight must be finite*" },
-        { "zero weights", "Weights", "*all 0*" },
+        { "too few weights", "Weights", "Weights hold 1 values for 2 members; give one per member*" },
+        { "too many weights", "Weights", "Weights hold 3 values for 2 members*" },
+        { "negative weight", "Weights", "Weights hold -1 at index 1; each weight must be finite and at least 0*" },
+        { "NaN weight", "Weights", "Weights hold NaN at index 0*" },
+        { "infinite weight", "Weights", "Weights hold * at index 1; each weight must be finite*" },
+        { "zero weights", "Weights", "Weights are all 0; at least one must be positive*" },
         { "bad member option", "C", "*C must be a positive number*" },
     };
 

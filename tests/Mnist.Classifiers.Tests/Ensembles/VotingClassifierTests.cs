@@ -173,7 +173,8 @@ public class VotingClassifierTests
         int[] oneClass = new int[x.Rows];
         var ensemble = new VotingClassifier([new("dummy", new DummyClassifier()), new("svm", new SvmClassifier())]);
         var act = () => ensemble.Fit(x, oneClass, new ComputeBudget(2, ComputeBudget.MinimumMemoryBytes * 4));
-        act.Should().Throw<ArgumentException>().Which.Should().NotBeOfType<AggregateException>();
+        act.Should().ThrowExactly<ArgumentException>().WithMessage("The labels hold only one class (0); at least two are needed.*")
+            .Which.ParamName.Should().Be("labels");
     }
 
     [Fact]

@@ -1,7 +1,9 @@
+using Mnist.Classifiers.Ensembles;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Tests.Svm;
+using Mnist.Classifiers.Trees;
 
 namespace Mnist.Classifiers.Tests;
 
@@ -31,6 +33,13 @@ public class CapabilityTests
         ["pipeline-svm"] = () => new Pipeline(new StandardScaler(), new SvmClassifier()),
         ["pipeline-svm-probability"] = () => new Pipeline(new MinMaxScaler(), new SvmClassifier { Probability = true }),
         ["pipeline-dummy"] = () => new Pipeline([], new DummyClassifier()),
+        ["voting-hard"] = () => new VotingClassifier([new("svm", new SvmClassifier()), new("forest", new RandomForestClassifier { Trees = 5 })]),
+        ["voting-soft"] = () => new VotingClassifier(
+            [new("svm", new Pipeline(new StandardScaler(), new SvmClassifier { Probability = true })), new("dummy", new DummyClassifier())])
+        {
+            Voting = VotingMode.Soft,
+            Weights = [2, 1],
+        },
     };
 
     [Theory]
@@ -101,6 +110,9 @@ public class CapabilityTests
         Capabilities(new SvmClassifier { Probability = true }.Fit(x, y)).Should().Be((true, true));
         Capabilities(new Pipeline(new StandardScaler(), new SvmClassifier()).Fit(x, y)).Should().Be((false, true));
         Capabilities(new Pipeline(new StandardScaler(), new DummyClassifier()).Fit(x, y)).Should().Be((true, false));
+        var soft = new VotingClassifier([new("svm", new SvmClassifier { Probability = true }), new("dummy", new DummyClassifier())]) { Voting = VotingMode.Soft };
+        Capabilities(soft.Fit(x, y)).Should().Be((true, false));
+        Capabilities((soft with { Voting = VotingMode.Hard }).Fit(x, y)).Should().Be((false, false));
     }
 
     private static (bool Probabilities, bool Decisions) Capabilities(IClassifierModel model) =>

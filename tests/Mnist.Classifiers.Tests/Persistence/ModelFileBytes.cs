@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Mnist.Classifiers.Ensembles;
 using Mnist.Classifiers.Persistence;
 
 namespace Mnist.Classifiers.Tests.Persistence;
@@ -33,7 +34,7 @@ internal static class ModelFileBytes
         return writer.ToArray();
     }
 
-    /// <summary>The object frames of a format-2 file, in file order (the parts of a pipeline follow it).</summary>
+    /// <summary>The object frames of a format-2 file, in file order (the parts of a pipeline or a voting ensemble follow it).</summary>
     public static List<ObjectFrame> Objects(byte[] file)
     {
         BinaryPrimitives.ReadUInt16LittleEndian(file.AsSpan(8)).Should().Be(2, "only format 2 frames carry payload versions");
@@ -74,6 +75,18 @@ internal static class ModelFileBytes
             // The transforms, then the classifier.
             for (int i = 0; i <= transforms; i++)
             {
+                ReadObject(file, ref position, frames);
+            }
+        }
+
+        else if (kind == VotingModel.Kind)
+        {
+            int members = BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(position + 4));
+            position += 8;
+            // Each member: its name, then its object.
+            for (int i = 0; i < members; i++)
+            {
+                position += 4 + BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(position));
                 ReadObject(file, ref position, frames);
             }
         }

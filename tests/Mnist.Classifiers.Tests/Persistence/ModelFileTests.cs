@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Ensembles;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
@@ -84,7 +85,8 @@ public sealed class ModelFileTests : IDisposable
         var frames = ModelFileBytes.Objects(ModelFile.Serialize(svmPipeline))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new DummyClassifier().Fit(x, y))))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new RandomForestClassifier { Trees = 2 }.Fit(x, y))))
-            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))));
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new VotingClassifier([new("d", new DummyClassifier())]).Fit(x, y))).Take(1));
 
         var current = new Dictionary<string, ushort>
         {
@@ -95,8 +97,9 @@ public sealed class ModelFileTests : IDisposable
             ["svm"] = 2,
             ["forest"] = 1,
             ["extra"] = 1,
+            ["voting"] = 1,
         };
-        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra");
+        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra", "voting");
         frames.ToDictionary(f => f.Kind, f => f.Version).Should().Equal(current);
         ModelRegistry.Kinds.Should().BeEquivalentTo(current.Keys, "every registered kind is checked");
         foreach (var (kind, version) in current)

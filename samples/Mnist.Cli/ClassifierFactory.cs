@@ -1,5 +1,7 @@
 using System.Globalization;
 using Mnist.Classifiers;
+using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Trees;
 
@@ -28,21 +30,43 @@ public static class ClassifierFactory
         {
             "dummy" => new DummyClassifier(),
             "svm" => CreateSvm(settings.Svm) with { Seed = settings.Seed },
-            "forest" => new RandomForestClassifier
-            {
-                Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
-            },
-            "extra" => new ExtraTreesClassifier
-            {
-                Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
-            },
-            "sgd" or "voting" => throw new ArgumentException(
-                $"The '{model}' model is not available yet; this build implements: svm, forest, extra, dummy.", "--model"),
+            "forest" => CreateForest(settings),
+            "extra" => CreateExtraTrees(settings),
+            "voting" => CreateVoting(settings),
+            "sgd" => throw new ArgumentException(
+                $"The '{model}' model is not available yet; this build implements: svm, forest, extra, voting, dummy.", "--model"),
             _ => throw new ArgumentException(
                 $"Unknown model '{settings.Model}'; allowed values: {string.Join(", ", ModelNames)}.", "--model"),
         };
         classifier.Validate();
         return classifier;
+    }
+
+    /// <summary>The scaler <c>--scaler</c> names, or null for none.</summary>
+    /// <exception cref="ArgumentException">An unknown scaler.</exception>
+    public static IUnfittedTransform? CreateScaler(TrainSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return settings.Scaler.Trim().ToLowerInvariant() switch
+        {
+            "standard" => new StandardScaler(),
+            "minmax" => new MinMaxScaler(),
+            "none" => null,
+            _ => throw new ArgumentException($"--scaler must be standard, minmax or none; got '{settings.Scaler}'.", "--scaler"),
+        };
+    }
+
+    /// <summary>
+    /// <paramref name="voting"/> with <paramref name="mode"/>; soft voting needs every member's probabilities, so the
+    /// SVM members are then fitted with Platt scaling.
+    /// </summary>
+    public static VotingClassifier WithMode(VotingClassifier voting, VotingMode mode)
+    {
+        ArgumentNullException.ThrowIfNull(voting);
+        var members = voting.Members
+            .Select(m => mode == VotingMode.Soft && m.Classifier is SvmClassifier svm ? m with { Classifier = svm with { Probability = true } } : m)
+            .ToArray();
+        return voting with { Members = members, Voting = mode };
     }
 
     /// <summary>The threads and memory of the run: <see cref="TrainSettings.Threads"/> threads and the default memory share.</summary>
@@ -57,6 +81,34 @@ public static class ClassifierFactory
 
         var budget = ComputeBudget.Default;
         return settings.Threads > 0 ? budget.WithThreads(settings.Threads) : budget;
+    }
+
+    private static RandomForestClassifier CreateForest(TrainSettings settings) => new()
+    {
+        Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
+    };
+
+    private static ExtraTreesClassifier CreateExtraTrees(TrainSettings settings) => new()
+    {
+        Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
+    };
+
+    /// <summary>The original project's voting ensemble: the SVM, the random forest and extra trees, each with the defaults it gets alone.</summary>
+    private static VotingClassifier CreateVoting(TrainSettings settings)
+    {
+        var mode = settings.Voting.Trim().ToLowerInvariant() switch
+        {
+            "hard" => VotingMode.Hard,
+            "soft" => VotingMode.Soft,
+            _ => throw new ArgumentException($"--voting must be hard or soft; got '{settings.Voting}'.", "--voting"),
+        };
+        var voting = new VotingClassifier(
+        [
+            new VotingMember("svm", CreateSvm(settings.Svm) with { Seed = settings.Seed }),
+            new VotingMember("forest", CreateForest(settings)),
+            new VotingMember("extra", CreateExtraTrees(settings with { Trees = settings.Trees with { OutOfBagScore = false } })),
+        ]);
+        return WithMode(voting, mode);
     }
 
     private static SvmClassifier CreateSvm(SvmSettings s)

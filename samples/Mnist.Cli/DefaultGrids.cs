@@ -1,4 +1,5 @@
 using Mnist.Classifiers;
+using Mnist.Classifiers.Ensembles;
 using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Trees;
@@ -19,12 +20,13 @@ public static class DefaultGrids
         ("svm", "C in 1, 2, 4, 8 x gamma in scale, auto x kernel rbf (8 candidates)"),
         ("forest", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
         ("extra", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
+        ("voting", "voting in hard, soft (2 candidates)"),
         ("dummy", "nothing to search (1 candidate)"),
     ];
 
     /// <summary>The grid search of <paramref name="model"/>'s default grid over <paramref name="learner"/> (a scaler and the classifier).</summary>
     /// <param name="model">The model's name, as <c>-M</c> takes it.</param>
-    /// <param name="learner">The pipeline whose classifier the grid varies; its other options stay as the flags set them.</param>
+    /// <param name="learner">The pipeline (scaler and classifier) whose classifier the grid varies; its other options stay as the flags set them.</param>
     /// <param name="seed">The seed of the shuffled stratified folds.</param>
     /// <exception cref="ArgumentException">The model has no default grid.</exception>
     public static GridSearch<Pipeline> Create(string model, Pipeline learner, int seed)
@@ -40,6 +42,8 @@ public static class DefaultGrids
             "forest" or "extra" => grid
                 .Add("max_depth", [16, 32, (int?)null], PipelineAxis.Classifier((ForestClassifier f, int? depth) => f with { MaxDepth = depth }), Depth)
                 .Add("n_estimators", [50, 100], PipelineAxis.Classifier((ForestClassifier f, int trees) => f with { Trees = trees })),
+            "voting" => grid
+                .Add("voting", [VotingMode.Hard, VotingMode.Soft], PipelineAxis.Classifier((VotingClassifier v, VotingMode m) => ClassifierFactory.WithMode(v, m)), m => m.ToString().ToLowerInvariant()),
             "dummy" => grid,
             _ => throw new ArgumentException($"The '{model}' model has no default grid.", "--gridsearch"),
         };

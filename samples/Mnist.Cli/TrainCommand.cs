@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Ensembles;
 using Mnist.Classifiers.Metrics;
 using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Persistence;
@@ -73,6 +74,16 @@ public static class TrainCommand
         var probability = new Option<bool>("--probability") { Description = "Fit Platt scaling so that the SVM model also gives class probabilities (about 6x the training time)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the forests' bootstraps and feature draws, the SVM's probability cross-validation)." };
         var outOfBag = new Option<bool>("--oob-score") { Description = "Forests: estimate the accuracy on the rows each tree did not see in its bootstrap (not for extra trees, which do not bootstrap)." };
+        var voting = new Option<string>("--voting")
+        {
+            Description = "How the voting ensemble (-M voting: svm, forest and extra trees) combines its members: hard (majority vote) or soft (mean probability; the SVM then fits probabilities).",
+            DefaultValueFactory = _ => "hard",
+        };
+        var scaler = new Option<string>("--scaler")
+        {
+            Description = "How the pixels are scaled before the classifier: standard (zero mean, unit variance, as the original project), minmax (to [0, 1]) or none.",
+            DefaultValueFactory = _ => "standard",
+        };
         var threads = new Option<int>("--threads")
         {
             Description = "How many threads training and prediction use; -1 for one per processor.",
@@ -80,7 +91,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler })
         {
             command.Options.Add(option);
         }
@@ -105,6 +116,8 @@ public static class TrainCommand
                     parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
                 Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag)),
                 Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha)),
+                Voting = parse.GetValue(voting)!,
+                Scaler = parse.GetValue(scaler)!,
             };
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation);
         }));
@@ -157,14 +170,16 @@ public static class TrainCommand
         ArgumentNullException.ThrowIfNull(error);
         try
         {
-            var classifier = ClassifierFactory.Create(settings);
+            // The pixels are scaled before the classifier, standardised by default as the original project's pipeline did.
+            var scaler = ClassifierFactory.CreateScaler(settings);
+            var learner = new Pipeline(scaler is null ? [] : [scaler], ClassifierFactory.Create(settings));
             if (settings.GridSearch)
             {
                 // Fails here, before the dataset loads, for a model without a default grid.
-                _ = DefaultGrids.Create(settings.Model.Trim().ToLowerInvariant(), new Pipeline(new StandardScaler(), classifier), settings.Seed);
+                _ = DefaultGrids.Create(settings.Model.Trim().ToLowerInvariant(), learner, settings.Seed);
             }
 
-            return new TrainPlan(classifier, ClassifierFactory.Budget(settings).WithCancellation(cancellation), new Log(settings.Report.Verbose, error));
+            return new TrainPlan(learner, ClassifierFactory.Budget(settings).WithCancellation(cancellation), new Log(settings.Report.Verbose, error));
         }
         catch (ArgumentException e)
         {
@@ -189,7 +204,7 @@ public static class TrainCommand
 
     private static int TrainUncancelled(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
     {
-        var (classifier, budget, log) = plan;
+        var (pipeline, budget, log) = plan;
         var report = settings.Report;
         string modelName = settings.Model.Trim().ToLowerInvariant();
 
@@ -211,8 +226,6 @@ public static class TrainCommand
             return 1;
         }
 
-        // Standardize the pixels before the classifier, as the original project's pipeline did.
-        var pipeline = new Pipeline(new StandardScaler(), classifier);
         var clock = Stopwatch.StartNew();
         PipelineModel model;
         SearchSummary? search = null;
@@ -235,6 +248,22 @@ public static class TrainCommand
         else if (model.Classifier is ForestModel forest)
         {
             LogForest(log, forest);
+        }
+        else if (model.Classifier is VotingModel voting)
+        {
+            log.Info($"Voting: {voting.Voting.ToString().ToLowerInvariant()} over {string.Join(", ", voting.MemberNames)}");
+            foreach (var (name, member) in voting.MemberNames.Zip(voting.Members))
+            {
+                log.Info($"Member {name}:");
+                if (member is SvmModel memberSvm)
+                {
+                    LogSvm(log, memberSvm);
+                }
+                else if (member is ForestModel memberForest)
+                {
+                    LogForest(log, memberForest);
+                }
+            }
         }
 
         double? accuracy = null;
@@ -454,7 +483,7 @@ public static class TrainCommand
     private sealed record SearchSummary(double Seconds, double BestScore, IReadOnlyList<SearchParameter> BestParameters);
 
     /// <summary>What <see cref="Prepare"/> made of the flags.</summary>
-    private sealed record TrainPlan(IClassifier Classifier, ComputeBudget Budget, Log Log);
+    private sealed record TrainPlan(Pipeline Learner, ComputeBudget Budget, Log Log);
 
     /// <summary>INFO lines on stderr in the original project's style, only with --verbose.</summary>
     private sealed class Log(bool enabled, TextWriter writer)

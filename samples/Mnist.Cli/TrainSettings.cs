@@ -35,6 +35,15 @@ public sealed record TrainSettings
 
     /// <summary>The SGD classifier's flags.</summary>
     public SgdSettings Sgd { get; init; } = new();
+
+    /// <summary>How the voting ensemble combines its members (<c>--voting</c>): hard (majority) or soft (mean probability).</summary>
+    public string Voting { get; init; } = "hard";
+
+    /// <summary>
+    /// The scaler before the classifier (<c>--scaler</c>): standard (the original project's StandardScaler), minmax
+    /// (pixels to [0, 1]) or none.
+    /// </summary>
+    public string Scaler { get; init; } = "standard";
 }
 
 /// <summary>What <c>mnist train</c> prints.</summary>

@@ -61,29 +61,9 @@ public static class FetchCommand
                 var augmentations = (parseResult.GetValue(shift) ? Augmentations.Shift : Augmentations.None)
                                   | (parseResult.GetValue(rotate) ? Augmentations.Rotate : Augmentations.None);
                 var path = parseResult.GetValue(outpath)!;
-                CheckOutputPath(path);
-
-                var directory = parseResult.GetValue(from);
-                RawMnist raw;
-                if (directory is not null)
-                {
-                    raw = MnistFetcher.LoadLocal(directory);
-                }
-                else
-                {
-                    using var http = handler is null ? MnistFetcher.CreateDefaultHttpClient() : new HttpClient(handler, disposeHandler: false);
-                    var fetcher = new MnistFetcher(http, parseResult.GetValue(cacheDir), error);
-                    raw = await fetcher.DownloadAsync(cancellationToken).ConfigureAwait(false);
-                }
-
-                var heldOut = parseResult.GetValue(validationSize);
-                if (heldOut is < 0 || heldOut > raw.Training.Rows)
-                {
-                    throw new ArgumentException($"--validation-size must be between 0 and {raw.Training.Rows}; got {heldOut}.");
-                }
-
-                var dataset = MnistDatasetBuilder.Build(raw, parseResult.GetValue(seed), augmentations, heldOut);
-                dataset.Save(path);
+                var dataset = await FetchAsync(
+                    path, parseResult.GetValue(from), parseResult.GetValue(cacheDir), parseResult.GetValue(seed), augmentations,
+                    parseResult.GetValue(validationSize), handler, error, cancellationToken).ConfigureAwait(false);
                 output.WriteLine(
                     $"Wrote {path}: train {dataset.Train.Rows}, validation {dataset.Validation.Rows}, test {dataset.Test.Rows} rows " +
                     $"(source {dataset.Info.Source}, augmentation {dataset.Info.Augmentation}, seed {dataset.Info.SplitSeed}) in {clock.Elapsed.TotalSeconds:F1} s.");
@@ -101,6 +81,38 @@ public static class FetchCommand
             }
         });
         return command;
+    }
+
+    /// <summary>
+    /// Gets MNIST (from <paramref name="directory"/>'s IDX files, else by downloading), splits and augments it, and
+    /// saves it to <paramref name="path"/> (through a temporary file): what <c>mnist fetch</c> does, and what
+    /// <c>mnist train</c> does first when its dataset file does not exist.
+    /// </summary>
+    internal static async Task<MnistDataset> FetchAsync(
+        string path, string? directory, string? cacheDirectory, int seed, Augmentations augmentations, int? validationSize,
+        HttpMessageHandler? handler, TextWriter log, CancellationToken cancellationToken)
+    {
+        CheckOutputPath(path);
+        RawMnist raw;
+        if (directory is not null)
+        {
+            raw = MnistFetcher.LoadLocal(directory);
+        }
+        else
+        {
+            using var http = handler is null ? MnistFetcher.CreateDefaultHttpClient() : new HttpClient(handler, disposeHandler: false);
+            var fetcher = new MnistFetcher(http, cacheDirectory, log);
+            raw = await fetcher.DownloadAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        if (validationSize is < 0 || validationSize > raw.Training.Rows)
+        {
+            throw new ArgumentException($"--validation-size must be between 0 and {raw.Training.Rows}; got {validationSize}.");
+        }
+
+        var dataset = MnistDatasetBuilder.Build(raw, seed, augmentations, validationSize);
+        dataset.Save(path);
+        return dataset;
     }
 
     private static void CheckOutputPath(string path)

@@ -20,13 +20,15 @@ namespace Mnist.Cli;
 /// </summary>
 public static class TrainCommand
 {
-    /// <summary>The command, loading datasets with <see cref="MnistDataset.Load"/>.</summary>
-    public static Command Create() => Create(MnistDataset.Load);
+    /// <summary>
+    /// The command, loading datasets with <see cref="MnistDataset.Load"/>, and fetching MNIST into the dataset file
+    /// first when it does not exist.
+    /// </summary>
+    public static Command Create() => Create(loadDataset: null);
 
-    /// <summary>The command with another dataset loader (tests use an in-memory dataset).</summary>
-    public static Command Create(Func<string, MnistDataset> loadDataset)
+    /// <summary>The command with another dataset loader (tests use an in-memory dataset); null for the default.</summary>
+    public static Command Create(Func<string, MnistDataset>? loadDataset)
     {
-        ArgumentNullException.ThrowIfNull(loadDataset);
         var gridSearch = new Option<bool>("--gridsearch", "-g")
         {
             Description = "Search the hyperparameters by 5-fold stratified cross-validation over the model's default grid, then "
@@ -35,8 +37,12 @@ public static class TrainCommand
         };
         var dataset = new Option<string>("--dataset", "-d")
         {
-            Description = "The HDF5 dataset file.",
+            Description = "The HDF5 dataset file; when it does not exist, MNIST is fetched into it first (as mnist fetch does, from --from or the internet).",
             DefaultValueFactory = _ => "data.h5",
+        };
+        var from = new Option<string?>("--from")
+        {
+            Description = "When the dataset file does not exist: take the four MNIST IDX files from this directory instead of downloading them.",
         };
         var outPath = new Option<string>("--outpath", "-o")
         {
@@ -91,7 +97,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from })
         {
             command.Options.Add(option);
         }
@@ -104,6 +110,7 @@ public static class TrainCommand
             var settings = new TrainSettings
             {
                 Dataset = parse.GetValue(dataset)!,
+                From = parse.GetValue(from),
                 OutPath = parse.GetValue(outPath)!,
                 Model = parse.GetValue(model)!,
                 GridSearch = parse.GetValue(gridSearch),
@@ -127,11 +134,13 @@ public static class TrainCommand
     /// <summary>The exit code of a run cancelled by Ctrl+C (128 + SIGINT, as shells report it).</summary>
     public const int CancelledExitCode = 130;
 
-    /// <summary>Loads the dataset named in <paramref name="settings"/> and trains; returns the exit code.</summary>
+    /// <summary>
+    /// Loads the dataset named in <paramref name="settings"/> with <paramref name="loadDataset"/> (null: from the file,
+    /// fetching MNIST into it first when it does not exist) and trains; returns the exit code.
+    /// </summary>
     public static int Run(
-        TrainSettings settings, Func<string, MnistDataset> loadDataset, TextWriter output, TextWriter error, CancellationToken cancellation = default)
+        TrainSettings settings, Func<string, MnistDataset>? loadDataset, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
-        ArgumentNullException.ThrowIfNull(loadDataset);
         if (Prepare(settings, output, error, cancellation) is not { } plan)
         {
             return 1;
@@ -140,10 +149,26 @@ public static class TrainCommand
         MnistDataset data;
         try
         {
-            plan.Log.Info($"Loading dataset from {settings.Dataset}");
-            data = loadDataset(settings.Dataset);
+            if (loadDataset is null && !File.Exists(settings.Dataset))
+            {
+                // The main job in one command on a fresh machine: no dataset yet, so make it, and say so.
+                error.WriteLine($"INFO    The dataset {settings.Dataset} does not exist: fetching MNIST into it first, from {settings.From ?? "the internet"}.");
+                data = FetchCommand.FetchAsync(
+                    settings.Dataset, settings.From, cacheDirectory: null, StratifiedSplit.DefaultSeed, Augmentations.None, validationSize: null,
+                    handler: null, error, cancellation).GetAwaiter().GetResult();
+            }
+            else
+            {
+                plan.Log.Info($"Loading dataset from {settings.Dataset}");
+                data = (loadDataset ?? MnistDataset.Load)(settings.Dataset);
+            }
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            error.WriteLine("mnist train: cancelled while getting the dataset.");
+            return CancelledExitCode;
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or HttpRequestException)
         {
             error.WriteLine($"error: cannot load the dataset '{settings.Dataset}': {e.Message}");
             return 1;

@@ -6,6 +6,12 @@ public sealed record TrainSettings
     /// <summary>The HDF5 dataset file (<c>-d</c>).</summary>
     public string Dataset { get; init; } = "data.h5";
 
+    /// <summary>
+    /// Where <c>mnist train</c> gets MNIST when <see cref="Dataset"/> does not exist (<c>--from</c>): a directory of the
+    /// four IDX files; null to download it.
+    /// </summary>
+    public string? From { get; init; }
+
     /// <summary>Where the trained model is written (<c>-o</c>).</summary>
     public string OutPath { get; init; } = "model.bin";
 

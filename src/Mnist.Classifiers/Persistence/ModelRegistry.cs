@@ -1,4 +1,5 @@
 using System.Diagnostics.CodeAnalysis;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Trees;
@@ -36,6 +37,7 @@ internal static class ModelRegistry
         Register(SvmModel.Kind, writtenVersion: 2, oldestReadableVersion: 1, SvmModel.Read);
         Register(ForestModel.ForestKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadForest);
         Register(ForestModel.ExtraTreesKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadExtraTrees);
+        Register(SgdModel.Kind, writtenVersion: 1, oldestReadableVersion: 1, SgdModel.Read);
     }
 
     /// <summary>The registered kinds, sorted.</summary>

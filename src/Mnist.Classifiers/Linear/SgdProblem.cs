@@ -1,10 +1,12 @@
-using Mnist.Classifiers.Data;
+using System.Runtime.CompilerServices;
 
 namespace Mnist.Classifiers.Linear;
 
 /// <summary>
-/// One binary problem of <see cref="SgdClassifier"/> for one call (scikit-learn 1.2's <c>_plain_sgd</c> on dense rows):
-/// rows of class <see cref="Positive"/> have target +1, the others −1.
+/// One binary problem of <see cref="SgdClassifier"/> during one fit call, stepped row by row (scikit-learn 1.2's
+/// <c>_plain_sgd</c> on dense rows, split into <see cref="Step"/> and <see cref="EndEpoch"/> so that the trainer can
+/// pass each row to several problems while it is in cache): rows of class <see cref="Positive"/> have target +1, the
+/// others −1. The weights and intercepts it is given are updated in place.
 /// </summary>
 internal sealed class SgdProblem
 {
@@ -12,20 +14,57 @@ internal sealed class SgdProblem
     private const double MaxDerivative = 1e12;
 
     private readonly SgdClassifier _options;
-    private readonly FeatureMatrix _x;
-    private readonly int[] _y;
-    private readonly bool[]? _validation;
+    private readonly double[] _weights;
+    private readonly WeightVector _w;
+    private readonly double _l1Ratio;
+    private readonly bool _shrinks;
+    private readonly double[]? _q;
+    private readonly double _optimalInit;
+    private readonly double _tolerance;
+    private readonly int _rows;
+    private double _u;
+    private double _eta;
+    private double _t;
+    private double _sumLoss;
+    private double _bestLoss = double.PositiveInfinity;
+    private double _bestScore = double.NegativeInfinity;
+    private int _noImprovement;
 
-    /// <summary>A problem over <paramref name="x"/> with class indices <paramref name="y"/>; rows marked in <paramref name="validation"/> are held out.</summary>
-    public SgdProblem(SgdClassifier options, FeatureMatrix x, int[] y, bool[]? validation, int positive, double positiveWeight, double negativeWeight)
+    /// <summary>
+    /// A problem that starts from <paramref name="weights"/>, <paramref name="intercept"/> (and the averages, when
+    /// averaging) with the update counter at <paramref name="t"/>, over <paramref name="rows"/> rows (held-out ones included).
+    /// </summary>
+    public SgdProblem(
+        SgdClassifier options, int positive, double positiveWeight, double negativeWeight, double[] weights, double intercept,
+        double[]? averageWeights, double averageIntercept, double t, int rows)
     {
         _options = options;
-        _x = x;
-        _y = y;
-        _validation = validation;
         Positive = positive;
         PositiveWeight = positiveWeight;
         NegativeWeight = negativeWeight;
+        _weights = weights;
+        _w = new WeightVector(weights, averageWeights);
+        Intercept = intercept;
+        AverageIntercept = averageIntercept;
+        _t = t;
+        _rows = rows;
+
+        // The cumulative L1 penalty (Tsuruoka, Tsujii & Ananiadou, ACL 2009): u is the total L1 shrink every weight
+        // should have had so far, q[j] what weight j actually received; each step moves weight j towards 0 by the
+        // difference without crossing it.
+        _l1Ratio = options.Penalty switch { SgdPenalty.L2 => 0.0, SgdPenalty.L1 => 1.0, _ => options.L1Ratio };
+        _shrinks = options.Penalty is SgdPenalty.L2 or SgdPenalty.ElasticNet;
+        _q = options.Penalty is SgdPenalty.L1 or SgdPenalty.ElasticNet ? new double[weights.Length] : null;
+        _eta = options.Eta0;
+        _tolerance = options.Tolerance ?? double.NegativeInfinity;
+        if (options.LearningRate == SgdLearningRate.Optimal)
+        {
+            // Bottou's heuristic (his sgd code, as scikit-learn): the typical weight size typw = sqrt(1/sqrt(alpha)), and
+            // t0 such that the first step is typw / max(1, -loss'(-typw, 1)).
+            double typw = Math.Sqrt(1.0 / Math.Sqrt(options.Alpha));
+            double initialEta = typw / Math.Max(1.0, SgdLosses.Derivative(options.Loss, options.Epsilon, -typw, 1.0));
+            _optimalInit = 1.0 / (initialEta * options.Alpha);
+        }
     }
 
     /// <summary>The class index whose rows have target +1.</summary>
@@ -37,158 +76,133 @@ internal sealed class SgdProblem
     /// <summary>The weight of the negative rows' steps.</summary>
     public double NegativeWeight { get; }
 
-    /// <summary>
-    /// Runs up to <paramref name="maxIterations"/> epochs from the weights in <paramref name="weights"/> and
-    /// <paramref name="intercept"/> (and the averages, when averaging) with the update counter starting at
-    /// <paramref name="t"/>, updating them in place; returns the number of epochs run.
-    /// </summary>
-    /// <exception cref="ArithmeticException">A weight or the intercept stopped being finite.</exception>
-    public int Run(double[] weights, ref double intercept, double[]? averageWeights, ref double averageIntercept, double t, int maxIterations, SeededRandom random)
+    /// <summary>The intercept b.</summary>
+    public double Intercept { get; private set; }
+
+    /// <summary>The averaged intercept (with averaging).</summary>
+    public double AverageIntercept { get; private set; }
+
+    /// <summary>The epochs run so far.</summary>
+    public int Epochs { get; private set; }
+
+    /// <summary>Whether the stopping rule has ended this problem.</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>Starts an epoch.</summary>
+    public void BeginEpoch()
+    {
+        Epochs++;
+        _sumLoss = 0;
+    }
+
+    /// <summary>One stochastic gradient step on a training row of class index <paramref name="label"/>, in scikit-learn's order of operations.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void Step(ReadOnlySpan<float> row, int label, bool addLoss)
     {
         var o = _options;
-        int n = _x.Rows;
-        var w = new WeightVector(weights, averageWeights);
-        var order = new int[n];
-        for (int i = 0; i < n; i++)
-        {
-            order[i] = i;
-        }
-
-        // The cumulative L1 penalty (Tsuruoka, Tsujii & Ananiadou, ACL 2009): u is the total L1 shrink every weight
-        // should have had so far, q[j] what weight j actually received; each step clips weight j towards 0 by the
-        // difference without crossing it.
-        double l1Ratio = o.Penalty switch { SgdPenalty.L2 => 0.0, SgdPenalty.L1 => 1.0, _ => o.L1Ratio };
-        bool shrinks = o.Penalty is SgdPenalty.L2 or SgdPenalty.ElasticNet;
-        double[]? q = o.Penalty is SgdPenalty.L1 or SgdPenalty.ElasticNet ? new double[weights.Length] : null;
-        double u = 0;
-
-        double alpha = o.Alpha, eta = o.Eta0;
-        double optimalInit = 0;
+        double y = label == Positive ? 1.0 : -1.0;
+        double p = _w.Dot(row) + Intercept;
         if (o.LearningRate == SgdLearningRate.Optimal)
         {
-            // Bottou's heuristic (his sgd code, as scikit-learn): the typical weight size typw = sqrt(1/sqrt(alpha)) and
-            // t0 such that the first step is typw / max(1, -loss'(-typw, 1)).
-            double typw = Math.Sqrt(1.0 / Math.Sqrt(alpha));
-            double initialEta = typw / Math.Max(1.0, SgdLosses.Derivative(o.Loss, o.Epsilon, -typw, 1.0));
-            optimalInit = 1.0 / (initialEta * alpha);
+            _eta = 1.0 / (o.Alpha * (_optimalInit + _t - 1));
+        }
+        else if (o.LearningRate == SgdLearningRate.InvScaling)
+        {
+            _eta = o.Eta0 / Math.Pow(_t, o.PowerT);
         }
 
-        bool earlyStopping = _validation is not null;
-        double tolerance = o.Tolerance ?? double.NegativeInfinity;
-        double bestLoss = double.PositiveInfinity, bestScore = double.NegativeInfinity;
-        int noImprovement = 0, epoch = 0;
-        while (epoch < maxIterations)
+        if (addLoss)
         {
-            epoch++;
-            double sumLoss = 0;
-            if (o.Shuffle)
+            _sumLoss += SgdLosses.Loss(o.Loss, o.Epsilon, p, y);
+        }
+
+        double classWeight = y > 0 ? PositiveWeight : NegativeWeight;
+        double update = -_eta * Math.Clamp(SgdLosses.Derivative(o.Loss, o.Epsilon, p, y), -MaxDerivative, MaxDerivative);
+        update *= classWeight;
+
+        if (_shrinks)
+        {
+            // Never a negative scale when eta·alpha is large: the weights become 0 instead.
+            _w.Multiply(Math.Max(0, 1.0 - ((1.0 - _l1Ratio) * _eta * o.Alpha)));
+        }
+
+        if (update != 0)
+        {
+            _w.Add(row, update);
+            if (o.FitIntercept)
             {
-                random.FisherYatesShuffle(order.AsSpan());
+                Intercept += update;
             }
+        }
 
-            foreach (int i in order)
+        if (o.Average > 0 && o.Average <= _t)
+        {
+            // Every step counts towards the mean, also those that changed nothing.
+            double count = _t - o.Average + 1;
+            _w.AddAverage(row, update, count);
+            AverageIntercept += (Intercept - AverageIntercept) / count;
+        }
+
+        if (_q is not null)
+        {
+            _u += _l1Ratio * _eta * o.Alpha;
+            ApplyL1();
+        }
+
+        _t++;
+    }
+
+    /// <summary>w · x + b with the current weights.</summary>
+    public double Score(ReadOnlySpan<float> row) => _w.Dot(row) + Intercept;
+
+    /// <summary>
+    /// Ends an epoch: checks that the weights are finite and applies the stopping rule to the epoch's summed training loss
+    /// or, with early stopping, to <paramref name="validationScore"/>; sets <see cref="Stopped"/> when it ends the problem.
+    /// </summary>
+    /// <exception cref="ArithmeticException">A weight or the intercept stopped being finite.</exception>
+    public void EndEpoch(double? validationScore)
+    {
+        if (!double.IsFinite(Intercept) || !AllFinite(_weights))
+        {
+            throw new ArithmeticException(
+                $"The weights overflowed in epoch {Epochs}; scaling the features (StandardScaler or MinMaxScaler) might help.");
+        }
+
+        if (validationScore is { } score)
+        {
+            _noImprovement = score < _bestScore + _tolerance ? _noImprovement + 1 : 0;
+            _bestScore = Math.Max(_bestScore, score);
+        }
+        else
+        {
+            // scikit-learn 1.2's rule: the summed loss must beat the best sum by tol per row (held-out rows counted).
+            _noImprovement = _sumLoss > _bestLoss - (_tolerance * _rows) ? _noImprovement + 1 : 0;
+            _bestLoss = Math.Min(_bestLoss, _sumLoss);
+        }
+
+        if (_noImprovement >= _options.IterationsWithNoChange)
+        {
+            if (_options.LearningRate == SgdLearningRate.Adaptive && _eta > 1e-6)
             {
-                if (earlyStopping && _validation![i])
-                {
-                    continue;
-                }
-
-                var row = _x.Row(i);
-                double y = _y[i] == Positive ? 1.0 : -1.0;
-                double p = w.Dot(row) + intercept;
-                if (o.LearningRate == SgdLearningRate.Optimal)
-                {
-                    eta = 1.0 / (alpha * (optimalInit + t - 1));
-                }
-                else if (o.LearningRate == SgdLearningRate.InvScaling)
-                {
-                    eta = o.Eta0 / Math.Pow(t, o.PowerT);
-                }
-
-                if (!earlyStopping)
-                {
-                    sumLoss += SgdLosses.Loss(o.Loss, o.Epsilon, p, y);
-                }
-
-                double classWeight = y > 0 ? PositiveWeight : NegativeWeight;
-                double derivative = Math.Clamp(SgdLosses.Derivative(o.Loss, o.Epsilon, p, y), -MaxDerivative, MaxDerivative);
-                double update = -eta * derivative;
-                update *= classWeight;
-
-                if (shrinks)
-                {
-                    // Never a negative scale when eta·alpha is large: the weights become 0 instead.
-                    w.Multiply(Math.Max(0, 1.0 - ((1.0 - l1Ratio) * eta * alpha)));
-                }
-
-                if (update != 0)
-                {
-                    w.Add(row, update);
-                    if (o.FitIntercept)
-                    {
-                        intercept += update;
-                    }
-                }
-
-                if (o.Average > 0 && o.Average <= t)
-                {
-                    // Every update counts towards the mean, also those that changed nothing.
-                    double count = t - o.Average + 1;
-                    w.AddAverage(row, update, count);
-                    averageIntercept += (intercept - averageIntercept) / count;
-                }
-
-                if (q is not null)
-                {
-                    u += l1Ratio * eta * alpha;
-                    ApplyL1(w, q, u);
-                }
-
-                t++;
-            }
-
-            if (!double.IsFinite(intercept) || !AllFinite(weights))
-            {
-                throw new ArithmeticException(
-                    $"The weights overflowed in epoch {epoch}; scaling the features (StandardScaler or MinMaxScaler) might help.");
-            }
-
-            if (earlyStopping)
-            {
-                double score = ValidationAccuracy(w, intercept);
-                noImprovement = score < bestScore + tolerance ? noImprovement + 1 : 0;
-                bestScore = Math.Max(bestScore, score);
+                _eta /= 5;
+                _noImprovement = 0;
             }
             else
             {
-                // scikit-learn 1.2's rule: the summed loss must beat the best sum by tol per row (all rows counted).
-                noImprovement = sumLoss > bestLoss - (tolerance * n) ? noImprovement + 1 : 0;
-                bestLoss = Math.Min(bestLoss, sumLoss);
-            }
-
-            if (noImprovement >= o.IterationsWithNoChange)
-            {
-                if (o.LearningRate == SgdLearningRate.Adaptive && eta > 1e-6)
-                {
-                    eta /= 5;
-                    noImprovement = 0;
-                }
-                else
-                {
-                    break;
-                }
+                Stopped = true;
             }
         }
-
-        w.ResetScale();
-        return epoch;
     }
 
-    /// <summary>Clips each weight towards 0 by what it is owed of the cumulative L1 penalty <paramref name="u"/> (scikit-learn's <c>l1penalty</c>).</summary>
-    private static void ApplyL1(WeightVector w, double[] q, double u)
+    /// <summary>Writes the final weights (and averages) into the arrays the problem was given.</summary>
+    public void Finish() => _w.ResetScale();
+
+    /// <summary>Moves each weight towards 0 by what it is owed of the cumulative L1 penalty (scikit-learn's <c>l1penalty</c>).</summary>
+    private void ApplyL1()
     {
-        double scale = w.Scale;
-        var v = w.Unscaled;
+        double scale = _w.Scale, u = _u;
+        var v = _w.Unscaled;
+        var q = _q!;
         for (int j = 0; j < v.Length; j++)
         {
             double z = v[j];
@@ -203,23 +217,6 @@ internal sealed class SgdProblem
 
             q[j] += scale * (v[j] - z);
         }
-    }
-
-    /// <summary>The share of the held-out rows whose sign of w·x + b is their target's (scikit-learn's validation score).</summary>
-    private double ValidationAccuracy(WeightVector w, double intercept)
-    {
-        int total = 0, correct = 0;
-        for (int i = 0; i < _y.Length; i++)
-        {
-            if (_validation![i])
-            {
-                total++;
-                bool positive = w.Dot(_x.Row(i)) + intercept > 0;
-                correct += positive == (_y[i] == Positive) ? 1 : 0;
-            }
-        }
-
-        return (double)correct / total;
     }
 
     private static bool AllFinite(double[] values)

@@ -43,26 +43,157 @@ internal static class SgdTrainer
         }
 
         double t = start is null ? 1 : start.Updates + 1.0;
-        var epochs = new int[problemCount];
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(problemCount) };
-        Parallel.For(0, problemCount, parallel, p =>
+        var problems = new SgdProblem[problemCount];
+        for (int p = 0; p < problemCount; p++)
         {
             // Two classes make one problem for Classes[1] whose negative rows take Classes[0]'s weight; one-vs-rest
             // problems weigh their negative rows 1 (scikit-learn's fit_binary arguments).
-            var problem = problemCount == 1
-                ? new SgdProblem(options, features, y, validation, positive: 1, classWeights[1], classWeights[0])
-                : new SgdProblem(options, features, y, validation, positive: p, classWeights[p], 1.0);
-            epochs[p] = problem.Run(
-                weights[p], ref intercepts[p], averages?[p], ref averageIntercepts[p], t, maxIterations, SeededRandom.ForStream(options.Seed, p));
-        });
+            problems[p] = problemCount == 1
+                ? new SgdProblem(options, 1, classWeights[1], classWeights[0], weights[0], intercepts[0], averages?[0], averageIntercepts[0], t, n)
+                : new SgdProblem(options, p, classWeights[p], 1.0, weights[p], intercepts[p], averages?[p], averageIntercepts[p], t, n);
+        }
+
+        RunEpochs(options, problems, features, y, validation, maxIterations, budget);
+        for (int p = 0; p < problemCount; p++)
+        {
+            intercepts[p] = problems[p].Intercept;
+            averageIntercepts[p] = problems[p].AverageIntercept;
+        }
 
         // scikit-learn's bookkeeping: n_iter_ is the most epochs of any problem, and t_ advances by n_iter_ times every
         // row (held-out rows included).
-        int iterations = epochs.Max();
+        int iterations = problems.Max(p => p.Epochs);
         long updates = (long)(t - 1) + ((long)iterations * n);
         return new SgdModel(
             options.Loss, classes, d, weights, intercepts, averages, averages is null ? null : averageIntercepts, options.Average, updates,
             iterations, clock.Elapsed);
+    }
+
+    /// <summary>
+    /// Runs the epochs of every problem. All problems visit the rows in one order per epoch (a Fisher–Yates shuffle from
+    /// <c>SeededRandom.ForStream(seed, 0)</c>, or the rows' order), so each row is read from memory once per epoch for a
+    /// whole group of problems instead of once per problem: the epoch loop is bound by memory bandwidth (a 60,000-row
+    /// MNIST epoch streams 188 MB), and ten problems sharing one pass cut that traffic by the number of problems per
+    /// thread. The problems that have not stopped are divided into <see cref="ComputeBudget.ConcurrentParts"/>
+    /// contiguous groups anew each epoch, one thread per group; a problem's steps depend only on the order and its own
+    /// state, so the model is the same for any thread count or grouping.
+    /// </summary>
+    private static void RunEpochs(
+        SgdClassifier options, SgdProblem[] problems, FeatureMatrix features, int[] y, bool[]? validation, int maxIterations, ComputeBudget budget)
+    {
+        int n = features.Rows;
+        var order = new int[n];
+        for (int i = 0; i < n; i++)
+        {
+            order[i] = i;
+        }
+
+        var random = SeededRandom.ForStream(options.Seed, 0);
+        var active = new List<SgdProblem>(problems.Length);
+        for (int epoch = 0; epoch < maxIterations; epoch++)
+        {
+            active.Clear();
+            active.AddRange(problems.Where(p => !p.Stopped));
+            if (active.Count == 0)
+            {
+                break;
+            }
+
+            if (options.Shuffle)
+            {
+                random.FisherYatesShuffle(order.AsSpan());
+            }
+
+            int groups = budget.ConcurrentParts(active.Count);
+            var scores = new double?[active.Count];
+            Parallel.For(0, groups, new ParallelOptions { MaxDegreeOfParallelism = groups }, g =>
+            {
+                var group = active.GetRange(active.Count * g / groups, (active.Count * (g + 1) / groups) - (active.Count * g / groups));
+                int first = active.Count * g / groups;
+                foreach (var problem in group)
+                {
+                    problem.BeginEpoch();
+                }
+
+                Pass(group, features, y, validation, order);
+                for (int k = 0; k < group.Count; k++)
+                {
+                    scores[first + k] = validation is null ? null : ValidationAccuracy(group[k], features, y, validation);
+                }
+            });
+
+            for (int k = 0; k < active.Count; k++)
+            {
+                active[k].EndEpoch(scores[k]);
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            problem.Finish();
+        }
+    }
+
+    /// <summary>One epoch of a group of problems: each training row, in <paramref name="order"/>, steps every problem of the group.</summary>
+    private static void Pass(List<SgdProblem> group, FeatureMatrix features, int[] y, bool[]? validation, int[] order)
+    {
+        bool addLoss = validation is null;
+        int n = order.Length;
+        for (int k = 0; k < n; k++)
+        {
+            int i = order[k];
+            if (validation is not null && validation[i])
+            {
+                continue;
+            }
+
+            if (k + 1 < n)
+            {
+                // The next row is elsewhere in memory when shuffled; ask for it while this one is worked on.
+                Prefetch(features.Row(order[k + 1]));
+            }
+
+            var row = features.Row(i);
+            foreach (var problem in group)
+            {
+                problem.Step(row, y[i], addLoss);
+            }
+        }
+    }
+
+    /// <summary>Hints the processor to load <paramref name="row"/> into the cache, one hint per 64-byte line.</summary>
+    private static unsafe void Prefetch(ReadOnlySpan<float> row)
+    {
+        if (!System.Runtime.Intrinsics.X86.Sse.IsSupported)
+        {
+            return;
+        }
+
+        fixed (float* start = row)
+        {
+            byte* bytes = (byte*)start;
+            for (int offset = 0; offset < row.Length * sizeof(float); offset += 64)
+            {
+                System.Runtime.Intrinsics.X86.Sse.Prefetch0(bytes + offset);
+            }
+        }
+    }
+
+    /// <summary>The share of the held-out rows whose sign of w·x + b is their target's (scikit-learn's validation score).</summary>
+    private static double ValidationAccuracy(SgdProblem problem, FeatureMatrix features, int[] y, bool[] validation)
+    {
+        int total = 0, correct = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (validation[i])
+            {
+                total++;
+                bool positive = problem.Score(features.Row(i)) > 0;
+                correct += positive == (y[i] == problem.Positive) ? 1 : 0;
+            }
+        }
+
+        return (double)correct / total;
     }
 
     /// <summary>The weight of each class: 1, the given ones, or balanced over the rows.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
@@ -84,7 +85,8 @@ public sealed class ModelFileTests : IDisposable
         var frames = ModelFileBytes.Objects(ModelFile.Serialize(svmPipeline))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new DummyClassifier().Fit(x, y))))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new RandomForestClassifier { Trees = 2 }.Fit(x, y))))
-            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))));
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new SgdClassifier().Fit(x, y))));
 
         var current = new Dictionary<string, ushort>
         {
@@ -95,8 +97,9 @@ public sealed class ModelFileTests : IDisposable
             ["svm"] = 2,
             ["forest"] = 1,
             ["extra"] = 1,
+            ["sgd"] = 1,
         };
-        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra");
+        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra", "sgd");
         frames.ToDictionary(f => f.Kind, f => f.Version).Should().Equal(current);
         ModelRegistry.Kinds.Should().BeEquivalentTo(current.Keys, "every registered kind is checked");
         foreach (var (kind, version) in current)
@@ -220,7 +223,7 @@ public sealed class ModelFileTests : IDisposable
             body.WriteInt64(0);
         }));
         var act = () => ModelFile.Load(path);
-        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, extra, forest, minmax-scaler, pipeline, standard-scaler*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, extra, forest, minmax-scaler, pipeline, sgd, standard-scaler*");
     }
 
     [Fact]

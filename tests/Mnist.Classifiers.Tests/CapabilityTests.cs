@@ -1,3 +1,4 @@
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
@@ -31,6 +32,10 @@ public class CapabilityTests
         ["pipeline-svm"] = () => new Pipeline(new StandardScaler(), new SvmClassifier()),
         ["pipeline-svm-probability"] = () => new Pipeline(new MinMaxScaler(), new SvmClassifier { Probability = true }),
         ["pipeline-dummy"] = () => new Pipeline([], new DummyClassifier()),
+        ["sgd-hinge"] = () => new SgdClassifier(),
+        ["sgd-log-loss"] = () => new SgdClassifier { Loss = SgdLoss.LogLoss },
+        ["sgd-modified-huber"] = () => new SgdClassifier { Loss = SgdLoss.ModifiedHuber },
+        ["pipeline-sgd-log-loss"] = () => new Pipeline(new StandardScaler(), new SgdClassifier { Loss = SgdLoss.LogLoss }),
     };
 
     [Theory]
@@ -101,6 +106,10 @@ public class CapabilityTests
         Capabilities(new SvmClassifier { Probability = true }.Fit(x, y)).Should().Be((true, true));
         Capabilities(new Pipeline(new StandardScaler(), new SvmClassifier()).Fit(x, y)).Should().Be((false, true));
         Capabilities(new Pipeline(new StandardScaler(), new DummyClassifier()).Fit(x, y)).Should().Be((true, false));
+        Capabilities(new SgdClassifier().Fit(x, y)).Should().Be((false, true));
+        Capabilities(new SgdClassifier { Loss = SgdLoss.SquaredHinge }.Fit(x, y)).Should().Be((false, true));
+        Capabilities(new SgdClassifier { Loss = SgdLoss.LogLoss }.Fit(x, y)).Should().Be((true, true));
+        Capabilities(new SgdClassifier { Loss = SgdLoss.ModifiedHuber }.Fit(x, y)).Should().Be((true, true));
     }
 
     private static (bool Probabilities, bool Decisions) Capabilities(IClassifierModel model) =>

@@ -14,10 +14,12 @@ namespace Mnist.Classifiers.Linear;
 /// Each problem visits the rows one at a time in order (or in a fresh shuffle each epoch); per row it computes the
 /// score, the step size, the loss derivative, shrinks the weights for the L2 part of the penalty, adds the gradient
 /// step, updates the averages, and applies the L1 part — the order of scikit-learn's <c>_plain_sgd</c>. Weights and
-/// arithmetic are double; rows are widened from float on the fly. With the same seed the model is the same for any
-/// thread count: problem i shuffles with <c>SeededRandom.ForStream(Seed, i)</c>. Shuffled orders cannot equal
-/// scikit-learn's (it draws from its own generator); with <see cref="Shuffle"/> off the weights agree with
-/// scikit-learn's to rounding.
+/// arithmetic are double; rows are widened from float on the fly. All problems of a fit visit the rows in the same
+/// order each epoch (one shuffle per epoch from <c>SeededRandom.ForStream(Seed, 0)</c>), so that a thread can step its
+/// problems on each row while the row is in cache; a problem's steps depend only on that order and its own state, so the
+/// model is the same for any thread count. (scikit-learn gives each problem its own seed; the shuffled orders cannot
+/// equal its anyway, since it draws from its own generator. With <see cref="Shuffle"/> off the weights agree with
+/// scikit-learn's to rounding.)
 /// </remarks>
 public sealed record SgdClassifier : IClassifier
 {
@@ -98,7 +100,7 @@ public sealed record SgdClassifier : IClassifier
     /// </summary>
     public int Average { get; init; }
 
-    /// <summary>The seed of the shuffles (problem i draws from <c>SeededRandom.ForStream(Seed, i)</c>) and of the validation split.</summary>
+    /// <summary>The seed of the epochs' shuffles (<c>SeededRandom.ForStream(Seed, 0)</c>) and of the validation split (<c>new SeededRandom(Seed)</c>).</summary>
     public int Seed { get; init; }
 
     /// <inheritdoc />

@@ -14,6 +14,8 @@ internal sealed class SgdProblem
     private const double MaxDerivative = 1e12;
 
     private readonly SgdClassifier _options;
+    private readonly double _positiveWeight;
+    private readonly double _negativeWeight;
     private readonly double[] _weights;
     private readonly WeightVector _w;
     private readonly double _l1Ratio;
@@ -40,8 +42,8 @@ internal sealed class SgdProblem
     {
         _options = options;
         Positive = positive;
-        PositiveWeight = positiveWeight;
-        NegativeWeight = negativeWeight;
+        _positiveWeight = positiveWeight;
+        _negativeWeight = negativeWeight;
         _weights = weights;
         _w = new WeightVector(weights, averageWeights);
         Intercept = intercept;
@@ -69,12 +71,6 @@ internal sealed class SgdProblem
 
     /// <summary>The class index whose rows have target +1.</summary>
     public int Positive { get; }
-
-    /// <summary>The weight of the positive rows' steps.</summary>
-    public double PositiveWeight { get; }
-
-    /// <summary>The weight of the negative rows' steps.</summary>
-    public double NegativeWeight { get; }
 
     /// <summary>The intercept b.</summary>
     public double Intercept { get; private set; }
@@ -116,7 +112,7 @@ internal sealed class SgdProblem
             _sumLoss += SgdLosses.Loss(o.Loss, o.Epsilon, p, y);
         }
 
-        double classWeight = y > 0 ? PositiveWeight : NegativeWeight;
+        double classWeight = y > 0 ? _positiveWeight : _negativeWeight;
         double update = -_eta * Math.Clamp(SgdLosses.Derivative(o.Loss, o.Epsilon, p, y), -MaxDerivative, MaxDerivative);
         update *= classWeight;
 

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -17,6 +18,7 @@ internal static class WidenedKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static double Dot(ReadOnlySpan<double> w, ReadOnlySpan<float> x)
     {
+        Debug.Assert(w.Length == x.Length, "The weights and the row have the same length.");
         int n = x.Length, j = 0;
         ref double wr = ref MemoryMarshal.GetReference(w);
         ref float xr = ref MemoryMarshal.GetReference(x);
@@ -79,6 +81,7 @@ internal static class WidenedKernels
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
     public static void Axpy(double a, ReadOnlySpan<float> x, Span<double> y)
     {
+        Debug.Assert(y.Length == x.Length, "The weights and the row have the same length.");
         int n = x.Length, j = 0;
         ref double yr = ref MemoryMarshal.GetReference(y);
         ref float xr = ref MemoryMarshal.GetReference(x);

@@ -1,4 +1,5 @@
 using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
@@ -40,6 +41,10 @@ public class CapabilityTests
             Voting = VotingMode.Soft,
             Weights = [2, 1],
         },
+        ["sgd-hinge"] = () => new SgdClassifier(),
+        ["sgd-log-loss"] = () => new SgdClassifier { Loss = SgdLoss.LogLoss },
+        ["sgd-modified-huber"] = () => new SgdClassifier { Loss = SgdLoss.ModifiedHuber },
+        ["pipeline-sgd-log-loss"] = () => new Pipeline(new StandardScaler(), new SgdClassifier { Loss = SgdLoss.LogLoss }),
     };
 
     [Theory]
@@ -113,6 +118,10 @@ public class CapabilityTests
         var soft = new VotingClassifier([new("svm", new SvmClassifier { Probability = true }), new("dummy", new DummyClassifier())]) { Voting = VotingMode.Soft };
         Capabilities(soft.Fit(x, y)).Should().Be((true, false));
         Capabilities((soft with { Voting = VotingMode.Hard }).Fit(x, y)).Should().Be((false, false));
+        Capabilities(new SgdClassifier().Fit(x, y)).Should().Be((false, true));
+        Capabilities(new SgdClassifier { Loss = SgdLoss.SquaredHinge }.Fit(x, y)).Should().Be((false, true));
+        Capabilities(new SgdClassifier { Loss = SgdLoss.LogLoss }.Fit(x, y)).Should().Be((true, true));
+        Capabilities(new SgdClassifier { Loss = SgdLoss.ModifiedHuber }.Fit(x, y)).Should().Be((true, true));
     }
 
     private static (bool Probabilities, bool Decisions) Capabilities(IClassifierModel model) =>

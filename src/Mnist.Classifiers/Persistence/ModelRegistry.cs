@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Trees;
@@ -38,6 +39,7 @@ internal static class ModelRegistry
         Register(ForestModel.ForestKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadForest);
         Register(ForestModel.ExtraTreesKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadExtraTrees);
         Register(VotingModel.Kind, writtenVersion: 1, oldestReadableVersion: 1, VotingModel.Read);
+        Register(SgdModel.Kind, writtenVersion: 1, oldestReadableVersion: 1, SgdModel.Read);
     }
 
     /// <summary>The registered kinds, sorted.</summary>

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Security.Cryptography;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
@@ -86,7 +87,8 @@ public sealed class ModelFileTests : IDisposable
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new DummyClassifier().Fit(x, y))))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new RandomForestClassifier { Trees = 2 }.Fit(x, y))))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))))
-            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new VotingClassifier([new("d", new DummyClassifier())]).Fit(x, y))).Take(1));
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new VotingClassifier([new("d", new DummyClassifier())]).Fit(x, y))).Take(1))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new SgdClassifier().Fit(x, y))));
 
         var current = new Dictionary<string, ushort>
         {
@@ -98,8 +100,9 @@ public sealed class ModelFileTests : IDisposable
             ["forest"] = 1,
             ["extra"] = 1,
             ["voting"] = 1,
+            ["sgd"] = 1,
         };
-        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra", "voting");
+        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra", "voting", "sgd");
         frames.ToDictionary(f => f.Kind, f => f.Version).Should().Equal(current);
         ModelRegistry.Kinds.Should().BeEquivalentTo(current.Keys, "every registered kind is checked");
         foreach (var (kind, version) in current)
@@ -223,7 +226,7 @@ public sealed class ModelFileTests : IDisposable
             body.WriteInt64(0);
         }));
         var act = () => ModelFile.Load(path);
-        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, extra, forest, minmax-scaler, pipeline, standard-scaler*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, extra, forest, minmax-scaler, pipeline, sgd, standard-scaler*");
     }
 
     [Fact]

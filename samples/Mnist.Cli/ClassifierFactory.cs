@@ -1,6 +1,7 @@
 using System.Globalization;
 using Mnist.Classifiers;
 using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Trees;
@@ -13,11 +14,29 @@ public static class ClassifierFactory
     /// <summary>The model names <c>-M</c> accepts, in the order the help lists them.</summary>
     public static IReadOnlyList<string> ModelNames { get; } = ["svm", "forest", "extra", "sgd", "voting", "dummy"];
 
-    private static readonly string[] Losses =
-    [
-        "hinge", "log", "log_loss", "modified_huber", "squared_hinge", "perceptron",
-        "squared_error", "huber", "epsilon_insensitive", "squared_epsilon_insensitive",
-    ];
+    /// <summary>The losses <c>-L</c> takes, by scikit-learn's names (<c>log</c> is its older name of <c>log_loss</c>).</summary>
+    private static readonly Dictionary<string, SgdLoss> Losses = new(StringComparer.Ordinal)
+    {
+        ["hinge"] = SgdLoss.Hinge,
+        ["log"] = SgdLoss.LogLoss,
+        ["log_loss"] = SgdLoss.LogLoss,
+        ["modified_huber"] = SgdLoss.ModifiedHuber,
+        ["squared_hinge"] = SgdLoss.SquaredHinge,
+        ["perceptron"] = SgdLoss.Perceptron,
+        ["squared_error"] = SgdLoss.SquaredError,
+        ["huber"] = SgdLoss.Huber,
+        ["epsilon_insensitive"] = SgdLoss.EpsilonInsensitive,
+        ["squared_epsilon_insensitive"] = SgdLoss.SquaredEpsilonInsensitive,
+    };
+
+    /// <summary>The penalties <c>-P</c> takes.</summary>
+    private static readonly Dictionary<string, SgdPenalty> Penalties = new(StringComparer.Ordinal)
+    {
+        ["l2"] = SgdPenalty.L2,
+        ["l1"] = SgdPenalty.L1,
+        ["elasticnet"] = SgdPenalty.ElasticNet,
+        ["none"] = SgdPenalty.None,
+    };
 
     /// <summary>The classifier named by <see cref="TrainSettings.Model"/>, configured from the other flags and validated.</summary>
     /// <exception cref="ArgumentException">An option is out of range, or the model is unknown or not available yet.</exception>
@@ -33,8 +52,7 @@ public static class ClassifierFactory
             "forest" => CreateForest(settings),
             "extra" => CreateExtraTrees(settings),
             "voting" => CreateVoting(settings),
-            "sgd" => throw new ArgumentException(
-                $"The '{model}' model is not available yet; this build implements: svm, forest, extra, voting, dummy.", "--model"),
+            "sgd" => CreateSgd(settings),
             _ => throw new ArgumentException(
                 $"Unknown model '{settings.Model}'; allowed values: {string.Join(", ", ModelNames)}.", "--model"),
         };
@@ -81,6 +99,17 @@ public static class ClassifierFactory
 
         var budget = ComputeBudget.Default;
         return settings.Threads > 0 ? budget.WithThreads(settings.Threads) : budget;
+    }
+
+    private static SgdClassifier CreateSgd(TrainSettings settings)
+    {
+        var s = settings.Sgd;
+        var sgd = new SgdClassifier { Seed = settings.Seed };
+        sgd = s.Loss is { } loss ? sgd with { Loss = Losses[loss] } : sgd;
+        sgd = s.Penalty is { } penalty ? sgd with { Penalty = Penalties[penalty] } : sgd;
+        sgd = s.Alpha is { } alpha ? sgd with { Alpha = alpha } : sgd;
+        sgd = s.L1Ratio is { } ratio ? sgd with { L1Ratio = ratio } : sgd;
+        return s.MaxIterations is { } epochs ? sgd with { MaxIterations = epochs } : sgd;
     }
 
     private static RandomForestClassifier CreateForest(TrainSettings settings) => new()
@@ -168,14 +197,14 @@ public static class ClassifierFactory
             throw new ArgumentException($"-D/--max_depth must be at least 1; got {trees.MaxDepth}.", "--max_depth");
         }
 
-        if (sgd.Loss is { } loss && !Losses.Contains(loss))
+        if (sgd.Loss is { } loss && !Losses.ContainsKey(loss))
         {
-            throw new ArgumentException($"-L/--loss must be one of {string.Join(", ", Losses)}; got '{loss}'.", "--loss");
+            throw new ArgumentException($"-L/--loss must be one of {string.Join(", ", Losses.Keys)}; got '{loss}'.", "--loss");
         }
 
-        if (sgd.Penalty is { } penalty && penalty is not ("l1" or "l2"))
+        if (sgd.Penalty is { } penalty && !Penalties.ContainsKey(penalty))
         {
-            throw new ArgumentException($"-P/--penalty must be 'l1' or 'l2'; got '{penalty}'.", "--penalty");
+            throw new ArgumentException($"-P/--penalty must be one of {string.Join(", ", Penalties.Keys)}; got '{penalty}'.", "--penalty");
         }
 
         if (sgd.Alpha is { } alpha && !(alpha >= 0 && double.IsFinite(alpha)))

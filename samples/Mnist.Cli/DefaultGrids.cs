@@ -1,5 +1,6 @@
 using Mnist.Classifiers;
 using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Trees;
@@ -20,6 +21,7 @@ public static class DefaultGrids
         ("svm", "C in 1, 2, 4, 8 x gamma in scale, auto x kernel rbf (8 candidates)"),
         ("forest", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
         ("extra", "max depth in 16, 32, unlimited x trees in 50, 100 (6 candidates)"),
+        ("sgd", "alpha in 0.0001, 0.001 x loss in hinge, log_loss, modified_huber x penalty in l1, l2 (12 candidates)"),
         ("voting", "voting in hard, soft (2 candidates)"),
         ("dummy", "nothing to search (1 candidate)"),
     ];
@@ -42,6 +44,10 @@ public static class DefaultGrids
             "forest" or "extra" => grid
                 .Add("max_depth", [16, 32, (int?)null], PipelineAxis.Classifier((ForestClassifier f, int? depth) => f with { MaxDepth = depth }), Depth)
                 .Add("n_estimators", [50, 100], PipelineAxis.Classifier((ForestClassifier f, int trees) => f with { Trees = trees })),
+            "sgd" => grid
+                .Add("alpha", [1e-4, 1e-3], PipelineAxis.Classifier((SgdClassifier sgd, double a) => sgd with { Alpha = a }))
+                .Add("loss", [SgdLoss.Hinge, SgdLoss.LogLoss, SgdLoss.ModifiedHuber], PipelineAxis.Classifier((SgdClassifier sgd, SgdLoss l) => sgd with { Loss = l }), LossName)
+                .Add("penalty", [SgdPenalty.L1, SgdPenalty.L2], PipelineAxis.Classifier((SgdClassifier sgd, SgdPenalty p) => sgd with { Penalty = p }), p => p.ToString().ToLowerInvariant()),
             "voting" => grid
                 .Add("voting", [VotingMode.Hard, VotingMode.Soft], PipelineAxis.Classifier((VotingClassifier v, VotingMode m) => ClassifierFactory.WithMode(v, m)), m => m.ToString().ToLowerInvariant()),
             "dummy" => grid,
@@ -49,6 +55,13 @@ public static class DefaultGrids
         };
         return new GridSearch<Pipeline>(learner, grid) { Folds = new StratifiedKFold { Shuffle = true, Seed = seed } };
     }
+
+    private static string LossName(SgdLoss loss) => loss switch
+    {
+        SgdLoss.LogLoss => "log_loss",
+        SgdLoss.ModifiedHuber => "modified_huber",
+        _ => loss.ToString().ToLowerInvariant(),
+    };
 
     private static string Depth(int? depth) => depth?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "None";
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text.Json;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Ensembles;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Metrics;
 using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Persistence;
@@ -59,9 +60,15 @@ public static class TrainCommand
         var gamma = new Option<string?>("--gamma", "-G") { Description = "SVM kernel coefficient: a positive number, 'scale' or 'auto'." };
         var estimators = new Option<int?>("--estimators", "-E") { Description = "Number of trees of the forest and extra-trees classifiers." };
         var maxDepth = new Option<int?>("--max_depth", "-D") { Description = "Maximum tree depth of the forest and extra-trees classifiers." };
-        var loss = new Option<string?>("--loss", "-L") { Description = "SGD loss: hinge, log, modified_huber, squared_hinge, perceptron, ..." };
-        var penalty = new Option<string?>("--penalty", "-P") { Description = "SGD penalty: l1 or l2." };
-        var alpha = new Option<double?>("--alpha", "-A") { Description = "SGD regularization strength (non-negative)." };
+        var loss = new Option<string?>("--loss", "-L")
+        {
+            Description = "SGD loss: hinge (the default), log_loss (or log), modified_huber, squared_hinge, perceptron, or a regression loss: "
+                + "squared_error, huber, epsilon_insensitive, squared_epsilon_insensitive.",
+        };
+        var penalty = new Option<string?>("--penalty", "-P") { Description = "SGD penalty: l2 (the default), l1, elasticnet or none." };
+        var alpha = new Option<double?>("--alpha", "-A") { Description = "SGD regularization strength: the larger, the stronger (default 0.0001)." };
+        var l1Ratio = new Option<double?>("--l1-ratio") { Description = "SGD elastic net: the share of L1 in the penalty, 0 to 1 (default 0.15)." };
+        var maxIterations = new Option<int?>("--max-iter") { Description = "SGD: the most epochs over the training rows (default 1000; fewer stop the fit earlier)." };
         var model = new Option<string>("--model", "-M")
         {
             Description = $"The algorithm: {string.Join(", ", ClassifierFactory.ModelNames)}.",
@@ -97,7 +104,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations })
         {
             command.Options.Add(option);
         }
@@ -122,7 +129,7 @@ public static class TrainCommand
                     parse.GetValue(regularization), parse.GetValue(gamma), parse.GetValue(kernel)!, parse.GetValue(degree),
                     parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
                 Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag)),
-                Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha)),
+                Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha), parse.GetValue(l1Ratio), parse.GetValue(maxIterations)),
                 Voting = parse.GetValue(voting)!,
                 Scaler = parse.GetValue(scaler)!,
             };
@@ -273,6 +280,10 @@ public static class TrainCommand
         else if (model.Classifier is ForestModel forest)
         {
             LogForest(log, forest);
+        }
+        else if (model.Classifier is SgdModel sgd)
+        {
+            log.Info($"SGD: {sgd.ProblemCount} one-vs-rest problem(s); epochs: {sgd.Iterations}; weight updates: {sgd.Updates}");
         }
         else if (model.Classifier is VotingModel voting)
         {
@@ -469,6 +480,11 @@ public static class TrainCommand
                 {
                     json.WriteNumber("oob_score", oob);
                 }
+            }
+
+            if ((fitted as PipelineModel)?.Classifier is SgdModel sgd)
+            {
+                json.WriteNumber("n_iter", sgd.Iterations);
             }
 
             if (search is not null)

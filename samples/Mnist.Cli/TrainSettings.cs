@@ -76,8 +76,10 @@ public sealed record SvmSettings(
 /// <param name="OutOfBagScore">Estimate the accuracy on the rows each tree did not see (<c>--oob-score</c>; needs bootstrap).</param>
 public sealed record TreeSettings(int? Estimators = null, int? MaxDepth = null, bool OutOfBagScore = false);
 
-/// <summary>The flags of the SGD classifier.</summary>
+/// <summary>The flags of the SGD classifier; null means the library's (scikit-learn's) default.</summary>
 /// <param name="Loss">The loss (<c>-L</c>).</param>
-/// <param name="Penalty">The penalty (<c>-P</c>): l1 or l2.</param>
+/// <param name="Penalty">The penalty (<c>-P</c>): l1, l2, elasticnet or none.</param>
 /// <param name="Alpha">The regularization strength (<c>-A</c>).</param>
-public sealed record SgdSettings(string? Loss = null, string? Penalty = null, double? Alpha = null);
+/// <param name="L1Ratio">The elastic net's share of L1 (<c>--l1-ratio</c>).</param>
+/// <param name="MaxIterations">The most epochs (<c>--max-iter</c>).</param>
+public sealed record SgdSettings(string? Loss = null, string? Penalty = null, double? Alpha = null, double? L1Ratio = null, int? MaxIterations = null);

@@ -130,7 +130,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("Unknown model 'knn'; allowed values: svm, forest, extra, sgd, voting, dummy", "-M", "knn")]
     [InlineData("-C/--regularization must be a positive number; got -1", "-M", "dummy", "-C", "-1")]
     [InlineData("-G/--gamma must be a positive number, 'scale' or 'auto'; got 'big'", "-M", "dummy", "-G", "big")]
-    [InlineData("-P/--penalty must be 'l1' or 'l2'; got 'l3'", "-M", "dummy", "-P", "l3")]
+    [InlineData("-P/--penalty must be one of l2, l1, elasticnet, none; got 'l3'", "-M", "dummy", "-P", "l3")]
     [InlineData("--train-size must be at least 1; got 0", "-M", "dummy", "--train-size", "0")]
     [InlineData("--train-size 100 is larger than the 18 training rows", "-M", "dummy", "--train-size", "100")]
     public void Bad_options_fail_with_a_clear_message_and_write_nothing(string message, params string[] args)

@@ -1,5 +1,5 @@
-// The drawing page arrives with a later issue; for now the app only answers a health check.
-var builder = WebApplication.CreateBuilder(args);
-var app = builder.Build();
-app.MapGet("/health", () => Results.Text("ok"));
+using Mnist.Web;
+
+// The drawing page: `dotnet run --project samples/Mnist.Web -- --model PATH [--urls URL]`.
+var app = DigitApp.Create(args);
 app.Run();

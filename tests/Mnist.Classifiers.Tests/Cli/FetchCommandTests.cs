@@ -24,7 +24,7 @@ public class FetchCommandTests
         var raw = Synthetic.WriteIdxDirectory(source, 100, 20, gzip: true);
         var output = dir.File("out.h5");
 
-        (await Program.Main(["fetch", "--from", source, "-o", output, "-s", "-r"])).Should().Be(0);
+        (await Mnist.Cli.Program.Main(["fetch", "--from", source, "-o", output, "-s", "-r"])).Should().Be(0);
 
         var dataset = MnistDataset.Load(output);
         dataset.Validation.Rows.Should().Be(16);
@@ -62,7 +62,7 @@ public class FetchCommandTests
     {
         using var dir = new TempDirectory();
         var missing = dir.File("no-such-dir");
-        (await Program.Main(["fetch", "--from", missing, "-o", dir.File("x.h5")])).Should().NotBe(0);
+        (await Mnist.Cli.Program.Main(["fetch", "--from", missing, "-o", dir.File("x.h5")])).Should().NotBe(0);
 
         var (exitCode, stdout, error) = Invoke(FetchCommand.Create(), "fetch", "--from", missing, "-o", dir.File("x.h5"));
         exitCode.Should().Be(1);

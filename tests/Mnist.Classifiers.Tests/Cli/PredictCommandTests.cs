@@ -1,9 +1,7 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
-using Mnist.Classifiers.Trees;
 using Mnist.Cli;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace Mnist.Classifiers.Tests.Cli;
 
@@ -14,49 +12,17 @@ public sealed class PredictCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    /// <summary>A white page with a black bar, horizontal or vertical, of random size and place.</summary>
-    private static Image<Rgb24> Bar(bool vertical, Random random)
-    {
-        int width = random.Next(60, 200), height = random.Next(60, 200);
-        var image = new Image<Rgb24>(width, height, new Rgb24(255, 255, 255));
-        int length = random.Next(30, Math.Min(width, height) - 10), thickness = random.Next(4, 10);
-        int left = random.Next(0, width - (vertical ? thickness : length)), top = random.Next(0, height - (vertical ? length : thickness));
-        for (int y = 0; y < (vertical ? length : thickness); y++)
-        {
-            for (int x = 0; x < (vertical ? thickness : length); x++)
-            {
-                image[left + x, top + y] = new Rgb24(0, 0, 0);
-            }
-        }
-
-        return image;
-    }
-
     private string TrainModel()
     {
-        var random = new Random(5);
-        var rows = new List<float[]>();
-        var labels = new List<int>();
-        for (int i = 0; i < 60; i++)
-        {
-            bool vertical = i % 2 == 1;
-            using var bar = Bar(vertical, random);
-            using var png = new MemoryStream();
-            bar.SaveAsPng(png);
-            rows.Add(Classifiers.Images.DigitImage.ToMnistPixels(png.ToArray()));
-            labels.Add(vertical ? 1 : 0);
-        }
-
-        var model = new RandomForestClassifier { Trees = 10, Seed = 1 }.Fit(FeatureMatrix.FromRows(rows), labels.ToArray());
         string path = Path.Combine(_directory, "bars.model");
-        ModelFile.Save(model, path);
+        ModelFile.Save(BarPictures.Model(), path);
         return path;
     }
 
     private string WriteBar(string name, bool vertical, int seed)
     {
         string path = Path.Combine(_directory, name);
-        using var bar = Bar(vertical, new Random(seed));
+        using var bar = BarPictures.Bar(vertical, new Random(seed));
         bar.Save(path);
         return path;
     }

@@ -167,7 +167,7 @@ public sealed class PythonFactAttribute : FactAttribute
     public PythonFactAttribute(params string[] modules)
     {
         Modules = modules.Length > 0 ? modules : [.. PythonReference.DefaultModules];
-        Skip = PythonReference.SkipReason(Modules);
+        Skip = References.Skip(PythonReference.SkipReason(Modules));
     }
 
     /// <summary>The modules the test needs.</summary>
@@ -185,7 +185,7 @@ public sealed class PythonTheoryAttribute : TheoryAttribute
     public PythonTheoryAttribute(params string[] modules)
     {
         Modules = modules.Length > 0 ? modules : [.. PythonReference.DefaultModules];
-        Skip = PythonReference.SkipReason(Modules);
+        Skip = References.Skip(PythonReference.SkipReason(Modules));
     }
 
     /// <summary>The modules the test needs.</summary>

@@ -63,7 +63,7 @@ public sealed class MnistFactAttribute : FactAttribute
     /// <summary>Sets <see cref="FactAttribute.Skip"/> when <see cref="SharedMnist.Available"/> is false.</summary>
     public MnistFactAttribute()
     {
-        Skip = SharedMnist.SkipReason;
+        Skip = References.Skip(SharedMnist.SkipReason);
     }
 }
 
@@ -79,7 +79,7 @@ public sealed class MnistMemberDataAttribute : MemberDataAttributeBase
     public MnistMemberDataAttribute(string memberName, params object[] parameters)
         : base(memberName, parameters)
     {
-        Skip = SharedMnist.SkipReason;
+        Skip = References.Skip(SharedMnist.SkipReason);
     }
 
     /// <inheritdoc />

@@ -75,6 +75,11 @@ public static class TrainCommand
             DefaultValueFactory = _ => "svm",
         };
         var trainSize = new Option<int?>("--train-size") { Description = "Train on the first N rows of the training set only." };
+        var plot = new Option<string?>("--plot")
+        {
+            Description = "Write PNG pictures into this directory: the confusion matrix as a heatmap, the misclassified test digits "
+                + "with their true and predicted labels, and for the forests the pixels' importances as a 28x28 heatmap.",
+        };
         var json = new Option<bool>("--json") { Description = "Print a JSON summary as the last line of the output." };
         var kernel = new Option<string>("--kernel", "-K")
         {
@@ -104,7 +109,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, plot })
         {
             command.Options.Add(option);
         }
@@ -124,7 +129,7 @@ public static class TrainCommand
                 TrainSize = parse.GetValue(trainSize),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
-                Report = new ReportSettings(parse.GetValue(verbose), parse.GetValue(metrics), parse.GetValue(validation), parse.GetValue(json)),
+                Report = new ReportSettings(parse.GetValue(verbose), parse.GetValue(metrics), parse.GetValue(validation), parse.GetValue(json), parse.GetValue(plot)),
                 Svm = new SvmSettings(
                     parse.GetValue(regularization), parse.GetValue(gamma), parse.GetValue(kernel)!, parse.GetValue(degree),
                     parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
@@ -304,7 +309,7 @@ public static class TrainCommand
 
         double? accuracy = null;
         double? predictSeconds = null;
-        if (report.Metrics || report.Json)
+        if (report.Metrics || report.Json || report.PlotDirectory is not null)
         {
             string splitName = report.UseValidation ? "validation" : "test";
             LabeledImages evaluation = report.UseValidation ? dataset.Validation : dataset.Test;
@@ -328,6 +333,11 @@ public static class TrainCommand
                 output.WriteLine();
                 output.WriteLine("Confusion matrix:");
                 output.WriteLine(ConfusionMatrix.Compute(truth, predicted).ToText());
+            }
+
+            if (report.PlotDirectory is { } directory && !WritePlots(directory, model, evaluation, truth, predicted, log, error))
+            {
+                return 1;
             }
         }
 
@@ -402,6 +412,30 @@ public static class TrainCommand
         }
 
         json.WriteEndObject();
+    }
+
+    /// <summary>--plot: the confusion matrix, the misclassified digits and, for a forest, the pixel importances as PNG files.</summary>
+    private static bool WritePlots(string directory, PipelineModel model, LabeledImages evaluation, int[] truth, int[] predicted, Log log, TextWriter error)
+    {
+        try
+        {
+            var written = new List<string> { "confusion-matrix.png", "misclassified.png" };
+            Plots.ConfusionMatrix(ConfusionMatrix.Compute(truth, predicted), Path.Combine(directory, written[0]));
+            Plots.Misclassified(evaluation.Pixels, evaluation.Columns, truth, predicted, Path.Combine(directory, written[1]));
+            if (model.Classifier is ForestModel forest)
+            {
+                written.Add("feature-importances.png");
+                Plots.Importances(forest.FeatureImportances, Path.Combine(directory, written[2]));
+            }
+
+            log.Info($"Plots written to {directory}: {string.Join(", ", written)}");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine($"error: cannot write the plots to '{directory}': {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>With -v: the support vectors, γ and what SMO did.</summary>

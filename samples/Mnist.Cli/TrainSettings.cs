@@ -57,7 +57,8 @@ public sealed record TrainSettings
 /// <param name="Metrics">Print the classification report and confusion matrix (<c>-m</c>).</param>
 /// <param name="UseValidation">Compute the metrics on the validation split instead of the test split (<c>-V</c>).</param>
 /// <param name="Json">Print a JSON summary as the last line of stdout (<c>--json</c>).</param>
-public sealed record ReportSettings(bool Verbose = false, bool Metrics = false, bool UseValidation = false, bool Json = false);
+/// <param name="PlotDirectory">Write PNG pictures of the results into this directory (<c>--plot</c>); null for none.</param>
+public sealed record ReportSettings(bool Verbose = false, bool Metrics = false, bool UseValidation = false, bool Json = false, string? PlotDirectory = null);
 
 /// <summary>The SVM's flags; null means the library's default.</summary>
 /// <param name="C">The penalty C (<c>-C</c>).</param>

@@ -5,7 +5,7 @@ namespace Mnist.Classifiers.IO;
 /// directory (so the final step is a rename within one file system), which then replaces the target. A failed
 /// write deletes the temporary file and leaves any existing target untouched.
 /// </summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Runs <paramref name="write"/> on a temporary path beside <paramref name="path"/>, then renames it.</summary>
     /// <param name="path">The final path.</param>

@@ -176,21 +176,7 @@ public sealed record SgdClassifier : IClassifier
             throw new ArgumentException($"IterationsWithNoChange must be 1 or more, not {IterationsWithNoChange}.", nameof(IterationsWithNoChange));
         }
 
-        if (BalancedClassWeights && ClassWeights is not null)
-        {
-            throw new ArgumentException("Give either ClassWeights or BalancedClassWeights, not both.", nameof(ClassWeights));
-        }
-
-        if (ClassWeights is not null)
-        {
-            foreach (var (label, weight) in ClassWeights)
-            {
-                if (!(weight > 0) || !double.IsFinite(weight))
-                {
-                    throw new ArgumentException($"The weight of class {label} must be positive, not {weight}.", nameof(ClassWeights));
-                }
-            }
-        }
+        ClassWeighting.Validate(ClassWeights, BalancedClassWeights, nameof(ClassWeights), nameof(BalancedClassWeights));
 
         if (Average < 0)
         {

@@ -205,33 +205,8 @@ internal static class SgdTrainer
     }
 
     /// <summary>The weight of each class: 1, the given ones, or balanced over the rows.</summary>
-    private static double[] ClassWeights(SgdClassifier options, int[] classes, int[] counts, int n)
-    {
-        var weights = new double[classes.Length];
-        Array.Fill(weights, 1.0);
-        if (options.ClassWeights is { } given)
-        {
-            foreach (var (label, weight) in given)
-            {
-                int c = Array.BinarySearch(classes, label);
-                if (c < 0)
-                {
-                    throw new ArgumentException($"ClassWeights names class {label}, which is not among the classes.", nameof(options.ClassWeights));
-                }
-
-                weights[c] = weight;
-            }
-        }
-        else if (options.BalancedClassWeights)
-        {
-            for (int c = 0; c < classes.Length; c++)
-            {
-                weights[c] = (double)n / (classes.Length * (double)counts[c]);
-            }
-        }
-
-        return weights;
-    }
+    private static double[] ClassWeights(SgdClassifier options, int[] classes, int[] counts, int n) =>
+        ClassWeighting.Resolve(options.ClassWeights, options.BalancedClassWeights, classes, counts, n, nameof(options.ClassWeights));
 
     /// <summary>
     /// The rows held out for early stopping: ⌈fraction · n⌉ of them (scikit-learn's <c>StratifiedShuffleSplit</c> size),

@@ -97,21 +97,7 @@ public sealed record SvmClassifier : IClassifier
             throw new ArgumentException($"The cache size must be positive, not {CacheSizeMegabytes} MB.", nameof(CacheSizeMegabytes));
         }
 
-        if (BalancedClassWeights && ClassWeights is not null)
-        {
-            throw new ArgumentException("Give either ClassWeights or BalancedClassWeights, not both.", nameof(ClassWeights));
-        }
-
-        if (ClassWeights is not null)
-        {
-            foreach (var (label, weight) in ClassWeights)
-            {
-                if (!(weight > 0) || !double.IsFinite(weight))
-                {
-                    throw new ArgumentException($"The weight of class {label} must be positive, not {weight}.", nameof(ClassWeights));
-                }
-            }
-        }
+        ClassWeighting.Validate(ClassWeights, BalancedClassWeights, nameof(ClassWeights), nameof(BalancedClassWeights));
     }
 
     /// <summary>Trains the SVM; see <see cref="SvmModel"/> for what it holds.</summary>

@@ -62,33 +62,8 @@ internal static class ForestTrainer
     }
 
     /// <summary>The weight of each class before bootstrap: 1, the given ones, or balanced over all rows.</summary>
-    private static double[] ClassWeights(ForestClassifier options, int[] classes, int[] counts, int n)
-    {
-        var weights = new double[classes.Length];
-        Array.Fill(weights, 1.0);
-        if (options.ClassWeights is { } given)
-        {
-            foreach (var (label, weight) in given)
-            {
-                int c = Array.BinarySearch(classes, label);
-                if (c < 0)
-                {
-                    throw new ArgumentException($"ClassWeights names class {label}, which is not among the training labels.", nameof(options.ClassWeights));
-                }
-
-                weights[c] = weight;
-            }
-        }
-        else if (options.ClassWeightMode != ClassWeightMode.None)
-        {
-            for (int c = 0; c < classes.Length; c++)
-            {
-                weights[c] = (double)n / (classes.Length * (double)counts[c]);
-            }
-        }
-
-        return weights;
-    }
+    private static double[] ClassWeights(ForestClassifier options, int[] classes, int[] counts, int n) =>
+        ClassWeighting.Resolve(options.ClassWeights, options.ClassWeightMode != ClassWeightMode.None, classes, counts, n, nameof(options.ClassWeights));
 
     /// <summary>
     /// Each row's weight in tree t: its class weight, times how often the bootstrap drew it (n_b draws with replacement,

@@ -98,29 +98,37 @@ public abstract record CrossValidatedSearch<TLearner>
         var scores = new double[total];
         var fitTimes = new TimeSpan[total];
         var scoreTimes = new TimeSpan[total];
-        var partBudget = budget.Split(total);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(total), CancellationToken = budget.Cancellation };
+        var groups = ShareGroups(candidates);
+        int items = groups.Count * folds.Count;
+        var partBudget = budget.Split(items);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(items), CancellationToken = budget.Cancellation };
         int completed = 0;
         var watch = Stopwatch.StartNew();
         try
         {
-            // One fit per work item, handed out one at a time (no chunking) so that slow candidates balance.
-            var items = Partitioner.Create(Enumerable.Range(0, total), EnumerablePartitionerOptions.NoBuffering);
-            Parallel.ForEach(items, parallel, item =>
+            // One group of candidates on one fold per work item, handed out one at a time (no chunking) so that slow
+            // items balance.
+            var order = Partitioner.Create(Enumerable.Range(0, items), EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(order, parallel, item =>
             {
-                var candidate = candidates[item / folds.Count];
+                var group = groups[item / folds.Count];
                 var fold = folds[item % folds.Count];
                 try
                 {
-                    (scores[item], fitTimes[item], scoreTimes[item]) = FitAndScore(candidate.Learner, features, allLabels, fold, partBudget);
+                    FitAndScore(group.Select(c => candidates[c].Learner).ToArray(), features, allLabels, fold, partBudget, (member, score, fitTime, scoreTime) =>
+                    {
+                        var candidate = candidates[group[member]];
+                        int slot = candidate.Index * folds.Count + fold.Index;
+                        (scores[slot], fitTimes[slot], scoreTimes[slot]) = (score, fitTime, scoreTime);
+                        progress?.Report(new SearchProgress(Interlocked.Increment(ref completed), total, candidate.Index, fold.Index, score));
+                    });
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    string names = string.Join("; ", group.Select(c => $"{candidates[c].Index} ({candidates[c].Describe()})"));
                     throw new InvalidOperationException(
-                        $"Search candidate {candidate.Index} ({candidate.Describe()}) failed on fold {fold.Index}: {e.Message}", e);
+                        $"Search candidate{(group.Length > 1 ? "s" : "")} {names} failed on fold {fold.Index}: {e.Message}", e);
                 }
-
-                progress?.Report(new SearchProgress(Interlocked.Increment(ref completed), total, candidate.Index, fold.Index, scores[item]));
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OperationCanceledException))
@@ -145,8 +153,37 @@ public abstract record CrossValidatedSearch<TLearner>
         return new SearchResult<TLearner>(results, folds.Count, searchTime, model, watch.Elapsed);
     }
 
-    private (double Score, TimeSpan FitTime, TimeSpan ScoreTime) FitAndScore(
-        TLearner learner, FeatureMatrix features, int[] labels, Fold fold, ComputeBudget budget)
+    /// <summary>
+    /// The candidates in groups fitted together (<see cref="ISharedWorkClassifier"/>): each candidate joins the first
+    /// group whose first learner shares work with it, else starts a group. Learners that share nothing are groups of one.
+    /// </summary>
+    private static List<int[]> ShareGroups(IReadOnlyList<SearchCandidate<TLearner>> candidates)
+    {
+        var groups = new List<List<int>>();
+        for (int c = 0; c < candidates.Count; c++)
+        {
+            var group = groups.FirstOrDefault(g =>
+                candidates[g[0]].Learner is ISharedWorkClassifier first && first.SharesWorkWith(candidates[c].Learner));
+            if (group is null)
+            {
+                groups.Add([c]);
+            }
+            else
+            {
+                group.Add(c);
+            }
+        }
+
+        return groups.Select(g => g.ToArray()).ToList();
+    }
+
+    /// <summary>
+    /// Fits the learners of one group of candidates on the fold's training rows (together when there are several)
+    /// and scores each on its held-out rows as soon as it is fitted. A candidate's fit time is the time since the
+    /// previous one of the group was scored: the first of a group carries the work the group shares.
+    /// </summary>
+    private void FitAndScore(
+        TLearner[] learners, FeatureMatrix features, int[] labels, Fold fold, ComputeBudget budget, Action<int, double, TimeSpan, TimeSpan> scored)
     {
         budget.Cancellation.ThrowIfCancellationRequested();
         var train = fold.Train.Span;
@@ -163,12 +200,26 @@ public abstract record CrossValidatedSearch<TLearner>
             testLabels[i] = labels[test[i]];
         }
 
+        var testRows = features.Subset(test);
         var watch = Stopwatch.StartNew();
-        var model = learner.Fit(features.Subset(train), trainLabels, budget);
-        var fitTime = watch.Elapsed;
-        watch.Restart();
-        double score = Scoring(model, features.Subset(test), testLabels, budget);
-        return (score, fitTime, watch.Elapsed);
+        void Score(int member, IClassifierModel model)
+        {
+            var fitTime = watch.Elapsed;
+            watch.Restart();
+            double score = Scoring(model, testRows, testLabels, budget);
+            scored(member, score, fitTime, watch.Elapsed);
+            watch.Restart();
+        }
+
+        if (learners.Length == 1)
+        {
+            Score(0, learners[0].Fit(features.Subset(train), trainLabels, budget));
+        }
+        else
+        {
+            ((ISharedWorkClassifier)learners[0]).FitVariants(
+                learners.Select(l => (IClassifier)l).ToArray(), features.Subset(train), trainLabels, Score, budget);
+        }
     }
 
     /// <summary>Means, standard deviations and scikit-learn's ranks (<c>rankdata(-means, method="min")</c>).</summary>

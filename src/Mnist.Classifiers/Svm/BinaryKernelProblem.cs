@@ -11,7 +11,9 @@ namespace Mnist.Classifiers.Svm;
 /// When not null, the kernel matrix of these samples among themselves (row-major, n × n), computed once for all the
 /// problems the class takes part in.
 /// </param>
-internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null)
+/// <param name="Matrix">When not null, the kernel matrix of all the fit's samples, in which these samples are the rows and columns from <paramref name="Offset"/> on.</param>
+/// <param name="Offset">Where these samples start in <paramref name="Matrix"/>.</param>
+internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
 {
     /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>.</summary>
     public static KernelSegment Create(FeatureMatrix features, int[] rows) =>
@@ -36,6 +38,39 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
         }
 
         return this with { SelfKernel = values };
+    }
+}
+
+/// <summary>
+/// The kernel matrix of all the samples of a fit, the samples grouped by class, computed once when several fits
+/// of the same rows and kernel (an SVM's variants that differ only in C) read it: every pair problem's kernel row
+/// is then two contiguous pieces of one of its rows.
+/// </summary>
+/// <param name="Values">The n × n values, row-major.</param>
+/// <param name="Size">n.</param>
+/// <param name="Offsets">Where each class's samples start.</param>
+internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets)
+{
+    /// <summary>
+    /// The kernel matrix of the samples <paramref name="members"/> (class after class): one blocked product on the
+    /// budget's threads, then the kernel applied row by row in parallel.
+    /// </summary>
+    public static KernelMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, KernelFunction kernel, ComputeBudget budget)
+    {
+        var offsets = new int[members.Count];
+        for (int c = 1; c < members.Count; c++)
+        {
+            offsets[c] = offsets[c - 1] + members[c - 1].Count;
+        }
+
+        int[] rows = [.. members.SelectMany(m => m)];
+        int n = rows.Length;
+        var samples = features.Subset(rows);
+        var packed = PackedRows.Pack(samples);
+        var values = new float[(long)n * n];
+        DotProducts.Compute(samples, packed, values, n, budget.MaxDegreeOfParallelism);
+        Parallel.For(0, n, budget.ParallelOptions, i => kernel.Apply(values.AsSpan(i * n, n), packed.SquaredNorms[i], packed.SquaredNorms));
+        return new KernelMatrix(values, n, offsets);
     }
 }
 
@@ -145,7 +180,8 @@ internal sealed class BinaryKernelProblem
 
         Span<int> batch = stackalloc int[PrefetchWidth];
         int count = 0;
-        int room = Math.Min(PrefetchWidth, _cache.Capacity - 2);
+        // A row copied from the fit's kernel matrix costs no more alone than in a batch: nothing is fetched ahead.
+        int room = _positive.Matrix is null ? Math.Min(PrefetchWidth, _cache.Capacity - 2) : 1;
         foreach (int c in candidates)
         {
             if (count >= room - 1)
@@ -181,6 +217,12 @@ internal sealed class BinaryKernelProblem
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
+        if (_positive.Matrix is { } matrix && ReferenceEquals(matrix, _negative.Matrix))
+        {
+            CopyRowsFromMatrix(matrix, indices, destinations);
+            return;
+        }
+
         if (_positive.SelfKernel is not null && _negative.SelfKernel is not null)
         {
             ComputeRowsFromSelfKernels(indices, destinations);
@@ -202,6 +244,20 @@ internal sealed class BinaryKernelProblem
             var destination = destinations[b].AsSpan(0, Length);
             _batchProducts.AsSpan(b * Length, Length).CopyTo(destination);
             _kernel.Apply(destination, _norms[indices[b]], _norms);
+        }
+    }
+
+    /// <summary>Rows read from the fit's kernel matrix: a sample's values against the +1 samples, then against the −1 samples.</summary>
+    private void CopyRowsFromMatrix(KernelMatrix matrix, ReadOnlySpan<int> indices, float[][] destinations)
+    {
+        int positives = _positive.Rows.Length, negatives = Length - positives;
+        for (int b = 0; b < indices.Length; b++)
+        {
+            int i = indices[b];
+            long row = (long)(i < positives ? _positive.Offset + i : _negative.Offset + i - positives) * matrix.Size;
+            var destination = destinations[b].AsSpan(0, Length);
+            matrix.Values.AsSpan((int)(row + _positive.Offset), positives).CopyTo(destination);
+            matrix.Values.AsSpan((int)(row + _negative.Offset), negatives).CopyTo(destination[positives..]);
         }
     }
 

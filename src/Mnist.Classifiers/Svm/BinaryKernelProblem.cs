@@ -42,20 +42,35 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
 }
 
 /// <summary>
-/// The kernel matrix of all the samples of a fit, the samples grouped by class, computed once when several fits
-/// of the same rows and kernel (an SVM's variants that differ only in C) read it: every pair problem's kernel row
-/// is then two contiguous pieces of one of its rows.
+/// A kernel matrix of all the samples of a fit, the samples grouped by class, computed once when several fits of the
+/// same rows (an SVM's variants that differ only in C and γ) read it: every pair problem's kernel row is then two
+/// contiguous pieces of one of its rows.
 /// </summary>
 /// <param name="Values">The n × n values, row-major.</param>
 /// <param name="Size">n.</param>
 /// <param name="Offsets">Where each class's samples start.</param>
-internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets)
+internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets);
+
+/// <summary>
+/// The dot products of all the samples of a fit, the samples grouped by class, and their squared norms: what the
+/// kernel matrices of every γ are made from.
+/// </summary>
+/// <param name="Values">The n × n dot products, row-major.</param>
+/// <param name="Size">n.</param>
+/// <param name="Offsets">Where each class's samples start.</param>
+/// <param name="Norms">The squared norm of each sample.</param>
+internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, float[] Norms)
 {
+    /// <summary>How many rows of the lower triangle one work item computes (a multiple of both tile heights, 6 and 12).</summary>
+    private const int RowBlock = 240;
+
     /// <summary>
-    /// The kernel matrix of the samples <paramref name="members"/> (class after class): one blocked product on the
-    /// budget's threads, then the kernel applied row by row in parallel.
+    /// The dot products of the samples <paramref name="members"/> (class after class). The matrix is symmetric, so
+    /// only the blocks on and below the diagonal are computed (half the work of the full product) and the rest is
+    /// mirrored: x_i·x_j and x_j·x_i are the same chain of fused multiply–adds of the same products, so the mirrored
+    /// values are bit for bit those a full product (or the plain fit's kernel rows) computes.
     /// </summary>
-    public static KernelMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, KernelFunction kernel, ComputeBudget budget)
+    public static GramMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, ComputeBudget budget)
     {
         var offsets = new int[members.Count];
         for (int c = 1; c < members.Count; c++)
@@ -64,13 +79,57 @@ internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets)
         }
 
         int[] rows = [.. members.SelectMany(m => m)];
-        int n = rows.Length;
-        var samples = features.Subset(rows);
+        int n = rows.Length, k = features.Columns;
+        var samples = features.Subset(rows).ToContiguous();
         var packed = PackedRows.Pack(samples);
         var values = new float[(long)n * n];
-        DotProducts.Compute(samples, packed, values, n, budget.MaxDegreeOfParallelism);
-        Parallel.For(0, n, budget.ParallelOptions, i => kernel.Apply(values.AsSpan(i * n, n), packed.SquaredNorms[i], packed.SquaredNorms));
-        return new KernelMatrix(values, n, offsets);
+        int blocks = (n + RowBlock - 1) / RowBlock;
+        // The last blocks are the longest; they go first so that the threads finish together.
+        Parallel.For(0, blocks, budget.ParallelOptions, b =>
+        {
+            int r0 = (blocks - 1 - b) * RowBlock, r1 = Math.Min(n, r0 + RowBlock);
+            DotProducts.Compute(samples.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, packed, 0, r1, values.AsSpan(r0 * n), n);
+        });
+        Parallel.For(0, blocks, budget.ParallelOptions, b => MirrorBlockColumn(values, n, b * RowBlock, Math.Min(n, (b + 1) * RowBlock)));
+        return new GramMatrix(values, n, offsets, packed.SquaredNorms.ToArray());
+    }
+
+    /// <summary>
+    /// The kernel matrix of <paramref name="kernel"/>, row by row in parallel as the plain fit turns dot products into
+    /// kernel values; in the Gram matrix's own storage when <paramref name="inPlace"/> (it is then no longer a Gram matrix).
+    /// </summary>
+    public KernelMatrix ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
+    {
+        float[] values = inPlace ? Values : new float[Values.Length];
+        int n = Size;
+        Parallel.For(0, n, budget.ParallelOptions, i =>
+        {
+            var row = values.AsSpan(i * n, n);
+            if (!inPlace)
+            {
+                Values.AsSpan(i * n, n).CopyTo(row);
+            }
+
+            kernel.Apply(row, Norms[i], Norms);
+        });
+        return new KernelMatrix(values, n, Offsets);
+    }
+
+    /// <summary>Copies the lower triangle's columns [j0, j1) into the upper triangle's rows [j0, j1), in tiles that stay in cache.</summary>
+    private static void MirrorBlockColumn(float[] values, int n, int j0, int j1)
+    {
+        const int Tile = 64;
+        for (int i0 = j0; i0 < n; i0 += Tile)
+        {
+            int i1 = Math.Min(n, i0 + Tile);
+            for (int j = j0; j < j1; j++)
+            {
+                for (int i = Math.Max(i0, j + 1); i < i1; i++)
+                {
+                    values[(long)j * n + i] = values[(long)i * n + j];
+                }
+            }
+        }
     }
 }
 

@@ -135,20 +135,22 @@ public sealed record SvmClassifier : ISharedWorkClassifier
 
     /// <inheritdoc />
     /// <remarks>
-    /// True for another <see cref="SvmClassifier"/> that differs from this one at most in <see cref="C"/>: the kernel
-    /// matrix depends on the kernel and its parameters and on the rows (γ = scale on their variance), never on C, so
-    /// the variants read one kernel matrix. Not with <see cref="Probability"/>, whose Platt cross-validation solves
+    /// True for another <see cref="SvmClassifier"/> that differs from this one at most in <see cref="C"/> and
+    /// <see cref="Gamma"/>: the kernel matrix depends on the kernel, its parameters and the rows (γ = scale on their
+    /// variance), never on C, so the variants of one γ read one kernel matrix, and the kernel matrices of every γ are
+    /// made from the same dot products. Not with <see cref="Probability"/>, whose Platt cross-validation solves
     /// problems of its own.
     /// </remarks>
     public bool SharesWorkWith(IClassifier other) =>
-        other is SvmClassifier svm && !Probability && !svm.Probability && this with { C = svm.C } == svm;
+        other is SvmClassifier svm && !Probability && !svm.Probability && this with { C = svm.C, Gamma = svm.Gamma } == svm;
 
     /// <inheritdoc />
     /// <remarks>
-    /// The whole kernel matrix of the rows is computed once when it fits in half the kernel memory (the smaller of
-    /// <see cref="CacheSizeMegabytes"/> and the budget's memory); every variant's pair problems then copy their kernel
-    /// rows from it, and the models are bit for bit those of <see cref="Fit"/>. Otherwise the variants are fitted one
-    /// after the other as by <see cref="Fit"/>.
+    /// The dot products of all the rows are computed once when an n × n matrix of them fits in half the kernel memory
+    /// (the smaller of <see cref="CacheSizeMegabytes"/> and the budget's memory), each γ's kernel matrix is made from
+    /// them, and every variant's pair problems copy their kernel rows from it; the models are bit for bit those of
+    /// <see cref="Fit"/>. Otherwise the variants are fitted one after the other as by <see cref="Fit"/>. Variants are
+    /// fitted γ by γ, each γ's in ascending C.
     /// </remarks>
     public IReadOnlyList<IClassifierModel> FitVariants(
         IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels,
@@ -166,7 +168,7 @@ public sealed record SvmClassifier : ISharedWorkClassifier
             if (variants[v] is not SvmClassifier svm || !SharesWorkWith(svm))
             {
                 throw new ArgumentException(
-                    $"Variant {v} ({variants[v]?.GetType().Name ?? "null"}) does not share work with this SVM: it must be an SvmClassifier that differs at most in C, without probabilities.",
+                    $"Variant {v} ({variants[v]?.GetType().Name ?? "null"}) does not share work with this SVM: it must be an SvmClassifier that differs at most in C and gamma, without probabilities.",
                     nameof(variants));
             }
 

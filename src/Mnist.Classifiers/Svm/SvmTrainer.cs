@@ -56,12 +56,15 @@ internal static class SvmTrainer
     }
 
     /// <summary>
-    /// Fits <paramref name="variants"/>, which differ from <paramref name="variants"/>[0] only in C (and have no
-    /// probabilities), on the same rows. The kernel does not depend on C, so when the whole n × n kernel matrix fits
-    /// in half the kernel memory it is computed once, as one blocked product that runs near the processor's peak,
-    /// and every pair problem of every variant copies its rows from it; otherwise each variant is fitted alone.
-    /// Every model equals the plain fit's bit for bit: the kernel values are the same (every dot product is the
-    /// same chain of operations, see <see cref="LinearAlgebra.DotProducts"/>), only where they are kept differs.
+    /// Fits <paramref name="variants"/>, which differ from <paramref name="variants"/>[0] only in C and γ (and have no
+    /// probabilities), on the same rows. Kernel values depend on γ, never on C, and every γ's kernel is made from the
+    /// same dot products; so when an n × n matrix fits in half the kernel memory, the dot products of all the rows
+    /// are computed once, as one blocked product that runs near the processor's peak (kept for the next γ when a
+    /// second matrix fits too), each γ's kernel matrix is made from them, and every pair problem of every variant of
+    /// that γ copies its rows from it. Otherwise each variant is fitted alone. Every model equals the plain fit's bit
+    /// for bit: the kernel values are the same (every dot product is the same chain of operations, see
+    /// <see cref="LinearAlgebra.DotProducts"/>, turned into kernel values by the same element-wise operations), only
+    /// where they are kept differs. <paramref name="fitted"/> is told of the variants γ by γ, each γ's in ascending C.
     /// </summary>
     public static SvmModel[] TrainVariants(
         IReadOnlyList<SvmClassifier> variants, FeatureMatrix features, int[] labels, ComputeBudget budget, Action<int, SvmModel>? fitted)
@@ -84,21 +87,25 @@ internal static class SvmTrainer
         var watch = Stopwatch.StartNew();
         var layout = Layout.Create(first, features, labels);
         var segments = layout.PackSegments(features, budget);
-        var matrix = KernelMatrix.Compute(features, layout.Members, layout.Kernel, budget);
-        for (int c = 0; c < segments.Length; c++)
+        var gammas = variants.Select(v => v.Gamma).Distinct().ToDictionary(g => g, g => g.Resolve(features));
+        var byGamma = Enumerable.Range(0, variants.Count).GroupBy(v => gammas[variants[v].Gamma]).ToArray();
+        bool keepGram = byGamma.Length > 1 && 2 * matrixBytes <= kernelBytes / 2;
+        var gram = keepGram ? GramMatrix.Compute(features, layout.Members, budget) : null;
+        long cacheBytes = (kernelBytes - (keepGram ? 2 : 1) * matrixBytes) / budget.ConcurrentParts(layout.Pairs.Count);
+        for (int g = 0; g < byGamma.Length; g++)
         {
-            segments[c] = segments[c] with { Matrix = matrix, Offset = matrix.Offsets[c] };
-        }
-
-        long cacheBytes = (kernelBytes - matrixBytes) / budget.ConcurrentParts(layout.Pairs.Count);
-        var setup = watch.Elapsed;
-        for (int v = 0; v < variants.Count; v++)
-        {
-            watch.Restart();
-            var solutions = SolvePairs(variants[v], features, layout, segments, cacheBytes, budget, _ => { });
-            // The first variant's time includes the shared kernel matrix.
-            models[v] = Assemble(features, layout, solutions, null, null, v == 0 ? setup + watch.Elapsed : watch.Elapsed);
-            fitted?.Invoke(v, models[v]);
+            var kernel = new KernelFunction(first.Kernel, byGamma[g].Key, first.Degree, first.Coef0);
+            var matrix = (gram ?? GramMatrix.Compute(features, layout.Members, budget)).ToKernel(kernel, inPlace: !keepGram || g == byGamma.Length - 1, budget);
+            var gammaLayout = layout with { Kernel = kernel };
+            var gammaSegments = segments.Select((segment, c) => segment with { Matrix = matrix, Offset = matrix.Offsets[c] }).ToArray();
+            // The first variant of each γ is charged with the matrices made for it.
+            foreach (int v in byGamma[g].OrderBy(v => variants[v].C))
+            {
+                var solutions = SolvePairs(variants[v], features, gammaLayout, gammaSegments, cacheBytes, budget, _ => { });
+                models[v] = Assemble(features, gammaLayout, solutions, null, null, watch.Elapsed);
+                fitted?.Invoke(v, models[v]);
+                watch.Restart();
+            }
         }
 
         return models;

@@ -10,8 +10,10 @@ namespace Mnist.Classifiers.ModelSelection;
 /// candidates are ranked by mean score, and the best is refitted on all rows.
 /// </summary>
 /// <remarks>
-/// The fits run in parallel, <see cref="ComputeBudget.ConcurrentParts"/> of candidates × folds at a time, each with
-/// its share of the budget (<see cref="ComputeBudget.Split"/>), so a learner that is parallel itself (the SVM over its
+/// Candidates whose learners share work (<see cref="ISharedWorkClassifier"/>: an SVM's Cs and γs, within equal
+/// pipeline steps) are fitted together on each fold, so that what they have in common (the scaler, the dot products
+/// of the fold's rows) is done once per fold. The groups × folds run in parallel, a few at a time, each with its
+/// share of the budget (<see cref="ComputeBudget.Split"/>), so a learner that is parallel itself (the SVM over its
 /// pair problems, a forest over its trees) never runs more threads than the budget has. Results never depend on the
 /// thread count: every fit is deterministic and lands in its own slot. The budget's
 /// <see cref="ComputeBudget.Cancellation"/> stops the search: no new fit starts, running fits stop at their next
@@ -100,8 +102,9 @@ public abstract record CrossValidatedSearch<TLearner>
         var scoreTimes = new TimeSpan[total];
         var groups = ShareGroups(candidates);
         int items = groups.Count * folds.Count;
-        var partBudget = budget.Split(items);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(items), CancellationToken = budget.Cancellation };
+        int concurrent = Concurrency(items, budget.MaxDegreeOfParallelism);
+        var partBudget = budget.Split(concurrent);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = budget.Cancellation };
         int completed = 0;
         var watch = Stopwatch.StartNew();
         try
@@ -151,6 +154,28 @@ public abstract record CrossValidatedSearch<TLearner>
         watch.Restart();
         var model = best.Candidate.Learner.Fit(features, labels, budget);
         return new SearchResult<TLearner>(results, folds.Count, searchTime, model, watch.Elapsed);
+    }
+
+    /// <summary>
+    /// How many of <paramref name="items"/> similar work items to run at once on <paramref name="threads"/> threads,
+    /// each with <paramref name="threads"/> / that many threads: the count whose rounds take the least thread time,
+    /// ⌈items / c⌉ · c, the largest of those on a tie. The library's learners are parallel inside a fit (the SVM over
+    /// its dot products and pair problems, a forest over its trees), so 5 SVM groups on 2 threads run one at a time
+    /// with both threads (5 half-length rounds) rather than two at a time with one each (3 full-length rounds, the last
+    /// with a thread idle); 40 fits on 2 threads still run two at a time.
+    /// </summary>
+    private static int Concurrency(int items, int threads)
+    {
+        int best = 1;
+        for (int c = 2; c <= Math.Min(items, threads); c++)
+        {
+            if ((items + c - 1) / c * c <= (items + best - 1) / best * best)
+            {
+                best = c;
+            }
+        }
+
+        return best;
     }
 
     /// <summary>

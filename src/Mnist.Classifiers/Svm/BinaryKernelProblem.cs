@@ -240,7 +240,7 @@ internal sealed class BinaryKernelProblem
         Span<int> batch = stackalloc int[PrefetchWidth];
         int count = 0;
         // A row copied from the fit's kernel matrix costs no more alone than in a batch: nothing is fetched ahead.
-        int room = _positive.Matrix is null ? Math.Min(PrefetchWidth, _cache.Capacity - 2) : 1;
+        int room = Prefetches ? Math.Min(PrefetchWidth, _cache.Capacity - 2) : 1;
         foreach (int c in candidates)
         {
             if (count >= room - 1)
@@ -269,6 +269,12 @@ internal sealed class BinaryKernelProblem
 
     /// <summary>Whether row <paramref name="i"/> is in the cache.</summary>
     public bool IsCached(int i) => _cache.Contains(i);
+
+    /// <summary>
+    /// Whether a missing row is computed in a batch with likely next ones (see <see cref="GetRow(int, ReadOnlySpan{int}, int)"/>);
+    /// not when rows are copied from the fit's kernel matrix, so the solver need not collect candidates then.
+    /// </summary>
+    public bool Prefetches => _positive.Matrix is null;
 
     /// <summary>Row i of K without prefetching.</summary>
     public float[] GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);

@@ -75,7 +75,7 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
     /// their output by this pipeline's classifier; every model shares the fitted transforms.
     /// </remarks>
     public IReadOnlyList<IClassifierModel> FitVariants(
-        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels,
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
         Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(variants);
@@ -96,10 +96,18 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
         InputChecks.TrainingShapes(features, labels);
         budget = ComputeBudget.OrDefault(budget);
         var (transforms, transformed) = FitSteps(features, budget);
-        var models = new IClassifierModel[variants.Count];
-        ((ISharedWorkClassifier)Classifier).FitVariants(classifiers, transformed, labels, (v, model) =>
+        // The held-out rows are transformed once; the models map that very matrix to its transform.
+        FeatureMatrix? transformedHeldOut = null;
+        if (heldOut is not null)
         {
-            models[v] = new PipelineModel(transforms, model);
+            InputChecks.FeatureCount(heldOut, features.Columns, "pipeline");
+            transformedHeldOut = PipelineModel.Apply(transforms, heldOut, budget);
+        }
+
+        var models = new IClassifierModel[variants.Count];
+        ((ISharedWorkClassifier)Classifier).FitVariants(classifiers, transformed, labels, transformedHeldOut, (v, model) =>
+        {
+            models[v] = new PipelineModel(transforms, model, heldOut is null ? null : (heldOut, transformedHeldOut!));
             fitted?.Invoke(v, models[v]);
         }, budget);
         return models;
@@ -131,6 +139,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     internal const string Kind = "pipeline";
 
     private readonly IFittedTransform[] _transforms;
+    private readonly (FeatureMatrix Input, FeatureMatrix Output)? _heldOut;
 
     /// <summary>Assembles a fitted pipeline from fitted parts (the classifier must accept the last transform's output).</summary>
     public PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier)
@@ -146,6 +155,16 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         Classifier = classifier;
         Transforms = Array.AsReadOnly(_transforms);
         FeatureCount = _transforms.Length > 0 ? _transforms[0].FeatureCount : classifier.FeatureCount;
+    }
+
+    /// <summary>
+    /// A fitted pipeline fitted with others on the same rows (<see cref="Pipeline.FitVariants"/>), which transforms
+    /// the held-out rows <paramref name="heldOut"/>.Input (that very matrix) to the Output made once for all of them.
+    /// </summary>
+    internal PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier, (FeatureMatrix Input, FeatureMatrix Output)? heldOut)
+        : this(transforms, classifier)
+    {
+        _heldOut = heldOut;
     }
 
     /// <summary>The fitted transformations, in the order they are applied.</summary>
@@ -172,9 +191,16 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "pipeline");
-        budget = ComputeBudget.OrDefault(budget);
+        return _heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input)
+            ? heldOut.Output
+            : Apply(_transforms, features, ComputeBudget.OrDefault(budget));
+    }
+
+    /// <summary>Applies <paramref name="transforms"/> in order.</summary>
+    internal static FeatureMatrix Apply(IReadOnlyList<IFittedTransform> transforms, FeatureMatrix features, ComputeBudget budget)
+    {
         FeatureMatrix current = features;
-        foreach (var transform in _transforms)
+        foreach (var transform in transforms)
         {
             current = transform.Transform(current, budget);
         }

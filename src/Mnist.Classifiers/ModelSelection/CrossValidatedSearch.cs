@@ -243,7 +243,7 @@ public abstract record CrossValidatedSearch<TLearner>
         else
         {
             ((ISharedWorkClassifier)learners[0]).FitVariants(
-                learners.Select(l => (IClassifier)l).ToArray(), features.Subset(train), trainLabels, Score, budget);
+                learners.Select(l => (IClassifier)l).ToArray(), features.Subset(train), trainLabels, testRows, Score, budget);
         }
     }
 

@@ -27,12 +27,17 @@ public interface ISharedWorkClassifier : IClassifier
     /// <param name="variants">The learners to fit; each must share work with this one (this one need not be among them).</param>
     /// <param name="features">The training rows.</param>
     /// <param name="labels">One class label per row.</param>
+    /// <param name="heldOut">
+    /// Rows the caller will ask every model about (a search's held-out fold), or null. A learner may compute once
+    /// what the models' answers about them share (the SVM: their dot products with the training rows); a model then
+    /// answers about this very matrix (the same instance) from it, with the same results as without.
+    /// </param>
     /// <param name="fitted">Told (variant index, model) once per variant after its fit, on the fitting thread; may be null.</param>
     /// <param name="budget">The threads, memory and cancellation of the whole group; null for <see cref="ComputeBudget.Default"/>.</param>
     /// <returns>The models, one per variant, in the order of <paramref name="variants"/>.</returns>
     /// <exception cref="ArgumentException">A variant is invalid or does not share work with this one, or the shapes disagree.</exception>
     /// <exception cref="OperationCanceledException">The budget's cancellation was requested.</exception>
     IReadOnlyList<IClassifierModel> FitVariants(
-        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels,
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
         Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null);
 }

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.LinearAlgebra;
@@ -52,14 +53,15 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
 internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets);
 
 /// <summary>
-/// The dot products of all the samples of a fit, the samples grouped by class, and their squared norms: what the
+/// The dot products of all the samples of a fit, the samples grouped by class, and the samples packed: what the
 /// kernel matrices of every γ are made from.
 /// </summary>
 /// <param name="Values">The n × n dot products, row-major.</param>
 /// <param name="Size">n.</param>
 /// <param name="Offsets">Where each class's samples start.</param>
-/// <param name="Norms">The squared norm of each sample.</param>
-internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, float[] Norms)
+/// <param name="Rows">The training row of each sample, in the matrix's order.</param>
+/// <param name="Packed">The samples packed, in the matrix's order (with their squared norms).</param>
+internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[] Rows, PackedRows Packed)
 {
     /// <summary>How many rows of the lower triangle one work item computes (a multiple of both tile heights, 6 and 12).</summary>
     private const int RowBlock = 240;
@@ -91,7 +93,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, float
             DotProducts.Compute(samples.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, packed, 0, r1, values.AsSpan(r0 * n), n);
         });
         Parallel.For(0, blocks, budget.ParallelOptions, b => MirrorBlockColumn(values, n, b * RowBlock, Math.Min(n, (b + 1) * RowBlock)));
-        return new GramMatrix(values, n, offsets, packed.SquaredNorms.ToArray());
+        return new GramMatrix(values, n, offsets, rows, packed);
     }
 
     /// <summary>
@@ -110,9 +112,35 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, float
                 Values.AsSpan(i * n, n).CopyTo(row);
             }
 
-            kernel.Apply(row, Norms[i], Norms);
+            kernel.Apply(row, Packed.SquaredNorms[i], Packed.SquaredNorms);
         });
         return new KernelMatrix(values, n, Offsets);
+    }
+
+    /// <summary>The dot products of <paramref name="rows"/> with every sample, for the kernels of every γ (<see cref="HeldOutProducts"/>).</summary>
+    public HeldOutProducts ProductsWith(FeatureMatrix rows, ComputeBudget budget)
+    {
+        var values = new float[(long)rows.Rows * Size];
+        var a = rows.IsContiguous ? rows : rows.ToContiguous();
+        int k = a.Columns, blocks = (a.Rows + RowBlock - 1) / RowBlock;
+        Parallel.For(0, blocks, budget.ParallelOptions, b =>
+        {
+            int r0 = b * RowBlock, r1 = Math.Min(a.Rows, r0 + RowBlock);
+            DotProducts.Compute(a.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, Packed, 0, Size, values.AsSpan(r0 * Size), Size);
+        });
+        var columnOf = new int[Rows.Max() + 1];
+        for (int p = 0; p < Rows.Length; p++)
+        {
+            columnOf[Rows[p]] = p;
+        }
+
+        var norms = new float[rows.Rows];
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            norms[r] = TensorPrimitives.Dot(rows.Row(r), rows.Row(r));
+        }
+
+        return new HeldOutProducts(rows, values, columnOf, norms, Packed);
     }
 
     /// <summary>Copies the lower triangle's columns [j0, j1) into the upper triangle's rows [j0, j1), in tiles that stay in cache.</summary>
@@ -132,6 +160,50 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, float
         }
     }
 }
+
+/// <summary>
+/// The dot products of rows that every variant's model will be asked to predict (a search's held-out fold) with all
+/// the samples of the fit, computed once: each model's prediction of them then only gathers its support vectors'
+/// columns instead of computing its own product.
+/// </summary>
+/// <param name="Rows">The rows, the very matrix the models will be given.</param>
+/// <param name="Values">Their dot products with the samples, one row of n per row, in the Gram matrix's sample order.</param>
+/// <param name="ColumnOf">For each training row, its column in <paramref name="Values"/>.</param>
+/// <param name="RowNorms">The squared norm of each row, computed as a model's prediction computes it.</param>
+/// <param name="Samples">The samples packed (their squared norms are the column norms).</param>
+internal sealed record HeldOutProducts(FeatureMatrix Rows, float[] Values, int[] ColumnOf, float[] RowNorms, PackedRows Samples)
+{
+    /// <summary>The bytes of the dot products of <paramref name="rows"/> rows with <paramref name="samples"/> samples.</summary>
+    public static long Bytes(long rows, long samples) => rows * samples * sizeof(float);
+
+    /// <summary>
+    /// The kernel values of <paramref name="kernel"/>, made as a model's prediction makes them (the same element-wise
+    /// operations on the same dot products and norms, so the same values); in place when <paramref name="inPlace"/>.
+    /// </summary>
+    public HeldOutKernel ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
+    {
+        float[] values = inPlace ? Values : new float[Values.Length];
+        int n = Samples.Rows;
+        Parallel.For(0, Rows.Rows, budget.ParallelOptions, r =>
+        {
+            var row = values.AsSpan(r * n, n);
+            if (!inPlace)
+            {
+                Values.AsSpan(r * n, n).CopyTo(row);
+            }
+
+            kernel.Apply(row, RowNorms[r], Samples.SquaredNorms);
+        });
+        return new HeldOutKernel(Rows, values, n, ColumnOf);
+    }
+}
+
+/// <summary>The kernel values of held-out rows against all the samples of a fit (see <see cref="HeldOutProducts"/>).</summary>
+/// <param name="Rows">The rows, the very matrix the models will be given.</param>
+/// <param name="Values">Row-major, <paramref name="Columns"/> values per row.</param>
+/// <param name="Columns">The number of samples.</param>
+/// <param name="ColumnOf">For each training row, its column in <paramref name="Values"/>.</param>
+internal sealed record HeldOutKernel(FeatureMatrix Rows, float[] Values, int Columns, int[] ColumnOf);
 
 /// <summary>
 /// The kernel matrix K of a two-class C-SVC problem, served row by row from a <see cref="KernelRowCache"/>:

@@ -149,11 +149,12 @@ public sealed record SvmClassifier : ISharedWorkClassifier
     /// The dot products of all the rows are computed once when an n × n matrix of them fits in half the kernel memory
     /// (the smaller of <see cref="CacheSizeMegabytes"/> and the budget's memory), each γ's kernel matrix is made from
     /// them, and every variant's pair problems copy their kernel rows from it; the models are bit for bit those of
-    /// <see cref="Fit"/>. Otherwise the variants are fitted one after the other as by <see cref="Fit"/>. Variants are
-    /// fitted γ by γ, each γ's in ascending C.
+    /// <see cref="Fit"/>. The dot products of the held-out rows with the training rows are computed once beside them
+    /// when they fit, and every model predicts those rows from them. Otherwise the variants are fitted one after the
+    /// other as by <see cref="Fit"/>. Variants are fitted γ by γ, each γ's in ascending C.
     /// </remarks>
     public IReadOnlyList<IClassifierModel> FitVariants(
-        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels,
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
         Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(variants);
@@ -177,6 +178,11 @@ public sealed record SvmClassifier : ISharedWorkClassifier
         }
 
         InputChecks.TrainingShapes(features, labels);
-        return SvmTrainer.TrainVariants(svms, features, labels.ToArray(), ComputeBudget.OrDefault(budget), fitted);
+        if (heldOut is not null)
+        {
+            InputChecks.FeatureCount(heldOut, features.Columns, "SVM");
+        }
+
+        return SvmTrainer.TrainVariants(svms, features, labels.ToArray(), heldOut, ComputeBudget.OrDefault(budget), fitted);
     }
 }

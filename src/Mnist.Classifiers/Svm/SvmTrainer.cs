@@ -58,22 +58,25 @@ internal static class SvmTrainer
     /// <summary>
     /// Fits <paramref name="variants"/>, which differ from <paramref name="variants"/>[0] only in C and γ (and have no
     /// probabilities), on the same rows. Kernel values depend on γ, never on C, and every γ's kernel is made from the
-    /// same dot products; so when an n × n matrix fits in half the kernel memory, the dot products of all the rows
-    /// are computed once, as one blocked product that runs near the processor's peak (kept for the next γ when a
-    /// second matrix fits too), each γ's kernel matrix is made from them, and every pair problem of every variant of
-    /// that γ copies its rows from it. Otherwise each variant is fitted alone. Every model equals the plain fit's bit
-    /// for bit: the kernel values are the same (every dot product is the same chain of operations, see
-    /// <see cref="LinearAlgebra.DotProducts"/>, turned into kernel values by the same element-wise operations), only
-    /// where they are kept differs. <paramref name="fitted"/> is told of the variants γ by γ, each γ's in ascending C.
+    /// same dot products; so when an n × n matrix fits in three quarters of the kernel memory (the pair problems'
+    /// row caches, which then only spare a copy, get the rest), the dot products of all the rows are computed once,
+    /// as one blocked product that runs near the processor's peak (kept for the next γ when a second matrix fits
+    /// too), each γ's kernel matrix is made from them, and every pair problem of every variant of that γ copies its
+    /// rows from it. The dot products of <paramref name="heldOut"/> with all the rows are computed once too when they
+    /// fit beside, and each model predicts those rows from them. Otherwise each variant is fitted alone.
+    /// Every model equals the plain fit's bit for bit: the kernel values are the same (every dot product is the same
+    /// chain of operations, see <see cref="LinearAlgebra.DotProducts"/>, turned into kernel values by the same
+    /// element-wise operations), only where they are kept differs. <paramref name="fitted"/> is told of the variants
+    /// γ by γ, each γ's in ascending C.
     /// </summary>
     public static SvmModel[] TrainVariants(
-        IReadOnlyList<SvmClassifier> variants, FeatureMatrix features, int[] labels, ComputeBudget budget, Action<int, SvmModel>? fitted)
+        IReadOnlyList<SvmClassifier> variants, FeatureMatrix features, int[] labels, FeatureMatrix? heldOut, ComputeBudget budget, Action<int, SvmModel>? fitted)
     {
         var models = new SvmModel[variants.Count];
         var first = variants[0];
-        long kernelBytes = KernelBytes(first, budget);
+        long matrixMemory = KernelBytes(first, budget) / 4 * 3;
         long matrixBytes = KernelSegment.SelfKernelBytes(labels.Length);
-        if (variants.Count == 1 || matrixBytes > kernelBytes / 2)
+        if (variants.Count == 1 || matrixBytes > matrixMemory)
         {
             for (int v = 0; v < variants.Count; v++)
             {
@@ -89,20 +92,30 @@ internal static class SvmTrainer
         var segments = layout.PackSegments(features, budget);
         var gammas = variants.Select(v => v.Gamma).Distinct().ToDictionary(g => g, g => g.Resolve(features));
         var byGamma = Enumerable.Range(0, variants.Count).GroupBy(v => gammas[variants[v].Gamma]).ToArray();
-        bool keepGram = byGamma.Length > 1 && 2 * matrixBytes <= kernelBytes / 2;
+        bool keepGram = byGamma.Length > 1 && 2 * matrixBytes <= matrixMemory;
+        long used = (keepGram ? 2 : 1) * matrixBytes;
+        // The held-out rows' dot products are kept for every γ, and each γ's kernel values made beside them.
+        long heldOutBytes = heldOut is null ? 0 : 2 * HeldOutProducts.Bytes(heldOut.Rows, labels.Length);
+        bool shareHeldOut = heldOut is not null && used + heldOutBytes <= matrixMemory;
+        used += shareHeldOut ? heldOutBytes : 0;
+        long cacheBytes = (KernelBytes(first, budget) - used) / budget.ConcurrentParts(layout.Pairs.Count);
         var gram = keepGram ? GramMatrix.Compute(features, layout.Members, budget) : null;
-        long cacheBytes = (kernelBytes - (keepGram ? 2 : 1) * matrixBytes) / budget.ConcurrentParts(layout.Pairs.Count);
+        HeldOutProducts? products = null;
         for (int g = 0; g < byGamma.Length; g++)
         {
+            bool last = g == byGamma.Length - 1;
             var kernel = new KernelFunction(first.Kernel, byGamma[g].Key, first.Degree, first.Coef0);
-            var matrix = (gram ?? GramMatrix.Compute(features, layout.Members, budget)).ToKernel(kernel, inPlace: !keepGram || g == byGamma.Length - 1, budget);
+            var gammaGram = gram ?? GramMatrix.Compute(features, layout.Members, budget);
+            products ??= shareHeldOut ? gammaGram.ProductsWith(heldOut!, budget) : null;
+            var heldOutKernel = products?.ToKernel(kernel, inPlace: last, budget);
+            var matrix = gammaGram.ToKernel(kernel, inPlace: !keepGram || last, budget);
             var gammaLayout = layout with { Kernel = kernel };
             var gammaSegments = segments.Select((segment, c) => segment with { Matrix = matrix, Offset = matrix.Offsets[c] }).ToArray();
             // The first variant of each γ is charged with the matrices made for it.
             foreach (int v in byGamma[g].OrderBy(v => variants[v].C))
             {
                 var solutions = SolvePairs(variants[v], features, gammaLayout, gammaSegments, cacheBytes, budget, _ => { });
-                models[v] = Assemble(features, gammaLayout, solutions, null, null, watch.Elapsed);
+                models[v] = Assemble(features, gammaLayout, solutions, null, null, watch.Elapsed, heldOutKernel);
                 fitted?.Invoke(v, models[v]);
                 watch.Restart();
             }
@@ -285,7 +298,8 @@ internal static class SvmTrainer
     }
 
     private static SvmModel Assemble(
-        FeatureMatrix features, Layout layout, BinarySolution[] solutions, double[]? probabilityA, double[]? probabilityB, TimeSpan elapsed)
+        FeatureMatrix features, Layout layout, BinarySolution[] solutions, double[]? probabilityA, double[]? probabilityB, TimeSpan elapsed,
+        HeldOutKernel? heldOut = null)
     {
         var (classes, members, pairs, kernel) = (layout.Classes, layout.Members, layout.Pairs, layout.Kernel);
         int k = classes.Length;
@@ -363,6 +377,6 @@ internal static class SvmTrainer
         var sigmoids = probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!);
         return new SvmModel(
             classes, kernel, new SupportVectorSet(supportVectors, supportIndices.ToArray(), supportCounts),
-            new OneVsOneSolution(coefficients, rho), sigmoids, report);
+            new OneVsOneSolution(coefficients, rho), sigmoids, report, heldOut);
     }
 }

@@ -336,7 +336,8 @@ internal sealed record SharingConstantClassifier(System.Collections.Concurrent.C
     public bool SharesWorkWith(IClassifier other) => other is SharingConstantClassifier s && s.Group == Group;
 
     public IReadOnlyList<IClassifierModel> FitVariants(
-        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
+        Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
     {
         Calls.Enqueue(variants.Select(v => ((SharingConstantClassifier)v).Answer).ToArray());
         var models = new IClassifierModel[variants.Count];

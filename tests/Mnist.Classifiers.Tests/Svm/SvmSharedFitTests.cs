@@ -25,11 +25,12 @@ public class SvmSharedFitTests
 
     [Theory]
     [InlineData(1024.0)] // the dot products are computed once and each γ's kernel matrix made from them
-    [InlineData(0.3)]    // room for one 160 × 160 matrix but not two: the dot products are computed again for each γ
+    [InlineData(0.2)]    // room for one 160 × 160 matrix but not two: the dot products are computed again for each γ
     [InlineData(0.01)]   // too small for a matrix: each variant is fitted alone
     public void Each_variant_is_bit_for_bit_the_plain_fit(double cacheMegabytes)
     {
         var (x, y) = SvmClassifierTests.Blobs(40, [0, 1, 2, 3], 6, seed: 21, spread: 2.2);
+        var (heldOut, _) = SvmClassifierTests.Blobs(10, [0, 1, 2, 3], 6, seed: 22, spread: 2.2);
         var svm = new SvmClassifier { CacheSizeMegabytes = cacheMegabytes };
         var variants = (
             from c in new[] { 8.0, 0.5, 2 }
@@ -37,7 +38,7 @@ public class SvmSharedFitTests
             select (IClassifier)(svm with { C = c, Gamma = gamma })).ToArray();
         var told = new List<(int Variant, IClassifierModel Model)>();
 
-        var models = svm.FitVariants(variants, x, y, (v, model) => told.Add((v, model)), new ComputeBudget(2, 1L << 28));
+        var models = svm.FitVariants(variants, x, y, heldOut, (v, model) => told.Add((v, model)), new ComputeBudget(2, 1L << 28));
 
         told.Select(t => t.Variant).Should().BeEquivalentTo(Enumerable.Range(0, variants.Length), "each variant is told once");
         told.Should().OnlyContain(t => ReferenceEquals(t.Model, models[t.Variant]));
@@ -50,6 +51,10 @@ public class SvmSharedFitTests
             shared.DualCoefficients().Should().BeEquivalentTo(plain.DualCoefficients(), o => o.WithStrictOrdering(), because);
             shared.Rho.Should().Equal(plain.Rho, because);
             shared.Gamma.Should().Be(plain.Gamma, because);
+            // The held-out rows' kernel values, made once for all the variants, are those the plain model computes.
+            shared.DecisionFunctionOneVsOne(heldOut).Should().BeEquivalentTo(plain.DecisionFunctionOneVsOne(heldOut), o => o.WithStrictOrdering(), because);
+            shared.Predict(heldOut).Should().Equal(plain.Predict(heldOut), because);
+            shared.DecisionFunctionOneVsOne(x).Should().BeEquivalentTo(plain.DecisionFunctionOneVsOne(x), o => o.WithStrictOrdering(), because);
         }
 
         models.Select(m => ((SvmModel)m).SupportVectorCount).Distinct().Should().HaveCountGreaterThan(3, "the variants make different models");
@@ -59,10 +64,11 @@ public class SvmSharedFitTests
     public void A_pipeline_fits_its_steps_once_and_its_variants_equal_plain_fits()
     {
         var (x, y) = SvmClassifierTests.Blobs(30, [1, 4, 9], 5, seed: 8, spread: 2.5);
+        var (heldOut, _) = SvmClassifierTests.Blobs(10, [1, 4, 9], 5, seed: 9, spread: 2.5);
         var pipeline = new Pipeline(new StandardScaler(), new SvmClassifier());
         var variants = Cs.Select(c => (IClassifier)(pipeline with { Classifier = new SvmClassifier { C = c } })).ToArray();
 
-        var models = pipeline.FitVariants(variants, x, y);
+        var models = pipeline.FitVariants(variants, x, y, heldOut);
 
         models.Select(m => ((PipelineModel)m).Transforms[0]).Distinct().Should().HaveCount(1, "one scaler is fitted for all variants");
         for (int v = 0; v < Cs.Length; v++)
@@ -72,6 +78,8 @@ public class SvmSharedFitTests
             shared.SupportIndices.Should().Equal(((SvmModel)plain.Classifier).SupportIndices);
             shared.DualCoefficients().Should().BeEquivalentTo(((SvmModel)plain.Classifier).DualCoefficients(), o => o.WithStrictOrdering());
             models[v].Predict(x).Should().Equal(plain.Predict(x));
+            models[v].DecisionFunction(heldOut).Should().BeEquivalentTo(plain.DecisionFunction(heldOut), o => o.WithStrictOrdering());
+            ((PipelineModel)models[v]).Transform(heldOut).ToArray().Should().Equal(plain.Transform(heldOut).ToArray());
         }
     }
 
@@ -111,7 +119,7 @@ public class SvmSharedFitTests
         int told = 0;
 
         var act = () => svm.FitVariants(
-            Cs.Select(c => (IClassifier)(svm with { C = c })).ToArray(), x, y, (_, _) => { told++; cancel.Cancel(); }, new ComputeBudget(1, 1L << 28, cancel.Token));
+            Cs.Select(c => (IClassifier)(svm with { C = c })).ToArray(), x, y, fitted: (_, _) => { told++; cancel.Cancel(); }, budget: new ComputeBudget(1, 1L << 28, cancel.Token));
 
         act.Should().Throw<OperationCanceledException>();
         told.Should().Be(1);

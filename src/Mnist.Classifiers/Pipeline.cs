@@ -1,4 +1,5 @@
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Persistence;
 
 namespace Mnist.Classifiers;
@@ -10,7 +11,7 @@ namespace Mnist.Classifiers;
 /// </summary>
 /// <param name="Steps">The transformations, applied in order (may be empty).</param>
 /// <param name="Classifier">The final classifier.</param>
-public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifier Classifier) : IClassifier
+public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifier Classifier) : ISharedWorkClassifier
 {
     /// <summary>A pipeline of one transformation and a classifier.</summary>
     public Pipeline(IUnfittedTransform step, IClassifier classifier)
@@ -51,6 +52,70 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
         Validate();
         InputChecks.TrainingShapes(features, labels);
         budget = ComputeBudget.OrDefault(budget);
+        var (transforms, transformed) = FitSteps(features, budget);
+        return new PipelineModel(transforms, Classifier.Fit(transformed, labels, budget));
+    }
+
+    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// True for another pipeline with equal steps (each fitted transform then is the same, so it is fitted once)
+    /// whose classifier shares work with this one's.
+    /// </remarks>
+    public bool SharesWorkWith(IClassifier other) =>
+        other is Pipeline pipeline
+        && Classifier is ISharedWorkClassifier classifier
+        && Steps is not null && pipeline.Steps is not null && Steps.SequenceEqual(pipeline.Steps)
+        && classifier.SharesWorkWith(pipeline.Classifier);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The steps are fitted once, as by <see cref="Fit"/>, and the variants' classifiers are fitted together on
+    /// their output by this pipeline's classifier; every model shares the fitted transforms.
+    /// </remarks>
+    public IReadOnlyList<IClassifierModel> FitVariants(
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
+        Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        Validate();
+        var classifiers = new IClassifier[variants.Count];
+        for (int v = 0; v < variants.Count; v++)
+        {
+            if (variants[v] is not Pipeline pipeline || !SharesWorkWith(pipeline))
+            {
+                throw new ArgumentException(
+                    $"Variant {v} ({variants[v]?.GetType().Name ?? "null"}) does not share work with this pipeline: it must be a pipeline with equal steps and a classifier that shares work with this one's.",
+                    nameof(variants));
+            }
+
+            classifiers[v] = pipeline.Classifier;
+        }
+
+        InputChecks.TrainingShapes(features, labels);
+        budget = ComputeBudget.OrDefault(budget);
+        var (transforms, transformed) = FitSteps(features, budget);
+        // The held-out rows are transformed once; the models map that very matrix to its transform.
+        FeatureMatrix? transformedHeldOut = null;
+        if (heldOut is not null)
+        {
+            InputChecks.FeatureCount(heldOut, features.Columns, "pipeline");
+            transformedHeldOut = PipelineModel.Apply(transforms, heldOut, budget);
+        }
+
+        var models = new IClassifierModel[variants.Count];
+        ((ISharedWorkClassifier)Classifier).FitVariants(classifiers, transformed, labels, transformedHeldOut, (v, model) =>
+        {
+            models[v] = new PipelineModel(transforms, model, heldOut is null ? null : (heldOut, transformedHeldOut!));
+            fitted?.Invoke(v, models[v]);
+        }, budget);
+        return models;
+    }
+
+    /// <summary>Fits each step on the output of the previous one; returns the fitted steps and the last output.</summary>
+    private (IFittedTransform[] Transforms, FeatureMatrix Output) FitSteps(FeatureMatrix features, ComputeBudget budget)
+    {
         var transforms = new IFittedTransform[Steps.Count];
         FeatureMatrix current = features;
         for (int i = 0; i < Steps.Count; i++)
@@ -59,10 +124,8 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
             current = transforms[i].Transform(current, budget);
         }
 
-        return new PipelineModel(transforms, Classifier.Fit(current, labels, budget));
+        return (transforms, current);
     }
-
-    IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
 }
 
 /// <summary>
@@ -76,6 +139,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     internal const string Kind = "pipeline";
 
     private readonly IFittedTransform[] _transforms;
+    private readonly (FeatureMatrix Input, FeatureMatrix Output)? _heldOut;
 
     /// <summary>Assembles a fitted pipeline from fitted parts (the classifier must accept the last transform's output).</summary>
     public PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier)
@@ -91,6 +155,16 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         Classifier = classifier;
         Transforms = Array.AsReadOnly(_transforms);
         FeatureCount = _transforms.Length > 0 ? _transforms[0].FeatureCount : classifier.FeatureCount;
+    }
+
+    /// <summary>
+    /// A fitted pipeline fitted with others on the same rows (<see cref="Pipeline.FitVariants"/>), which transforms
+    /// the held-out rows <paramref name="heldOut"/>.Input (that very matrix) to the Output made once for all of them.
+    /// </summary>
+    internal PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier, (FeatureMatrix Input, FeatureMatrix Output)? heldOut)
+        : this(transforms, classifier)
+    {
+        _heldOut = heldOut;
     }
 
     /// <summary>The fitted transformations, in the order they are applied.</summary>
@@ -117,9 +191,16 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "pipeline");
-        budget = ComputeBudget.OrDefault(budget);
+        return _heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input)
+            ? heldOut.Output
+            : Apply(_transforms, features, ComputeBudget.OrDefault(budget));
+    }
+
+    /// <summary>Applies <paramref name="transforms"/> in order.</summary>
+    internal static FeatureMatrix Apply(IReadOnlyList<IFittedTransform> transforms, FeatureMatrix features, ComputeBudget budget)
+    {
         FeatureMatrix current = features;
-        foreach (var transform in _transforms)
+        foreach (var transform in transforms)
         {
             current = transform.Transform(current, budget);
         }

@@ -10,8 +10,10 @@ namespace Mnist.Classifiers.ModelSelection;
 /// candidates are ranked by mean score, and the best is refitted on all rows.
 /// </summary>
 /// <remarks>
-/// The fits run in parallel, <see cref="ComputeBudget.ConcurrentParts"/> of candidates × folds at a time, each with
-/// its share of the budget (<see cref="ComputeBudget.Split"/>), so a learner that is parallel itself (the SVM over its
+/// Candidates whose learners share work (<see cref="ISharedWorkClassifier"/>: an SVM's Cs and γs, within equal
+/// pipeline steps) are fitted together on each fold, so that what they have in common (the scaler, the dot products
+/// of the fold's rows) is done once per fold. The groups × folds run in parallel, a few at a time, each with its
+/// share of the budget (<see cref="ComputeBudget.Split"/>), so a learner that is parallel itself (the SVM over its
 /// pair problems, a forest over its trees) never runs more threads than the budget has. Results never depend on the
 /// thread count: every fit is deterministic and lands in its own slot. The budget's
 /// <see cref="ComputeBudget.Cancellation"/> stops the search: no new fit starts, running fits stop at their next
@@ -98,29 +100,38 @@ public abstract record CrossValidatedSearch<TLearner>
         var scores = new double[total];
         var fitTimes = new TimeSpan[total];
         var scoreTimes = new TimeSpan[total];
-        var partBudget = budget.Split(total);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(total), CancellationToken = budget.Cancellation };
+        var groups = ShareGroups(candidates);
+        int items = groups.Count * folds.Count;
+        int concurrent = Concurrency(items, budget.MaxDegreeOfParallelism);
+        var partBudget = budget.Split(concurrent);
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = budget.Cancellation };
         int completed = 0;
         var watch = Stopwatch.StartNew();
         try
         {
-            // One fit per work item, handed out one at a time (no chunking) so that slow candidates balance.
-            var items = Partitioner.Create(Enumerable.Range(0, total), EnumerablePartitionerOptions.NoBuffering);
-            Parallel.ForEach(items, parallel, item =>
+            // One group of candidates on one fold per work item, handed out one at a time (no chunking) so that slow
+            // items balance.
+            var order = Partitioner.Create(Enumerable.Range(0, items), EnumerablePartitionerOptions.NoBuffering);
+            Parallel.ForEach(order, parallel, item =>
             {
-                var candidate = candidates[item / folds.Count];
+                var group = groups[item / folds.Count];
                 var fold = folds[item % folds.Count];
                 try
                 {
-                    (scores[item], fitTimes[item], scoreTimes[item]) = FitAndScore(candidate.Learner, features, allLabels, fold, partBudget);
+                    FitAndScore(group.Select(c => candidates[c].Learner).ToArray(), features, allLabels, fold, partBudget, (member, score, fitTime, scoreTime) =>
+                    {
+                        var candidate = candidates[group[member]];
+                        int slot = candidate.Index * folds.Count + fold.Index;
+                        (scores[slot], fitTimes[slot], scoreTimes[slot]) = (score, fitTime, scoreTime);
+                        progress?.Report(new SearchProgress(Interlocked.Increment(ref completed), total, candidate.Index, fold.Index, score));
+                    });
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
+                    string names = string.Join("; ", group.Select(c => $"{candidates[c].Index} ({candidates[c].Describe()})"));
                     throw new InvalidOperationException(
-                        $"Search candidate {candidate.Index} ({candidate.Describe()}) failed on fold {fold.Index}: {e.Message}", e);
+                        $"Search candidate{(group.Length > 1 ? "s" : "")} {names} failed on fold {fold.Index}: {e.Message}", e);
                 }
-
-                progress?.Report(new SearchProgress(Interlocked.Increment(ref completed), total, candidate.Index, fold.Index, scores[item]));
             });
         }
         catch (AggregateException e) when (e.InnerExceptions.All(inner => inner is OperationCanceledException))
@@ -145,8 +156,59 @@ public abstract record CrossValidatedSearch<TLearner>
         return new SearchResult<TLearner>(results, folds.Count, searchTime, model, watch.Elapsed);
     }
 
-    private (double Score, TimeSpan FitTime, TimeSpan ScoreTime) FitAndScore(
-        TLearner learner, FeatureMatrix features, int[] labels, Fold fold, ComputeBudget budget)
+    /// <summary>
+    /// How many of <paramref name="items"/> similar work items to run at once on <paramref name="threads"/> threads,
+    /// each with <paramref name="threads"/> / that many threads: the count whose rounds take the least thread time,
+    /// ⌈items / c⌉ · c, the largest of those on a tie. The library's learners are parallel inside a fit (the SVM over
+    /// its dot products and pair problems, a forest over its trees), so 5 SVM groups on 2 threads run one at a time
+    /// with both threads (5 half-length rounds) rather than two at a time with one each (3 full-length rounds, the last
+    /// with a thread idle); 40 fits on 2 threads still run two at a time.
+    /// </summary>
+    private static int Concurrency(int items, int threads)
+    {
+        int best = 1;
+        for (int c = 2; c <= Math.Min(items, threads); c++)
+        {
+            if ((items + c - 1) / c * c <= (items + best - 1) / best * best)
+            {
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
+    /// <summary>
+    /// The candidates in groups fitted together (<see cref="ISharedWorkClassifier"/>): each candidate joins the first
+    /// group whose first learner shares work with it, else starts a group. Learners that share nothing are groups of one.
+    /// </summary>
+    private static List<int[]> ShareGroups(IReadOnlyList<SearchCandidate<TLearner>> candidates)
+    {
+        var groups = new List<List<int>>();
+        for (int c = 0; c < candidates.Count; c++)
+        {
+            var group = groups.FirstOrDefault(g =>
+                candidates[g[0]].Learner is ISharedWorkClassifier first && first.SharesWorkWith(candidates[c].Learner));
+            if (group is null)
+            {
+                groups.Add([c]);
+            }
+            else
+            {
+                group.Add(c);
+            }
+        }
+
+        return groups.Select(g => g.ToArray()).ToList();
+    }
+
+    /// <summary>
+    /// Fits the learners of one group of candidates on the fold's training rows (together when there are several)
+    /// and scores each on its held-out rows as soon as it is fitted. A candidate's fit time is the time since the
+    /// previous one of the group was scored: the first of a group carries the work the group shares.
+    /// </summary>
+    private void FitAndScore(
+        TLearner[] learners, FeatureMatrix features, int[] labels, Fold fold, ComputeBudget budget, Action<int, double, TimeSpan, TimeSpan> scored)
     {
         budget.Cancellation.ThrowIfCancellationRequested();
         var train = fold.Train.Span;
@@ -163,12 +225,26 @@ public abstract record CrossValidatedSearch<TLearner>
             testLabels[i] = labels[test[i]];
         }
 
+        var testRows = features.Subset(test);
         var watch = Stopwatch.StartNew();
-        var model = learner.Fit(features.Subset(train), trainLabels, budget);
-        var fitTime = watch.Elapsed;
-        watch.Restart();
-        double score = Scoring(model, features.Subset(test), testLabels, budget);
-        return (score, fitTime, watch.Elapsed);
+        void Score(int member, IClassifierModel model)
+        {
+            var fitTime = watch.Elapsed;
+            watch.Restart();
+            double score = Scoring(model, testRows, testLabels, budget);
+            scored(member, score, fitTime, watch.Elapsed);
+            watch.Restart();
+        }
+
+        if (learners.Length == 1)
+        {
+            Score(0, learners[0].Fit(features.Subset(train), trainLabels, budget));
+        }
+        else
+        {
+            ((ISharedWorkClassifier)learners[0]).FitVariants(
+                learners.Select(l => (IClassifier)l).ToArray(), features.Subset(train), trainLabels, testRows, Score, budget);
+        }
     }
 
     /// <summary>Means, standard deviations and scikit-learn's ranks (<c>rankdata(-means, method="min")</c>).</summary>

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.LinearAlgebra;
@@ -11,7 +12,9 @@ namespace Mnist.Classifiers.Svm;
 /// When not null, the kernel matrix of these samples among themselves (row-major, n × n), computed once for all the
 /// problems the class takes part in.
 /// </param>
-internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null)
+/// <param name="Matrix">When not null, the kernel matrix of all the fit's samples, in which these samples are the rows and columns from <paramref name="Offset"/> on.</param>
+/// <param name="Offset">Where these samples start in <paramref name="Matrix"/>.</param>
+internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
 {
     /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>.</summary>
     public static KernelSegment Create(FeatureMatrix features, int[] rows) =>
@@ -38,6 +41,169 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
         return this with { SelfKernel = values };
     }
 }
+
+/// <summary>
+/// A kernel matrix of all the samples of a fit, the samples grouped by class, computed once when several fits of the
+/// same rows (an SVM's variants that differ only in C and γ) read it: every pair problem's kernel row is then two
+/// contiguous pieces of one of its rows.
+/// </summary>
+/// <param name="Values">The n × n values, row-major.</param>
+/// <param name="Size">n.</param>
+/// <param name="Offsets">Where each class's samples start.</param>
+internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets);
+
+/// <summary>
+/// The dot products of all the samples of a fit, the samples grouped by class, and the samples packed: what the
+/// kernel matrices of every γ are made from.
+/// </summary>
+/// <param name="Values">The n × n dot products, row-major.</param>
+/// <param name="Size">n.</param>
+/// <param name="Offsets">Where each class's samples start.</param>
+/// <param name="Rows">The training row of each sample, in the matrix's order.</param>
+/// <param name="Packed">The samples packed, in the matrix's order (with their squared norms).</param>
+internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[] Rows, PackedRows Packed)
+{
+    /// <summary>How many rows of the lower triangle one work item computes (a multiple of both tile heights, 6 and 12).</summary>
+    private const int RowBlock = 240;
+
+    /// <summary>
+    /// The dot products of the samples <paramref name="members"/> (class after class). The matrix is symmetric, so
+    /// only the blocks on and below the diagonal are computed (half the work of the full product) and the rest is
+    /// mirrored: x_i·x_j and x_j·x_i are the same chain of fused multiply–adds of the same products, so the mirrored
+    /// values are bit for bit those a full product (or the plain fit's kernel rows) computes.
+    /// </summary>
+    public static GramMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, ComputeBudget budget)
+    {
+        var offsets = new int[members.Count];
+        for (int c = 1; c < members.Count; c++)
+        {
+            offsets[c] = offsets[c - 1] + members[c - 1].Count;
+        }
+
+        int[] rows = [.. members.SelectMany(m => m)];
+        int n = rows.Length, k = features.Columns;
+        var samples = features.Subset(rows).ToContiguous();
+        var packed = PackedRows.Pack(samples);
+        var values = new float[(long)n * n];
+        int blocks = (n + RowBlock - 1) / RowBlock;
+        // The last blocks are the longest; they go first so that the threads finish together.
+        Parallel.For(0, blocks, budget.ParallelOptions, b =>
+        {
+            int r0 = (blocks - 1 - b) * RowBlock, r1 = Math.Min(n, r0 + RowBlock);
+            DotProducts.Compute(samples.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, packed, 0, r1, values.AsSpan(r0 * n), n);
+        });
+        Parallel.For(0, blocks, budget.ParallelOptions, b => MirrorBlockColumn(values, n, b * RowBlock, Math.Min(n, (b + 1) * RowBlock)));
+        return new GramMatrix(values, n, offsets, rows, packed);
+    }
+
+    /// <summary>
+    /// The kernel matrix of <paramref name="kernel"/>, row by row in parallel as the plain fit turns dot products into
+    /// kernel values; in the Gram matrix's own storage when <paramref name="inPlace"/> (it is then no longer a Gram matrix).
+    /// </summary>
+    public KernelMatrix ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
+    {
+        float[] values = inPlace ? Values : new float[Values.Length];
+        int n = Size;
+        Parallel.For(0, n, budget.ParallelOptions, i =>
+        {
+            var row = values.AsSpan(i * n, n);
+            if (!inPlace)
+            {
+                Values.AsSpan(i * n, n).CopyTo(row);
+            }
+
+            kernel.Apply(row, Packed.SquaredNorms[i], Packed.SquaredNorms);
+        });
+        return new KernelMatrix(values, n, Offsets);
+    }
+
+    /// <summary>The dot products of <paramref name="rows"/> with every sample, for the kernels of every γ (<see cref="HeldOutProducts"/>).</summary>
+    public HeldOutProducts ProductsWith(FeatureMatrix rows, ComputeBudget budget)
+    {
+        var values = new float[(long)rows.Rows * Size];
+        var a = rows.IsContiguous ? rows : rows.ToContiguous();
+        int k = a.Columns, blocks = (a.Rows + RowBlock - 1) / RowBlock;
+        Parallel.For(0, blocks, budget.ParallelOptions, b =>
+        {
+            int r0 = b * RowBlock, r1 = Math.Min(a.Rows, r0 + RowBlock);
+            DotProducts.Compute(a.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, Packed, 0, Size, values.AsSpan(r0 * Size), Size);
+        });
+        var columnOf = new int[Rows.Max() + 1];
+        for (int p = 0; p < Rows.Length; p++)
+        {
+            columnOf[Rows[p]] = p;
+        }
+
+        var norms = new float[rows.Rows];
+        for (int r = 0; r < rows.Rows; r++)
+        {
+            norms[r] = TensorPrimitives.Dot(rows.Row(r), rows.Row(r));
+        }
+
+        return new HeldOutProducts(rows, values, columnOf, norms, Packed);
+    }
+
+    /// <summary>Copies the lower triangle's columns [j0, j1) into the upper triangle's rows [j0, j1), in tiles that stay in cache.</summary>
+    private static void MirrorBlockColumn(float[] values, int n, int j0, int j1)
+    {
+        const int Tile = 64;
+        for (int i0 = j0; i0 < n; i0 += Tile)
+        {
+            int i1 = Math.Min(n, i0 + Tile);
+            for (int j = j0; j < j1; j++)
+            {
+                for (int i = Math.Max(i0, j + 1); i < i1; i++)
+                {
+                    values[(long)j * n + i] = values[(long)i * n + j];
+                }
+            }
+        }
+    }
+}
+
+/// <summary>
+/// The dot products of rows that every variant's model will be asked to predict (a search's held-out fold) with all
+/// the samples of the fit, computed once: each model's prediction of them then only gathers its support vectors'
+/// columns instead of computing its own product.
+/// </summary>
+/// <param name="Rows">The rows, the very matrix the models will be given.</param>
+/// <param name="Values">Their dot products with the samples, one row of n per row, in the Gram matrix's sample order.</param>
+/// <param name="ColumnOf">For each training row, its column in <paramref name="Values"/>.</param>
+/// <param name="RowNorms">The squared norm of each row, computed as a model's prediction computes it.</param>
+/// <param name="Samples">The samples packed (their squared norms are the column norms).</param>
+internal sealed record HeldOutProducts(FeatureMatrix Rows, float[] Values, int[] ColumnOf, float[] RowNorms, PackedRows Samples)
+{
+    /// <summary>The bytes of the dot products of <paramref name="rows"/> rows with <paramref name="samples"/> samples.</summary>
+    public static long Bytes(long rows, long samples) => rows * samples * sizeof(float);
+
+    /// <summary>
+    /// The kernel values of <paramref name="kernel"/>, made as a model's prediction makes them (the same element-wise
+    /// operations on the same dot products and norms, so the same values); in place when <paramref name="inPlace"/>.
+    /// </summary>
+    public HeldOutKernel ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
+    {
+        float[] values = inPlace ? Values : new float[Values.Length];
+        int n = Samples.Rows;
+        Parallel.For(0, Rows.Rows, budget.ParallelOptions, r =>
+        {
+            var row = values.AsSpan(r * n, n);
+            if (!inPlace)
+            {
+                Values.AsSpan(r * n, n).CopyTo(row);
+            }
+
+            kernel.Apply(row, RowNorms[r], Samples.SquaredNorms);
+        });
+        return new HeldOutKernel(Rows, values, n, ColumnOf);
+    }
+}
+
+/// <summary>The kernel values of held-out rows against all the samples of a fit (see <see cref="HeldOutProducts"/>).</summary>
+/// <param name="Rows">The rows, the very matrix the models will be given.</param>
+/// <param name="Values">Row-major, <paramref name="Columns"/> values per row.</param>
+/// <param name="Columns">The number of samples.</param>
+/// <param name="ColumnOf">For each training row, its column in <paramref name="Values"/>.</param>
+internal sealed record HeldOutKernel(FeatureMatrix Rows, float[] Values, int Columns, int[] ColumnOf);
 
 /// <summary>
 /// The kernel matrix K of a two-class C-SVC problem, served row by row from a <see cref="KernelRowCache"/>:
@@ -145,7 +311,8 @@ internal sealed class BinaryKernelProblem
 
         Span<int> batch = stackalloc int[PrefetchWidth];
         int count = 0;
-        int room = Math.Min(PrefetchWidth, _cache.Capacity - 2);
+        // A row copied from the fit's kernel matrix costs no more alone than in a batch: nothing is fetched ahead.
+        int room = Prefetches ? Math.Min(PrefetchWidth, _cache.Capacity - 2) : 1;
         foreach (int c in candidates)
         {
             if (count >= room - 1)
@@ -175,12 +342,24 @@ internal sealed class BinaryKernelProblem
     /// <summary>Whether row <paramref name="i"/> is in the cache.</summary>
     public bool IsCached(int i) => _cache.Contains(i);
 
+    /// <summary>
+    /// Whether a missing row is computed in a batch with likely next ones (see <see cref="GetRow(int, ReadOnlySpan{int}, int)"/>);
+    /// not when rows are copied from the fit's kernel matrix, so the solver need not collect candidates then.
+    /// </summary>
+    public bool Prefetches => _positive.Matrix is null;
+
     /// <summary>Row i of K without prefetching.</summary>
     public float[] GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
+        if (_positive.Matrix is { } matrix && ReferenceEquals(matrix, _negative.Matrix))
+        {
+            CopyRowsFromMatrix(matrix, indices, destinations);
+            return;
+        }
+
         if (_positive.SelfKernel is not null && _negative.SelfKernel is not null)
         {
             ComputeRowsFromSelfKernels(indices, destinations);
@@ -202,6 +381,20 @@ internal sealed class BinaryKernelProblem
             var destination = destinations[b].AsSpan(0, Length);
             _batchProducts.AsSpan(b * Length, Length).CopyTo(destination);
             _kernel.Apply(destination, _norms[indices[b]], _norms);
+        }
+    }
+
+    /// <summary>Rows read from the fit's kernel matrix: a sample's values against the +1 samples, then against the −1 samples.</summary>
+    private void CopyRowsFromMatrix(KernelMatrix matrix, ReadOnlySpan<int> indices, float[][] destinations)
+    {
+        int positives = _positive.Rows.Length, negatives = Length - positives;
+        for (int b = 0; b < indices.Length; b++)
+        {
+            int i = indices[b];
+            long row = (long)(i < positives ? _positive.Offset + i : _negative.Offset + i - positives) * matrix.Size;
+            var destination = destinations[b].AsSpan(0, Length);
+            matrix.Values.AsSpan((int)(row + _positive.Offset), positives).CopyTo(destination);
+            matrix.Values.AsSpan((int)(row + _negative.Offset), negatives).CopyTo(destination[positives..]);
         }
     }
 

@@ -334,14 +334,14 @@ internal static class SmoSolver
                 return false;
             }
 
-            if (!_problem.IsCached(i))
+            if (_problem.Prefetches && !_problem.IsCached(i))
             {
                 ArgMaxUp(upCandidates);
             }
 
             float[] ki = _problem.GetRow(i, upCandidates.Indices);
             (double objDiffMin, int j, double gMax2) = ArgMinLow(gMax, _problem.Diagonal[i], ki, TopCandidates.None);
-            if (j >= 0 && !_problem.IsCached(j))
+            if (j >= 0 && _problem.Prefetches && !_problem.IsCached(j))
             {
                 ArgMinLow(gMax, _problem.Diagonal[i], ki, lowCandidates);
             }

@@ -1,4 +1,5 @@
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.ModelSelection;
 
 namespace Mnist.Classifiers.Svm;
 
@@ -8,7 +9,7 @@ namespace Mnist.Classifiers.Svm;
 /// pair of classes, predictions by voting. The options record is immutable; <see cref="Fit"/> returns an
 /// immutable <see cref="SvmModel"/>.
 /// </summary>
-public sealed record SvmClassifier : IClassifier
+public sealed record SvmClassifier : ISharedWorkClassifier
 {
     /// <summary>The penalty C of the soft margin (the box 0 ≤ α ≤ C); larger means less regularisation. Must be positive.</summary>
     public double C { get; init; } = 1.0;
@@ -117,4 +118,57 @@ public sealed record SvmClassifier : IClassifier
     }
 
     IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// True for another <see cref="SvmClassifier"/> that differs from this one at most in <see cref="C"/> and
+    /// <see cref="Gamma"/>: the kernel matrix depends on the kernel, its parameters and the rows (γ = scale on their
+    /// variance), never on C, so the variants of one γ read one kernel matrix, and the kernel matrices of every γ are
+    /// made from the same dot products. Not with <see cref="Probability"/>, whose Platt cross-validation solves
+    /// problems of its own.
+    /// </remarks>
+    public bool SharesWorkWith(IClassifier other) =>
+        other is SvmClassifier svm && !Probability && !svm.Probability && this with { C = svm.C, Gamma = svm.Gamma } == svm;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The dot products of all the rows are computed once when an n × n matrix of them fits in half the kernel memory
+    /// (the smaller of <see cref="CacheSizeMegabytes"/> and the budget's memory), each γ's kernel matrix is made from
+    /// them, and every variant's pair problems copy their kernel rows from it; the models are bit for bit those of
+    /// <see cref="Fit"/>. The dot products of the held-out rows with the training rows are computed once beside them
+    /// when they fit, and every model predicts those rows from them. Otherwise the variants are fitted one after the
+    /// other as by <see cref="Fit"/>. Variants are fitted γ by γ, each γ's in ascending C.
+    /// </remarks>
+    public IReadOnlyList<IClassifierModel> FitVariants(
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
+        Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(variants);
+        if (variants.Count == 0)
+        {
+            throw new ArgumentException("There are no variants to fit.", nameof(variants));
+        }
+
+        var svms = new SvmClassifier[variants.Count];
+        for (int v = 0; v < variants.Count; v++)
+        {
+            if (variants[v] is not SvmClassifier svm || !SharesWorkWith(svm))
+            {
+                throw new ArgumentException(
+                    $"Variant {v} ({variants[v]?.GetType().Name ?? "null"}) does not share work with this SVM: it must be an SvmClassifier that differs at most in C and gamma, without probabilities.",
+                    nameof(variants));
+            }
+
+            svm.Validate();
+            svms[v] = svm;
+        }
+
+        InputChecks.TrainingShapes(features, labels);
+        if (heldOut is not null)
+        {
+            InputChecks.FeatureCount(heldOut, features.Columns, "SVM");
+        }
+
+        return SvmTrainer.TrainVariants(svms, features, labels.ToArray(), heldOut, ComputeBudget.OrDefault(budget), fitted);
+    }
 }

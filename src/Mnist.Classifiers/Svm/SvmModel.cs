@@ -25,10 +25,24 @@ public sealed partial class SvmModel : IClassifierModel
     private readonly PlattSigmoids? _sigmoids;
     private readonly KernelFunction _kernel;
     private readonly PackedRows? _packedSupport;
+    private readonly HeldOutKernel? _heldOut;
 
     /// <summary>Assembles a model from its named parts, which the caller has checked to agree with each other.</summary>
-    internal SvmModel(int[] classes, KernelFunction kernel, SupportVectorSet support, OneVsOneSolution solution, PlattSigmoids? sigmoids, SvmTrainingReport? trainingReport)
+    /// <param name="classes">The class labels, ascending.</param>
+    /// <param name="kernel">The kernel.</param>
+    /// <param name="support">The support vectors.</param>
+    /// <param name="solution">The pair problems' coefficients and thresholds.</param>
+    /// <param name="sigmoids">Platt's sigmoids, or null.</param>
+    /// <param name="trainingReport">How training went, or null.</param>
+    /// <param name="heldOut">
+    /// When not null, the kernel values of rows this model will be asked about against all the training rows (made
+    /// once for several models fitted together): predictions of exactly that matrix gather them instead of computing.
+    /// </param>
+    internal SvmModel(
+        int[] classes, KernelFunction kernel, SupportVectorSet support, OneVsOneSolution solution, PlattSigmoids? sigmoids, SvmTrainingReport? trainingReport,
+        HeldOutKernel? heldOut = null)
     {
+        _heldOut = heldOut;
         _classes = classes;
         _kernel = kernel;
         SupportVectors = support.Vectors.ToContiguous();
@@ -219,7 +233,15 @@ public sealed partial class SvmModel : IClassifierModel
         Parallel.For(0, blocks, ComputeBudget.OrDefault(budget).ParallelOptions, () => new float[PredictionBlockRows * Math.Max(nSupport, 1)], (block, _, kernelValues) =>
         {
             int first = block * PredictionBlockRows, count = Math.Min(PredictionBlockRows, rows - first);
-            KernelBlock(features, first, count, kernelValues);
+            if (_heldOut is { } heldOut && ReferenceEquals(features, heldOut.Rows))
+            {
+                GatherHeldOut(heldOut, first, count, kernelValues);
+            }
+            else
+            {
+                KernelBlock(features, first, count, kernelValues);
+            }
+
             for (int r = 0; r < count; r++)
             {
                 var values = new ReadOnlySpan<float>(kernelValues, r * nSupport, nSupport);
@@ -305,6 +327,24 @@ public sealed partial class SvmModel : IClassifierModel
         }
 
         System.Buffers.ArrayPool<float>.Shared.Return(rows);
+    }
+
+    /// <summary>
+    /// What <see cref="KernelBlock"/> computes, gathered from the held-out rows' kernel values: they are the same
+    /// element-wise operations on the same dot products and norms, so the values are the same.
+    /// </summary>
+    private void GatherHeldOut(HeldOutKernel heldOut, int first, int count, float[] destination)
+    {
+        int nSupport = SupportVectorCount;
+        for (int r = 0; r < count; r++)
+        {
+            var source = heldOut.Values.AsSpan((first + r) * heldOut.Columns, heldOut.Columns);
+            var target = destination.AsSpan(r * nSupport, nSupport);
+            for (int s = 0; s < nSupport; s++)
+            {
+                target[s] = source[heldOut.ColumnOf[_supportIndices[s]]];
+            }
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -11,61 +11,24 @@ internal static class SvmTrainer
     public static SvmModel Train(SvmClassifier options, FeatureMatrix features, int[] labels, ComputeBudget budget)
     {
         var watch = Stopwatch.StartNew();
-        int[] classes = labels.Distinct().Order().ToArray();
-        if (classes.Length < 2)
-        {
-            throw new ArgumentException($"The labels hold only one class ({classes[0]}); at least two are needed.", nameof(labels));
-        }
-
-        int k = classes.Length;
-        var classOf = new Dictionary<int, int>(k);
-        for (int c = 0; c < k; c++)
-        {
-            classOf[classes[c]] = c;
-        }
-
-        // Samples grouped by class, each group in training order (LIBSVM's svm_group_classes with sorted labels,
-        // which is what scikit-learn does).
-        var members = new List<int>[k];
-        for (int c = 0; c < k; c++)
-        {
-            members[c] = new List<int>();
-        }
-
-        for (int i = 0; i < labels.Length; i++)
-        {
-            members[classOf[labels[i]]].Add(i);
-        }
-
-        double[] weights = ClassWeights(options, classes, members);
-        double gamma = options.Gamma.Resolve(features);
-        var kernel = new KernelFunction(options.Kernel, gamma, options.Degree, options.Coef0);
-
-        var pairs = new List<(int First, int Second)>();
-        for (int i = 0; i < k; i++)
-        {
-            for (int j = i + 1; j < k; j++)
-            {
-                pairs.Add((i, j));
-            }
-        }
-
+        var layout = Layout.Create(options, features, labels);
+        int k = layout.Classes.Length;
+        var pairs = layout.Pairs;
         int parallelism = budget.MaxDegreeOfParallelism;
         int concurrent = budget.ConcurrentParts(pairs.Count);
 
         // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
-        var segments = new KernelSegment[k];
-        Parallel.For(0, k, budget.ParallelOptions, c => segments[c] = KernelSegment.Create(features, [.. members[c]]));
+        var segments = layout.PackSegments(features, budget);
 
         // When every class's kernel matrix among its own samples fits in half the cache budget, compute them up front:
         // half of every pair problem's kernel rows then come from them (the other half is computed on demand).
-        long kernelBytes = Math.Min((long)(options.CacheSizeMegabytes * 1024 * 1024), budget.MemoryBytes);
-        long selfBytes = members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
+        long kernelBytes = KernelBytes(options, budget);
+        long selfBytes = layout.Members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
         if (k > 2 && selfBytes <= kernelBytes / 2)
         {
             for (int c = 0; c < k; c++)
             {
-                segments[c] = segments[c].WithSelfKernel(features, kernel, parallelism);
+                segments[c] = segments[c].WithSelfKernel(features, layout.Kernel, parallelism);
             }
 
             kernelBytes -= selfBytes;
@@ -73,49 +36,194 @@ internal static class SvmTrainer
 
         long cacheBytes = kernelBytes / concurrent;
         var pairBudget = budget.Split(pairs.Count);
-
-        var solutions = new BinarySolution[pairs.Count];
         var probabilityA = options.Probability ? new double[pairs.Count] : null;
         var probabilityB = options.Probability ? new double[pairs.Count] : null;
-
-        // Largest problems first so that the last ones to finish are short (better balance on few cores).
-        int[] order = Enumerable.Range(0, pairs.Count)
-            .OrderByDescending(p => members[pairs[p].First].Count + members[pairs[p].Second].Count)
-            .ThenBy(p => p)
-            .ToArray();
-        // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
-        Parallel.ForEach(order, new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = budget.Cancellation }, p =>
+        var solutions = SolvePairs(options, features, layout, segments, cacheBytes, budget, p =>
         {
-            var (ci, cj) = pairs[p];
-            double cPositive = options.C * weights[ci], cNegative = options.C * weights[cj];
             if (options.Probability)
             {
-                int[] rows = [.. members[ci], .. members[cj]];
+                var (ci, cj) = pairs[p];
+                int[] rows = [.. layout.Members[ci], .. layout.Members[cj]];
                 var positive = new bool[rows.Length];
-                positive.AsSpan(0, members[ci].Count).Fill(true);
+                positive.AsSpan(0, layout.Members[ci].Count).Fill(true);
                 (probabilityA![p], probabilityB![p]) = CrossValidatedSigmoid(
-                    features, rows, positive, kernel, cPositive, cNegative, options, cacheBytes, pairBudget, options.Seed, p);
+                    features, rows, positive, layout.Kernel, options.C * layout.Weights[ci], options.C * layout.Weights[cj],
+                    options, cacheBytes, pairBudget, options.Seed, p);
             }
-
-            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], kernel, cacheBytes);
-            solutions[p] = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations, budget.Cancellation);
         });
 
-        return Assemble(options, features, classes, members, pairs, solutions, kernel, probabilityA, probabilityB, watch.Elapsed);
+        return Assemble(features, layout, solutions, probabilityA, probabilityB, watch.Elapsed);
     }
 
-    private static double[] ClassWeights(SvmClassifier options, int[] classes, List<int>[] members)
+    /// <summary>
+    /// Fits <paramref name="variants"/>, which differ from <paramref name="variants"/>[0] only in C and γ (and have no
+    /// probabilities), on the same rows. Kernel values depend on γ, never on C, and every γ's kernel is made from the
+    /// same dot products; so when an n × n matrix fits in three quarters of the kernel memory (the pair problems'
+    /// row caches, which then only spare a copy, get the rest), the dot products of all the rows are computed once,
+    /// as one blocked product that runs near the processor's peak (kept for the next γ when a second matrix fits
+    /// too), each γ's kernel matrix is made from them, and every pair problem of every variant of that γ copies its
+    /// rows from it. The dot products of <paramref name="heldOut"/> with all the rows are computed once too when they
+    /// fit beside, and each model predicts those rows from them. Otherwise each variant is fitted alone.
+    /// Every model equals the plain fit's bit for bit: the kernel values are the same (every dot product is the same
+    /// chain of operations, see <see cref="LinearAlgebra.DotProducts"/>, turned into kernel values by the same
+    /// element-wise operations), only where they are kept differs. <paramref name="fitted"/> is told of the variants
+    /// γ by γ, each γ's in ascending C.
+    /// </summary>
+    public static SvmModel[] TrainVariants(
+        IReadOnlyList<SvmClassifier> variants, FeatureMatrix features, int[] labels, FeatureMatrix? heldOut, ComputeBudget budget, Action<int, SvmModel>? fitted)
     {
-        var weights = new double[classes.Length];
-        int total = members.Sum(m => m.Count);
-        for (int c = 0; c < classes.Length; c++)
+        var models = new SvmModel[variants.Count];
+        var first = variants[0];
+        long matrixMemory = KernelBytes(first, budget) / 4 * 3;
+        long matrixBytes = KernelSegment.SelfKernelBytes(labels.Length);
+        if (variants.Count == 1 || matrixBytes > matrixMemory)
         {
-            weights[c] = options.BalancedClassWeights
-                ? total / (double)(classes.Length * members[c].Count)
-                : options.ClassWeights is not null && options.ClassWeights.TryGetValue(classes[c], out double w) ? w : 1.0;
+            for (int v = 0; v < variants.Count; v++)
+            {
+                models[v] = Train(variants[v], features, labels, budget);
+                fitted?.Invoke(v, models[v]);
+            }
+
+            return models;
         }
 
-        return weights;
+        var watch = Stopwatch.StartNew();
+        var layout = Layout.Create(first, features, labels);
+        var segments = layout.PackSegments(features, budget);
+        var gammas = variants.Select(v => v.Gamma).Distinct().ToDictionary(g => g, g => g.Resolve(features));
+        var byGamma = Enumerable.Range(0, variants.Count).GroupBy(v => gammas[variants[v].Gamma]).ToArray();
+        bool keepGram = byGamma.Length > 1 && 2 * matrixBytes <= matrixMemory;
+        long used = (keepGram ? 2 : 1) * matrixBytes;
+        // The held-out rows' dot products are kept for every γ, and each γ's kernel values made beside them.
+        long heldOutBytes = heldOut is null ? 0 : 2 * HeldOutProducts.Bytes(heldOut.Rows, labels.Length);
+        bool shareHeldOut = heldOut is not null && used + heldOutBytes <= matrixMemory;
+        used += shareHeldOut ? heldOutBytes : 0;
+        long cacheBytes = (KernelBytes(first, budget) - used) / budget.ConcurrentParts(layout.Pairs.Count);
+        var gram = keepGram ? GramMatrix.Compute(features, layout.Members, budget) : null;
+        HeldOutProducts? products = null;
+        for (int g = 0; g < byGamma.Length; g++)
+        {
+            bool last = g == byGamma.Length - 1;
+            var kernel = new KernelFunction(first.Kernel, byGamma[g].Key, first.Degree, first.Coef0);
+            var gammaGram = gram ?? GramMatrix.Compute(features, layout.Members, budget);
+            products ??= shareHeldOut ? gammaGram.ProductsWith(heldOut!, budget) : null;
+            var heldOutKernel = products?.ToKernel(kernel, inPlace: last, budget);
+            var matrix = gammaGram.ToKernel(kernel, inPlace: !keepGram || last, budget);
+            var gammaLayout = layout with { Kernel = kernel };
+            var gammaSegments = segments.Select((segment, c) => segment with { Matrix = matrix, Offset = matrix.Offsets[c] }).ToArray();
+            // The first variant of each γ is charged with the matrices made for it.
+            foreach (int v in byGamma[g].OrderBy(v => variants[v].C))
+            {
+                var solutions = SolvePairs(variants[v], features, gammaLayout, gammaSegments, cacheBytes, budget, _ => { });
+                models[v] = Assemble(features, gammaLayout, solutions, null, null, watch.Elapsed, heldOutKernel);
+                fitted?.Invoke(v, models[v]);
+                watch.Restart();
+            }
+        }
+
+        return models;
+    }
+
+    /// <summary>The most memory for kernel values: the smaller of the option and the budget.</summary>
+    private static long KernelBytes(SvmClassifier options, ComputeBudget budget) =>
+        Math.Min((long)(options.CacheSizeMegabytes * 1024 * 1024), budget.MemoryBytes);
+
+    /// <summary>Solves every pair problem with the C of <paramref name="options"/>, <paramref name="before"/> running first in each.</summary>
+    private static BinarySolution[] SolvePairs(
+        SvmClassifier options, FeatureMatrix features, Layout layout, KernelSegment[] segments, long cacheBytes, ComputeBudget budget, Action<int> before)
+    {
+        var pairs = layout.Pairs;
+        var solutions = new BinarySolution[pairs.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(pairs.Count), CancellationToken = budget.Cancellation };
+        // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
+        Parallel.ForEach(layout.Order, parallel, p =>
+        {
+            before(p);
+            var (ci, cj) = pairs[p];
+            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], layout.Kernel, cacheBytes);
+            solutions[p] = SmoSolver.Solve(
+                problem, options.C * layout.Weights[ci], options.C * layout.Weights[cj], options.Tolerance, options.Shrinking, options.MaxIterations,
+                budget.Cancellation);
+        });
+
+        return solutions;
+    }
+
+    /// <summary>
+    /// What every fit of the same rows and kernel shares: the classes, each class's samples, the class weights, the
+    /// kernel with its resolved γ, the one-vs-one pairs and the order they are solved in.
+    /// </summary>
+    private sealed record Layout(
+        int[] Classes, List<int>[] Members, double[] Weights, KernelFunction Kernel, List<(int First, int Second)> Pairs, int[] Order)
+    {
+        public static Layout Create(SvmClassifier options, FeatureMatrix features, int[] labels)
+        {
+            int[] classes = labels.Distinct().Order().ToArray();
+            if (classes.Length < 2)
+            {
+                throw new ArgumentException($"The labels hold only one class ({classes[0]}); at least two are needed.", nameof(labels));
+            }
+
+            int k = classes.Length;
+            var classOf = new Dictionary<int, int>(k);
+            for (int c = 0; c < k; c++)
+            {
+                classOf[classes[c]] = c;
+            }
+
+            // Samples grouped by class, each group in training order (LIBSVM's svm_group_classes with sorted labels,
+            // which is what scikit-learn does).
+            var members = new List<int>[k];
+            for (int c = 0; c < k; c++)
+            {
+                members[c] = new List<int>();
+            }
+
+            for (int i = 0; i < labels.Length; i++)
+            {
+                members[classOf[labels[i]]].Add(i);
+            }
+
+            double gamma = options.Gamma.Resolve(features);
+            var kernel = new KernelFunction(options.Kernel, gamma, options.Degree, options.Coef0);
+            var pairs = new List<(int First, int Second)>();
+            for (int i = 0; i < k; i++)
+            {
+                for (int j = i + 1; j < k; j++)
+                {
+                    pairs.Add((i, j));
+                }
+            }
+
+            // Largest problems first so that the last ones to finish are short (better balance on few cores).
+            int[] order = Enumerable.Range(0, pairs.Count)
+                .OrderByDescending(p => members[pairs[p].First].Count + members[pairs[p].Second].Count)
+                .ThenBy(p => p)
+                .ToArray();
+            return new Layout(classes, members, ClassWeights(options, classes, members), kernel, pairs, order);
+        }
+
+        /// <summary>Each class's samples packed once, to be shared by the k − 1 problems that class takes part in.</summary>
+        public KernelSegment[] PackSegments(FeatureMatrix features, ComputeBudget budget)
+        {
+            var segments = new KernelSegment[Classes.Length];
+            Parallel.For(0, Classes.Length, budget.ParallelOptions, c => segments[c] = KernelSegment.Create(features, [.. Members[c]]));
+            return segments;
+        }
+
+        private static double[] ClassWeights(SvmClassifier options, int[] classes, List<int>[] members)
+        {
+            var weights = new double[classes.Length];
+            int total = members.Sum(m => m.Count);
+            for (int c = 0; c < classes.Length; c++)
+            {
+                weights[c] = options.BalancedClassWeights
+                    ? total / (double)(classes.Length * members[c].Count)
+                    : options.ClassWeights is not null && options.ClassWeights.TryGetValue(classes[c], out double w) ? w : 1.0;
+            }
+
+            return weights;
+        }
     }
 
     /// <summary>
@@ -190,9 +298,10 @@ internal static class SvmTrainer
     }
 
     private static SvmModel Assemble(
-        SvmClassifier options, FeatureMatrix features, int[] classes, List<int>[] members, List<(int First, int Second)> pairs,
-        BinarySolution[] solutions, KernelFunction kernel, double[]? probabilityA, double[]? probabilityB, TimeSpan elapsed)
+        FeatureMatrix features, Layout layout, BinarySolution[] solutions, double[]? probabilityA, double[]? probabilityB, TimeSpan elapsed,
+        HeldOutKernel? heldOut = null)
     {
+        var (classes, members, pairs, kernel) = (layout.Classes, layout.Members, layout.Pairs, layout.Kernel);
         int k = classes.Length;
 
         // A sample is a support vector of the model when its α is non-zero in any pair it takes part in.
@@ -268,6 +377,6 @@ internal static class SvmTrainer
         var sigmoids = probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!);
         return new SvmModel(
             classes, kernel, new SupportVectorSet(supportVectors, supportIndices.ToArray(), supportCounts),
-            new OneVsOneSolution(coefficients, rho), sigmoids, report);
+            new OneVsOneSolution(coefficients, rho), sigmoids, report, heldOut);
     }
 }

@@ -69,6 +69,56 @@ public class GridSearchTests
     }
 
     [Fact]
+    public void A_pipeline_grid_fitted_in_shared_groups_scores_as_separate_plain_fits()
+    {
+        // The CLI's SVM grid in small: C × gamma in scale, auto over a scaler and an SVM; the Cs of each gamma share
+        // one scaler and one kernel matrix per fold.
+        var (x, y) = SvmClassifierTests.Blobs(30, [0, 1, 2, 3], 6, seed: 14, spread: 2.4);
+        var grid = new ParameterGrid<Pipeline>()
+            .Add("C", [1.0, 2, 4, 8], PipelineAxis.Classifier((SvmClassifier svm, double c) => svm with { C = c }))
+            .Add("gamma", [SvmGamma.Scale, SvmGamma.Auto], PipelineAxis.Classifier((SvmClassifier svm, SvmGamma g) => svm with { Gamma = g }));
+        var search = new GridSearch<Pipeline>(new Pipeline(new StandardScaler(), new SvmClassifier()), grid);
+
+        var result = search.Fit(x, y, new ComputeBudget(2, 1L << 28));
+
+        var folds = search.Folds.Split(y);
+        foreach (var row in result.Candidates)
+        {
+            var expected = folds.Select(fold =>
+            {
+                var model = row.Candidate.Learner.Fit(x.Subset(fold.Train.Span), Gather(y, fold.Train.Span), new ComputeBudget(1, 1L << 28));
+                var predicted = model.Predict(x.Subset(fold.Test.Span));
+                return predicted.Zip(Gather(y, fold.Test.Span)).Count(p => p.First == p.Second) / (double)predicted.Length;
+            }).ToArray();
+            row.FoldScores.Should().Equal(expected, row.Candidate.Describe());
+        }
+
+        var means = result.Candidates.Select(c => c.MeanScore).ToList();
+        result.Best.Candidate.Index.Should().Be(means.IndexOf(means.Max()));
+    }
+
+    [Fact]
+    public void Candidates_that_share_work_are_fitted_together_on_each_fold()
+    {
+        var calls = new System.Collections.Concurrent.ConcurrentQueue<int[]>();
+        int[] y = [.. Enumerable.Repeat(0, 10), .. Enumerable.Repeat(1, 10)];
+        var x = new FeatureMatrix(new float[y.Length], 1);
+        var grid = new ParameterGrid<SharingConstantClassifier>()
+            .Add("answer", [0, 1, 0, 1, 1], (c, a) => c with { Answer = a })
+            .Add("group", [7, 8], (c, g) => c with { Group = g });
+        var reports = new List<SearchProgress>();
+
+        var result = new GridSearch<SharingConstantClassifier>(new SharingConstantClassifier(calls), grid)
+            .Fit(x, y, new ComputeBudget(2, 1L << 28), new SynchronousProgress(p => { lock (reports) { reports.Add(p); } }));
+
+        calls.Should().HaveCount(2 * 5, "one call per group and fold");
+        calls.Select(c => c.Length).Should().OnlyContain(n => n == 5);
+        calls.Select(c => string.Join(",", c)).Distinct().Should().BeEquivalentTo("0,1,0,1,1");
+        reports.Should().HaveCount(result.TotalFits, "progress is still reported per fit");
+        result.Candidates.Select(c => c.MeanScore).Should().Equal(0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5);
+    }
+
+    [Fact]
     public void Ties_share_the_smallest_rank_and_the_first_tied_candidate_is_best()
     {
         // Each candidate predicts one label for every row; with equal class counts in every fold, labels 0 and 1 tie.
@@ -263,6 +313,41 @@ public class GridSearchTests
     private sealed class SynchronousProgress(Action<SearchProgress> report) : IProgress<SearchProgress>
     {
         public void Report(SearchProgress value) => report(value);
+    }
+}
+
+/// <summary>
+/// A test learner that answers <see cref="Answer"/> and shares work with learners of its <see cref="Group"/>; it notes
+/// the answers of every group it is asked to fit together in <paramref name="Calls"/>.
+/// </summary>
+internal sealed record SharingConstantClassifier(System.Collections.Concurrent.ConcurrentQueue<int[]> Calls) : ISharedWorkClassifier
+{
+    public int Answer { get; init; }
+
+    public int Group { get; init; }
+
+    public void Validate()
+    {
+    }
+
+    public IClassifierModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null) =>
+        new ConstantClassifier { Answer = Answer }.Fit(features, labels, budget);
+
+    public bool SharesWorkWith(IClassifier other) => other is SharingConstantClassifier s && s.Group == Group;
+
+    public IReadOnlyList<IClassifierModel> FitVariants(
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
+        Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
+    {
+        Calls.Enqueue(variants.Select(v => ((SharingConstantClassifier)v).Answer).ToArray());
+        var models = new IClassifierModel[variants.Count];
+        for (int v = 0; v < variants.Count; v++)
+        {
+            models[v] = variants[v].Fit(features, labels, budget);
+            fitted?.Invoke(v, models[v]);
+        }
+
+        return models;
     }
 }
 

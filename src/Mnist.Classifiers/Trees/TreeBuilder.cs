@@ -77,11 +77,11 @@ internal sealed class TreeBuilder
     private readonly double[] _histogram;
     private readonly int[] _binRows;
     private readonly long[] _packed;
+    private readonly long[] _packedOdd;
 
     // The packed histogram's row length: the class count rounded up to whole Vector256<long>s, zero beyond the classes.
     private readonly int _paddedClasses;
     private readonly double[] _leftPadded;
-    private readonly double[] _totalPadded;
     private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
     private bool _integerWeights;
 
@@ -91,6 +91,7 @@ internal sealed class TreeBuilder
     private bool _histogramClean = true;
     private readonly int[] _touched = new int[FeatureBins.MaxBins];
 
+    // The node's class weights, padded with zeros to _paddedClasses for the vector Gini scan.
     private readonly double[] _total;
     private readonly double[] _left;
     private readonly double[] _bestLeft;
@@ -136,9 +137,9 @@ internal sealed class TreeBuilder
         _binRows = new int[FeatureBins.MaxBins];
         _paddedClasses = (classes + Vector256<long>.Count - 1) / Vector256<long>.Count * Vector256<long>.Count;
         _packed = new long[FeatureBins.MaxBins * _paddedClasses];
+        _packedOdd = new long[FeatureBins.MaxBins * _paddedClasses];
         _leftPadded = new double[_paddedClasses];
-        _totalPadded = new double[_paddedClasses];
-        _total = new double[classes];
+        _total = new double[_paddedClasses];
         _left = new double[classes];
         _bestLeft = new double[classes];
         _leafSlots = new double[256 * classes];
@@ -184,11 +185,13 @@ internal sealed class TreeBuilder
     private int LoadRows(ReadOnlySpan<double> weights)
     {
         int m = 0;
+        double sum = 0;
         _integerWeights = true;
         for (int r = 0; r < _n; r++)
         {
             if (weights[r] > 0)
             {
+                sum += weights[r];
                 _integerWeights &= weights[r] == Math.Floor(weights[r]) && weights[r] < int.MaxValue;
                 _rows[m] = r;
                 _ys[m] = _labels[r];
@@ -198,6 +201,9 @@ internal sealed class TreeBuilder
             }
         }
 
+        // A packed histogram word holds a weight sum in its low 32 bits: the whole sample's must fit, or it would carry
+        // into the row count.
+        _integerWeights &= sum < 4294967296.0;
         for (int f = 0; f < _d; f++)
         {
             _features[f] = f;
@@ -454,8 +460,20 @@ internal sealed class TreeBuilder
         if (_integerWeights)
         {
             ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
+            ref long odd = ref MemoryMarshal.GetArrayDataReference(_packedOdd);
             ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
-            for (int i = 0; i < m; i++)
+            int i = 0;
+            for (; i + 2 <= m; i += 2)
+            {
+                int bin0 = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
+                int bin1 = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i + 1));
+                Unsafe.Add(ref packed, (bin0 * kp) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
+                Unsafe.Add(ref odd, (bin1 * kp) + Unsafe.Add(ref ys, i + 1)) += Unsafe.Add(ref increments, i + 1);
+                Unsafe.Add(ref seen, bin0) = 1;
+                Unsafe.Add(ref seen, bin1) = 1;
+            }
+
+            if (i < m)
             {
                 int bin = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
                 Unsafe.Add(ref packed, (bin * kp) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
@@ -480,15 +498,26 @@ internal sealed class TreeBuilder
         for (int v = 0; v < FeatureBins.MaxBins; v += Vector256<byte>.Count)
         {
             var block = Vector256.LoadUnsafe(ref seen, (nuint)v);
+            Vector256<byte>.Zero.StoreUnsafe(ref seen, (nuint)v);
             uint bits = ~Vector256.Equals(block, Vector256<byte>.Zero).ExtractMostSignificantBits();
             while (bits != 0)
             {
-                _touched[count++] = v + BitOperations.TrailingZeroCount(bits);
+                int bin = v + BitOperations.TrailingZeroCount(bits);
+                _touched[count++] = bin;
                 bits &= bits - 1;
+                if (_integerWeights)
+                {
+                    ref long even = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), bin * kp);
+                    ref long odd = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedOdd), bin * kp);
+                    for (int c = 0; c < kp; c += Vector256<long>.Count)
+                    {
+                        (Vector256.LoadUnsafe(ref even, (nuint)c) + Vector256.LoadUnsafe(ref odd, (nuint)c)).StoreUnsafe(ref even, (nuint)c);
+                        Vector256<long>.Zero.StoreUnsafe(ref odd, (nuint)c);
+                    }
+                }
             }
         }
 
-        Array.Clear(_seen);
         _histogramClean = false;
         _packedPending = _integerWeights && (_settings.ExtraTrees || !_settings.Entropy);
         if (_integerWeights && !_packedPending)
@@ -626,18 +655,23 @@ internal sealed class TreeBuilder
     private void PackedGiniSplit(int feature, int occupied, int rows, double weight)
     {
         int kp = _paddedClasses, lanes = Vector256<long>.Count;
-        _total.CopyTo(_totalPadded, 0);
-        Array.Clear(_leftPadded);
         ref double left = ref MemoryMarshal.GetArrayDataReference(_leftPadded);
-        ref double total = ref MemoryMarshal.GetArrayDataReference(_totalPadded);
+        ref double total = ref MemoryMarshal.GetArrayDataReference(_total);
         ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
+        for (int c = 0; c < kp; c += lanes)
+        {
+            Vector256<double>.Zero.StoreUnsafe(ref left, (nuint)c);
+        }
 
         // A weight below 2^32 becomes a double exactly by placing it in the mantissa of 2^52 and subtracting 2^52.
         var low = Vector256.Create(0xFFFFFFFFL);
         var magicBits = Vector256.Create(0x4330000000000000L);
         var magic = Vector256.Create(4503599627370496.0);
-        double leftWeight = 0;
-        int leftRows = 0, minLeaf = _settings.MinSamplesLeaf;
+
+        // The packed words of all bins so far summed: rows on the left in the high half, their weight in the low (the
+        // node's weight is below 2^32, see LoadRows), so one horizontal sum per bin gives both.
+        long leftPacked = 0;
+        int minLeaf = _settings.MinSamplesLeaf;
         bool searching = true;
         for (int t = 0; t < occupied; t++)
         {
@@ -645,31 +679,33 @@ internal sealed class TreeBuilder
             ref long cell = ref Unsafe.Add(ref packed, bin * kp);
             if (!searching || t == occupied - 1)
             {
-                MemoryMarshal.CreateSpan(ref cell, kp).Clear();
+                for (int c = 0; c < kp; c += lanes)
+                {
+                    Vector256<long>.Zero.StoreUnsafe(ref cell, (nuint)c);
+                }
+
                 continue;
             }
 
             // Sums of exact integers (weights and their squares below 2^53), so the lane order changes nothing.
             var leftSquares = Vector256<double>.Zero;
             var rightSquares = Vector256<double>.Zero;
-            var binWeight = Vector256<double>.Zero;
-            var binRows = Vector256<long>.Zero;
+            var binPacked = Vector256<long>.Zero;
             for (int c = 0; c < kp; c += lanes)
             {
                 var value = Vector256.LoadUnsafe(ref cell, (nuint)c);
                 Vector256<long>.Zero.StoreUnsafe(ref cell, (nuint)c);
-                binRows += Vector256.ShiftRightLogical(value, 32);
+                binPacked += value;
                 var w = ((value & low) | magicBits).AsDouble() - magic;
                 var l = Vector256.LoadUnsafe(ref left, (nuint)c) + w;
                 l.StoreUnsafe(ref left, (nuint)c);
-                binWeight += w;
                 var r = Vector256.LoadUnsafe(ref total, (nuint)c) - l;
                 leftSquares += l * l;
                 rightSquares += r * r;
             }
 
-            leftWeight += Vector256.Sum(binWeight);
-            leftRows += (int)Vector256.Sum(binRows);
+            leftPacked += Vector256.Sum(binPacked);
+            int leftRows = (int)(leftPacked >>> 32);
             if (leftRows < minLeaf)
             {
                 continue;
@@ -681,6 +717,7 @@ internal sealed class TreeBuilder
                 continue;
             }
 
+            double leftWeight = (uint)leftPacked;
             double sumLeft = Vector256.Sum(leftSquares), sumRight = Vector256.Sum(rightSquares);
             double rightWeight = weight - leftWeight;
             double leftImpurity = 1.0 - (sumLeft / (leftWeight * leftWeight));

@@ -126,7 +126,7 @@ internal sealed class TreeBuilder
         _spareWs = new double[_n];
         _packedWs = new long[_n];
         _sparePackedWs = new long[_n];
-        _localStride = (_d + Vector256<byte>.Count - 1) / Vector256<byte>.Count * Vector256<byte>.Count;
+        _localStride = (_d + Vector512<byte>.Count - 1) / Vector512<byte>.Count * Vector512<byte>.Count;
         _localCodes = new byte[Math.Min(_n, LocalRows) * _localStride];
         _constantInNode = new ulong[(_localStride + 63) / 64];
         _nodeMinCodes = new byte[_localStride];
@@ -411,25 +411,43 @@ internal sealed class TreeBuilder
     /// </summary>
     private void FindConstantFeatures(int start, int end)
     {
-        var codes = _localCodes;
-        var rows = _rows.AsSpan(start, end - start);
-        int width = Vector256<byte>.Count;
         Array.Clear(_constantInNode);
-        for (int chunk = 0; chunk < _localStride; chunk += width)
+        if (Vector512.IsHardwareAccelerated)
         {
-            var min = Vector256<byte>.AllBitsSet;
-            var max = Vector256<byte>.Zero;
-            foreach (int row in rows)
+            // Half the loads and compares of 256-bit vectors; the local stride is a whole number of 64-byte chunks.
+            for (int chunk = 0; chunk < _localStride; chunk += Vector512<byte>.Count)
             {
-                var v = Vector256.LoadUnsafe(ref codes[row + chunk]);
-                min = Vector256.Min(min, v);
-                max = Vector256.Max(max, v);
-            }
+                var min = Vector512<byte>.AllBitsSet;
+                var max = Vector512<byte>.Zero;
+                foreach (int row in _rows.AsSpan(start, end - start))
+                {
+                    var v = Vector512.LoadUnsafe(ref _localCodes[row + chunk]);
+                    min = Vector512.Min(min, v);
+                    max = Vector512.Max(max, v);
+                }
 
-            ulong bits = Vector256.Equals(min, max).ExtractMostSignificantBits();
-            _constantInNode[chunk >> 6] |= bits << (chunk & 63);
-            min.StoreUnsafe(ref _nodeMinCodes[chunk]);
-            max.StoreUnsafe(ref _nodeMaxCodes[chunk]);
+                _constantInNode[chunk >> 6] = Vector512.Equals(min, max).ExtractMostSignificantBits();
+                min.StoreUnsafe(ref _nodeMinCodes[chunk]);
+                max.StoreUnsafe(ref _nodeMaxCodes[chunk]);
+            }
+        }
+        else
+        {
+            for (int chunk = 0; chunk < _localStride; chunk += Vector256<byte>.Count)
+            {
+                var min = Vector256<byte>.AllBitsSet;
+                var max = Vector256<byte>.Zero;
+                foreach (int row in _rows.AsSpan(start, end - start))
+                {
+                    var v = Vector256.LoadUnsafe(ref _localCodes[row + chunk]);
+                    min = Vector256.Min(min, v);
+                    max = Vector256.Max(max, v);
+                }
+
+                _constantInNode[chunk >> 6] |= (ulong)Vector256.Equals(min, max).ExtractMostSignificantBits() << (chunk & 63);
+                min.StoreUnsafe(ref _nodeMinCodes[chunk]);
+                max.StoreUnsafe(ref _nodeMaxCodes[chunk]);
+            }
         }
 
         _constantsKnown = true;

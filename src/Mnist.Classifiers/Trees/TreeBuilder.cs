@@ -77,7 +77,6 @@ internal sealed class TreeBuilder
     private readonly double[] _histogram;
     private readonly int[] _binRows;
     private readonly long[] _packed;
-    private readonly long[] _packedOdd;
 
     // The packed histogram's row length: the class count rounded up to whole Vector256<long>s, zero beyond the classes.
     private readonly int _paddedClasses;
@@ -137,7 +136,6 @@ internal sealed class TreeBuilder
         _binRows = new int[FeatureBins.MaxBins];
         _paddedClasses = (classes + Vector256<long>.Count - 1) / Vector256<long>.Count * Vector256<long>.Count;
         _packed = new long[FeatureBins.MaxBins * _paddedClasses];
-        _packedOdd = new long[FeatureBins.MaxBins * _paddedClasses];
         _leftPadded = new double[_paddedClasses];
         _total = new double[_paddedClasses];
         _left = new double[classes];
@@ -478,20 +476,8 @@ internal sealed class TreeBuilder
         if (_integerWeights)
         {
             ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
-            ref long odd = ref MemoryMarshal.GetArrayDataReference(_packedOdd);
             ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
-            int i = 0;
-            for (; i + 2 <= m; i += 2)
-            {
-                int bin0 = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
-                int bin1 = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i + 1));
-                Unsafe.Add(ref packed, (bin0 * kp) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
-                Unsafe.Add(ref odd, (bin1 * kp) + Unsafe.Add(ref ys, i + 1)) += Unsafe.Add(ref increments, i + 1);
-                Unsafe.Add(ref seen, bin0) = 1;
-                Unsafe.Add(ref seen, bin1) = 1;
-            }
-
-            if (i < m)
+            for (int i = 0; i < m; i++)
             {
                 int bin = Unsafe.Add(ref codes, Unsafe.Add(ref rows, i));
                 Unsafe.Add(ref packed, (bin * kp) + Unsafe.Add(ref ys, i)) += Unsafe.Add(ref increments, i);
@@ -520,19 +506,8 @@ internal sealed class TreeBuilder
             uint bits = ~Vector256.Equals(block, Vector256<byte>.Zero).ExtractMostSignificantBits();
             while (bits != 0)
             {
-                int bin = v + BitOperations.TrailingZeroCount(bits);
-                _touched[count++] = bin;
+                _touched[count++] = v + BitOperations.TrailingZeroCount(bits);
                 bits &= bits - 1;
-                if (_integerWeights)
-                {
-                    ref long even = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packed), bin * kp);
-                    ref long odd = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedOdd), bin * kp);
-                    for (int c = 0; c < kp; c += Vector256<long>.Count)
-                    {
-                        (Vector256.LoadUnsafe(ref even, (nuint)c) + Vector256.LoadUnsafe(ref odd, (nuint)c)).StoreUnsafe(ref even, (nuint)c);
-                        Vector256<long>.Zero.StoreUnsafe(ref odd, (nuint)c);
-                    }
-                }
             }
         }
 
@@ -924,7 +899,12 @@ internal sealed class TreeBuilder
         _bestCut = cut;
         _bestLeftRows = leftRows;
         _bestThreshold = threshold;
-        leftCounts.CopyTo(_bestLeft);
+
+        // Element by element: a call to a general copy costs more than ten doubles (this runs for every improvement).
+        for (int c = 0; c < leftCounts.Length; c++)
+        {
+            _bestLeft[c] = leftCounts[c];
+        }
     }
 
     /// <summary>

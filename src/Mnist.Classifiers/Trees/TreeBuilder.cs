@@ -1056,23 +1056,23 @@ internal sealed class TreeBuilder
         int cut = _bestCut, write = start, spare = 0;
         for (int i = start; i < end; i++)
         {
-            int row = _rows[i];
-            if (codes[row] <= cut)
-            {
-                _rows[write] = row;
-                _ys[write] = _ys[i];
-                _ws[write] = _ws[i];
-                _packedWs[write] = _packedWs[i];
-                write++;
-            }
-            else
-            {
-                _spareRows[spare] = row;
-                _spareYs[spare] = _ys[i];
-                _spareWs[spare] = _ws[i];
-                _sparePackedWs[spare] = _packedWs[i];
-                spare++;
-            }
+            // Branch-free: each row is written to both sides (write never passes i, so the left copy overwrites only
+            // rows already read) and only its own side's position moves on. Which side a row takes is a coin flip to
+            // the branch predictor.
+            int row = _rows[i], y = _ys[i];
+            double w = _ws[i];
+            long packed = _packedWs[i];
+            _rows[write] = row;
+            _ys[write] = y;
+            _ws[write] = w;
+            _packedWs[write] = packed;
+            _spareRows[spare] = row;
+            _spareYs[spare] = y;
+            _spareWs[spare] = w;
+            _sparePackedWs[spare] = packed;
+            int left = codes[row] <= cut ? 1 : 0;
+            write += left;
+            spare += 1 - left;
         }
 
         _spareRows.AsSpan(0, spare).CopyTo(_rows.AsSpan(write));

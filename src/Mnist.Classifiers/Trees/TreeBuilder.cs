@@ -33,7 +33,7 @@ internal sealed class TreeBuilder
     /// <summary>scikit-learn's <c>EPSILON</c>: <c>np.finfo('double').eps</c>.</summary>
     private const double Epsilon = 2.220446049250313e-16;
 
-    /// <summary>The most rows of a subtree whose codes are copied to <see cref="_localCodes"/> (with 784 features, 1.2 MB).</summary>
+    /// <summary>The most rows of a subtree whose codes are copied to <see cref="_localCodes"/> (784 features padded to 832: 1.3 MB).</summary>
     private const int LocalRows = 1536;
 
     /// <summary>How many rows ahead <see cref="GatherLocal"/> prefetches.</summary>

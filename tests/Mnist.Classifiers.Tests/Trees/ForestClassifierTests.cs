@@ -236,6 +236,21 @@ public class ForestClassifierTests
         act.Should().Throw<ArgumentException>().WithMessage("*class 9*").And.ParamName.Should().Be("ClassWeights");
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Integer_weights_summing_past_32_bits_grow_the_trees_of_unit_weights(bool extra)
+    {
+        // 300 rows of weight 2^30 sum past 2^32, more than a packed integer histogram word holds; multiplying every
+        // weight by a power of two changes no comparison, so the trees must be those of unit weights.
+        var (x, y) = ForestTestData.Continuous(300, 5, 3, informative: 2, seed: 8, labelNoise: 0.3);
+        var heavy = new Dictionary<int, double> { [0] = 1 << 30, [1] = 1 << 30, [2] = 1 << 30 };
+        var plain = (ForestModel)Learner(extra, f => f with { Trees = 4, Bootstrap = false, Seed = 2 }).Fit(x, y);
+        var weighted = (ForestModel)Learner(extra, f => f with { Trees = 4, Bootstrap = false, Seed = 2, ClassWeights = heavy }).Fit(x, y);
+        plain.NodeCount.Should().BeGreaterThan(4 * 3, "the trees split");
+        weighted.Nodes.ToArray().Should().Equal(plain.Nodes.ToArray());
+        weighted.LeafValues.ToArray().Should().Equal(plain.LeafValues.ToArray());
+    }
+
     [Fact]
     public void Out_of_bag_score_is_the_accuracy_on_rows_left_out()
     {

@@ -163,7 +163,8 @@ internal static unsafe class DotProducts
         int j0 = splitRows ? 0 : item * panelChunk * PackedRows.PanelWidth;
         int j1 = splitRows ? b.Rows : Math.Min(b.Rows, j0 + panelChunk * PackedRows.PanelWidth);
         int rows = i1 - i0;
-        float* c = (float*)cAddress + (nint)i0 * ldc;
+        // ComputeCore writes column j of B's range at c + (j − j0): start this item's output at its first column.
+        float* c = (float*)cAddress + ((nint)i0 * ldc) + j0;
 
         if (a.IsContiguous)
         {

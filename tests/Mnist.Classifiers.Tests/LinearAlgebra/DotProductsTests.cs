@@ -134,7 +134,8 @@ public class DotProductsTests
     }
 
     [Theory]
-    [InlineData(3, 100, 20)]    // few rows: split over panels of B
+    [InlineData(3, 100, 20)]    // few rows against few panels: one work item
+    [InlineData(3, 300, 20)]    // few rows against 19 panels of B: split over ranges of panels
     [InlineData(300, 45, 33)]   // many rows: split over rows of A
     [InlineData(61, 70, 784)]
     public void Parallel_products_are_identical_for_every_thread_count(int m, int n, int k)

@@ -64,16 +64,11 @@ public sealed class ParameterGrid<TLearner>
     internal IEnumerable<SearchCandidate<TLearner>> Candidates(TLearner learner, int firstIndex = 0)
     {
         int count = Count;
+        int[] radices = _axes.Select(a => a.Count).ToArray();
         var digits = new int[_axes.Length];
         for (int c = 0; c < count; c++)
         {
-            // Mixed-radix digits of c, the last axis the fastest.
-            int rest = c;
-            for (int a = _axes.Length - 1; a >= 0; a--)
-            {
-                digits[a] = rest % _axes[a].Count;
-                rest /= _axes[a].Count;
-            }
+            MixedRadix.Digits(c, radices, digits);
 
             var current = learner;
             var parameters = new SearchParameter[_axes.Length];
@@ -87,6 +82,20 @@ public sealed class ParameterGrid<TLearner>
     }
 
     private sealed record GridAxis(string Name, int Count, Func<TLearner, int, (TLearner, SearchParameter)> Apply);
+}
+
+/// <summary>Grid points as numbers: point c of a grid is the mixed-radix number whose digits pick each axis's value.</summary>
+internal static class MixedRadix
+{
+    /// <summary>The digits of <paramref name="value"/> in the radices given, the last digit the fastest to change.</summary>
+    public static void Digits(int value, ReadOnlySpan<int> radices, Span<int> digits)
+    {
+        for (int a = radices.Length - 1; a >= 0; a--)
+        {
+            digits[a] = value % radices[a];
+            value /= radices[a];
+        }
+    }
 }
 
 /// <summary>One candidate of a search: its number, the learner to fit, and the options that made it.</summary>

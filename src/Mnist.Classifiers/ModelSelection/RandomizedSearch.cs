@@ -110,14 +110,9 @@ public sealed class ParameterDistributions<TLearner>
                 : throw new ArgumentException($"The choices make a grid of {gridSize} points, too many to draw from without replacement.");
             foreach (int point in points)
             {
-                // Mixed-radix digits of the point, the last axis the fastest; applied in axis order as the grid does.
+                // The point's digits as ParameterGrid numbers its points, applied in axis order as the grid does.
                 var digits = new int[_axes.Length];
-                int rest = point;
-                for (int a = _axes.Length - 1; a >= 0; a--)
-                {
-                    digits[a] = rest % _axes[a].ChoiceCount!.Value;
-                    rest /= _axes[a].ChoiceCount!.Value;
-                }
+                MixedRadix.Digits(point, _axes.Select(a => a.ChoiceCount!.Value).ToArray(), digits);
 
                 var current = learner;
                 var parameters = new SearchParameter[_axes.Length];

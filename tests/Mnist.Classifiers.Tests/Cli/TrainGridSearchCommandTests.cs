@@ -14,13 +14,7 @@ public sealed class TrainGridSearchCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static MnistDataset Data() => new()
-    {
-        Train = Synthetic.DigitBlobs(25, 1, [3, 4, 8], lit: 180, dark: 40, noise: 60),
-        Validation = Synthetic.DigitBlobs(5, 2, [3, 4, 8], lit: 180, dark: 40, noise: 60),
-        Test = Synthetic.DigitBlobs(10, 3, [3, 4, 8], lit: 180, dark: 40, noise: 60),
-        Info = new DatasetInfo("blobs", 0, "none", 1),
-    };
+    private static MnistDataset Data() => Synthetic.BlobDataset(trainPerClass: 25, testPerClass: 10, noise: 60);
 
     [Fact]
     public void Svm_search_logs_like_the_original_refits_the_best_and_reports_it_in_json()

@@ -10,13 +10,7 @@ public sealed class TrainPlotCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static MnistDataset Data() => new()
-    {
-        Train = Synthetic.DigitBlobs(20, 1, [3, 4, 8], lit: 180, dark: 40, noise: 90),
-        Validation = Synthetic.DigitBlobs(5, 2, [3, 4, 8], lit: 180, dark: 40, noise: 90),
-        Test = Synthetic.DigitBlobs(30, 3, [3, 4, 8], lit: 180, dark: 40, noise: 90),
-        Info = new DatasetInfo("blobs", 0, "none", 1),
-    };
+    private static MnistDataset Data() => Synthetic.BlobDataset(trainPerClass: 20, testPerClass: 30, noise: 90);
 
     [Fact]
     public void A_forest_gets_the_confusion_matrix_the_mistakes_and_the_importances()

@@ -13,13 +13,7 @@ public sealed class TrainSgdCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static MnistDataset Data() => new()
-    {
-        Train = Synthetic.DigitBlobs(30, 1, [3, 4, 8], lit: 180, dark: 40, noise: 40),
-        Validation = Synthetic.DigitBlobs(5, 2, [3, 4, 8], lit: 180, dark: 40, noise: 40),
-        Test = Synthetic.DigitBlobs(10, 3, [3, 4, 8], lit: 180, dark: 40, noise: 40),
-        Info = new DatasetInfo("blobs", 0, "none", 1),
-    };
+    private static MnistDataset Data() => Synthetic.BlobDataset(trainPerClass: 30, testPerClass: 10, noise: 40);
 
     public static TheoryData<string, string, SgdLoss, SgdPenalty> Combinations()
     {

@@ -16,13 +16,7 @@ public sealed class TrainVotingCommandTests : IDisposable
 
     public void Dispose() => Directory.Delete(_directory, recursive: true);
 
-    private static MnistDataset Data() => new()
-    {
-        Train = Synthetic.DigitBlobs(20, 1, [3, 4, 8], lit: 180, dark: 40, noise: 60),
-        Validation = Synthetic.DigitBlobs(5, 2, [3, 4, 8], lit: 180, dark: 40, noise: 60),
-        Test = Synthetic.DigitBlobs(10, 3, [3, 4, 8], lit: 180, dark: 40, noise: 60),
-        Info = new DatasetInfo("blobs", 0, "none", 1),
-    };
+    private static MnistDataset Data() => Synthetic.BlobDataset(trainPerClass: 20, testPerClass: 10, noise: 60);
 
     [Theory]
     [InlineData("hard")]

@@ -74,4 +74,16 @@ internal static class Synthetic
 
         return new LabeledImages([.. pixels], [.. labels], columns);
     }
+
+    /// <summary>
+    /// An in-memory MNIST dataset of <see cref="DigitBlobs"/> of the digits 3, 4 and 8 (lit 180, dark 40): train,
+    /// validation (5 per digit) and test splits drawn with seeds 1, 2 and 3, for the CLI tests.
+    /// </summary>
+    public static MnistDataset BlobDataset(int trainPerClass, int testPerClass, int noise) => new()
+    {
+        Train = DigitBlobs(trainPerClass, 1, [3, 4, 8], lit: 180, dark: 40, noise: noise),
+        Validation = DigitBlobs(5, 2, [3, 4, 8], lit: 180, dark: 40, noise: noise),
+        Test = DigitBlobs(testPerClass, 3, [3, 4, 8], lit: 180, dark: 40, noise: noise),
+        Info = new DatasetInfo("blobs", 0, "none", 1),
+    };
 }

@@ -91,7 +91,7 @@ public sealed record VotingClassifier(IReadOnlyList<VotingMember> Members) : ICl
         // Each member is fitted by one task with its share of the budget; members are independent and each gives the
         // same model for any budget, so the ensemble is the same for any thread count. A failure stops members from
         // starting (those running finish), so a soft-voting member without probabilities fails the fit early.
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(count) };
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(count), CancellationToken = budget.Cancellation };
         Parallel.For(0, count, parallel, (m, loop) =>
         {
             try

@@ -94,6 +94,8 @@ internal static class SgdTrainer
         var scores = new double?[problems.Length];
         for (int epoch = 0; epoch < maxIterations; epoch++)
         {
+            // The budget's cancellation stops the fit between epochs.
+            budget.Cancellation.ThrowIfCancellationRequested();
             int count = 0;
             foreach (var problem in problems)
             {

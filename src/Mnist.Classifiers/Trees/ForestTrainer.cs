@@ -29,7 +29,8 @@ internal static class ForestTrainer
         int treeCount = options.Trees;
         var trees = new GrownTree[treeCount];
         var inBag = options.OutOfBagScore ? new ulong[treeCount][] : null;
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(treeCount) };
+        // The budget's cancellation stops the fit between trees.
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(treeCount), CancellationToken = budget.Cancellation };
         Parallel.For(
             0, treeCount, parallel,
             () => (Builder: new TreeBuilder(bins, y, k, settings), Weights: new double[n], Draws: new int[n]),

@@ -3,7 +3,6 @@ using System.Globalization;
 using Mnist.Classifiers;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Images;
-using Mnist.Classifiers.Persistence;
 
 namespace Mnist.Cli;
 
@@ -46,17 +45,11 @@ public static class PredictCommand
         IClassifierModel model;
         try
         {
-            model = ModelFile.Load<IClassifierModel>(modelPath);
+            model = DigitImage.LoadDigitModel(modelPath);
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
             error.WriteLine($"error: cannot load the model '{modelPath}': {e.Message}");
-            return 1;
-        }
-
-        if (model.FeatureCount != MnistNormalization.Side * MnistNormalization.Side)
-        {
-            error.WriteLine($"error: the model '{modelPath}' takes {model.FeatureCount} features, not the 784 pixels of a 28x28 digit.");
             return 1;
         }
 

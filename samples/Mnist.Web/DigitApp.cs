@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Mnist.Classifiers;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Images;
-using Mnist.Classifiers.Persistence;
 
 namespace Mnist.Web;
 
@@ -26,11 +25,7 @@ public static class DigitApp
     {
         var builder = WebApplication.CreateBuilder(args);
         string modelPath = builder.Configuration["model"] ?? "model.bin";
-        var model = ModelFile.Load<IClassifierModel>(modelPath);
-        if (model.FeatureCount != MnistNormalization.Side * MnistNormalization.Side)
-        {
-            throw new InvalidDataException($"The model '{modelPath}' takes {model.FeatureCount} features, not the 784 pixels of a 28x28 digit.");
-        }
+        var model = DigitImage.LoadDigitModel(modelPath);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxBodyBytes);
         var app = builder.Build();

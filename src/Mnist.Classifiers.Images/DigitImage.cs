@@ -1,4 +1,5 @@
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Persistence;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -41,6 +42,24 @@ public static class DigitImage
     /// animation costs one frame.
     /// </summary>
     private static readonly Configuration Formats = CreateConfiguration();
+
+    /// <summary>
+    /// Loads the model saved at <paramref name="path"/> and checks that it classifies 28 × 28 digits, the rows this
+    /// class makes: what <c>mnist predict</c> and the web page both need before the first picture.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">There is no such file.</exception>
+    /// <exception cref="InvalidDataException">The file cannot be read as a model, or the model takes another number of features.</exception>
+    public static IClassifierModel LoadDigitModel(string path)
+    {
+        var model = ModelFile.Load<IClassifierModel>(path);
+        int pixels = MnistNormalization.Side * MnistNormalization.Side;
+        if (model.FeatureCount != pixels)
+        {
+            throw new InvalidDataException($"The model '{path}' takes {model.FeatureCount} features, not the {pixels} pixels of a 28x28 digit.");
+        }
+
+        return model;
+    }
 
     /// <summary>The MNIST-style pixels (784 values, 0–255, light ink on dark) of the image file at <paramref name="path"/>.</summary>
     /// <exception cref="FileNotFoundException">There is no such file.</exception>

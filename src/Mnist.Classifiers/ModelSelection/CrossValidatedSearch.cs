@@ -213,17 +213,7 @@ public abstract record CrossValidatedSearch<TLearner>
         budget.Cancellation.ThrowIfCancellationRequested();
         var train = fold.Train.Span;
         var test = fold.Test.Span;
-        var trainLabels = new int[train.Length];
-        for (int i = 0; i < train.Length; i++)
-        {
-            trainLabels[i] = labels[train[i]];
-        }
-
-        var testLabels = new int[test.Length];
-        for (int i = 0; i < test.Length; i++)
-        {
-            testLabels[i] = labels[test[i]];
-        }
+        int[] trainLabels = Pick(labels, train), testLabels = Pick(labels, test);
 
         var testRows = features.Subset(test);
         var watch = Stopwatch.StartNew();
@@ -245,6 +235,18 @@ public abstract record CrossValidatedSearch<TLearner>
             ((ISharedWorkClassifier)learners[0]).FitVariants(
                 learners.Select(l => (IClassifier)l).ToArray(), features.Subset(train), trainLabels, testRows, Score, budget);
         }
+    }
+
+    /// <summary>The labels of <paramref name="rows"/>, in their order.</summary>
+    private static int[] Pick(int[] labels, ReadOnlySpan<int> rows)
+    {
+        var picked = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            picked[i] = labels[rows[i]];
+        }
+
+        return picked;
     }
 
     /// <summary>Means, standard deviations and scikit-learn's ranks (<c>rankdata(-means, method="min")</c>).</summary>

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using Mnist.Classifiers;
 using Mnist.Classifiers.Data;
 
 namespace Mnist.Cli;
@@ -93,26 +94,30 @@ public static class FetchCommand
         HttpMessageHandler? handler, TextWriter log, CancellationToken cancellationToken)
     {
         CheckOutputPath(path);
-        RawMnist raw;
-        if (directory is not null)
+        return await ProgressDisplay.RunAsync(log, lines: true, async progress =>
         {
-            raw = MnistFetcher.LoadLocal(directory);
-        }
-        else
-        {
-            using var http = handler is null ? MnistFetcher.CreateDefaultHttpClient() : new HttpClient(handler, disposeHandler: false);
-            var fetcher = new MnistFetcher(http, cacheDirectory, log);
-            raw = await fetcher.DownloadAsync(cancellationToken).ConfigureAwait(false);
-        }
+            RawMnist raw;
+            if (directory is not null)
+            {
+                raw = MnistFetcher.LoadLocal(directory);
+            }
+            else
+            {
+                using var http = handler is null ? MnistFetcher.CreateDefaultHttpClient() : new HttpClient(handler, disposeHandler: false);
+                var fetcher = new MnistFetcher(http, cacheDirectory, log, settings: null, progress.Downloads);
+                raw = await fetcher.DownloadAsync(cancellationToken).ConfigureAwait(false);
+            }
 
-        if (validationSize is < 0 || validationSize > raw.Training.Rows)
-        {
-            throw new ArgumentException($"--validation-size must be between 0 and {raw.Training.Rows}; got {validationSize}.");
-        }
+            if (validationSize is < 0 || validationSize > raw.Training.Rows)
+            {
+                throw new ArgumentException($"--validation-size must be between 0 and {raw.Training.Rows}; got {validationSize}.");
+            }
 
-        var dataset = MnistDatasetBuilder.Build(raw, seed, augmentations, validationSize);
-        dataset.Save(path);
-        return dataset;
+            var budget = ComputeBudget.Default.WithCancellation(cancellationToken).WithProgress(progress.Fitting);
+            var dataset = MnistDatasetBuilder.Build(raw, seed, augmentations, validationSize, budget);
+            dataset.Save(path);
+            return dataset;
+        }).ConfigureAwait(false);
     }
 
     private static void CheckOutputPath(string path)

@@ -273,7 +273,8 @@ public static class TrainCommand
         else
         {
             log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
-            model = pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget);
+            model = ProgressDisplay.Run(error, settings.Report.Verbose, progress =>
+                pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
         }
 
         double fitSeconds = clock.Elapsed.TotalSeconds;
@@ -373,8 +374,11 @@ public static class TrainCommand
         log.Info("Performing grid search.");
         log.Line($"Fitting {folds} folds for each of {candidates} candidates, totalling {folds * candidates} fits");
         var clock = Stopwatch.StartNew();
-        var result = ProgressDisplay.Run(error, "Searching", folds * candidates, step =>
-            search.Fit(train.ToFeatures(), train.LabelsAsInts(), budget, step is null ? null : new CallbackProgress<SearchProgress>(_ => step())));
+        // One bar for the fits, then the refit's own (the SVM's pair problems, the forest's trees, ...).
+        var result = ProgressDisplay.Run(error, log.Enabled, progress =>
+            search.Fit(
+                train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting),
+                new CallbackProgress<SearchProgress>(p => progress.Show("Cross-validation fits", p.CompletedFits, p.TotalFits))));
         double seconds = result.SearchTime.TotalSeconds;
         var c = CultureInfo.InvariantCulture;
         log.Info($"Search time: {seconds.ToString("F2", c)}s");
@@ -563,6 +567,8 @@ public static class TrainCommand
     /// <summary>INFO lines on stderr in the original project's style, only with --verbose.</summary>
     private sealed class Log(bool enabled, TextWriter writer)
     {
+        public bool Enabled => enabled;
+
         public void Info(string message)
         {
             if (enabled)

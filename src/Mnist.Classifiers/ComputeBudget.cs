@@ -11,6 +11,9 @@ namespace Mnist.Classifiers;
 /// search or an ensemble can stop the fits it started: long loops check it at coarse points (an SMO solver every
 /// few thousand iterations, a forest between trees, SGD between epochs) and throw
 /// <see cref="OperationCanceledException"/>; nothing is written by a fit, so a cancelled one leaves nothing behind.
+/// It may carry a <see cref="Progress"/> sink too, to which the work reports its coarse steps (pair problems, trees,
+/// members, epochs). Only the work the budget is given to reports: <see cref="Split"/> leaves the sink out of the
+/// parts' budgets, so a search's fits or an ensemble's members never report as if they were the whole.
 /// A budget changes only how fast work runs, never its result: every learner in the library gives the same model
 /// for the same seed whatever <see cref="MaxDegreeOfParallelism"/> is (work is divided into blocks whose results do
 /// not depend on which thread runs them), and a smaller <see cref="MemoryBytes"/> only means less caching.
@@ -47,26 +50,39 @@ public sealed record ComputeBudget
     public CancellationToken Cancellation { get; }
 
     /// <summary>
+    /// Where the work reports its coarse steps (called from worker threads, so it must be thread-safe); null for
+    /// nowhere. Not handed to the parts of a <see cref="Split"/>.
+    /// </summary>
+    public IProgress<FitProgress>? Progress { get; private init; }
+
+    /// <summary>
     /// Every core of the machine and <see cref="DefaultMemoryFraction"/> of the memory the runtime sees as free now
     /// (the physical or container limit less what is in use).
     /// </summary>
     public static ComputeBudget Default => new(Environment.ProcessorCount, DefaultMemory());
 
     /// <summary>This budget with at most <paramref name="threads"/> threads (memory unchanged).</summary>
-    public ComputeBudget WithThreads(int threads) => new(threads, MemoryBytes, Cancellation);
+    public ComputeBudget WithThreads(int threads) => new(threads, MemoryBytes, Cancellation) { Progress = Progress };
 
     /// <summary>This budget with <paramref name="memoryBytes"/> of memory (threads unchanged).</summary>
-    public ComputeBudget WithMemory(long memoryBytes) => new(MaxDegreeOfParallelism, memoryBytes, Cancellation);
+    public ComputeBudget WithMemory(long memoryBytes) => new(MaxDegreeOfParallelism, memoryBytes, Cancellation) { Progress = Progress };
 
     /// <summary>This budget, stopped by <paramref name="cancellation"/> (threads and memory unchanged).</summary>
-    public ComputeBudget WithCancellation(CancellationToken cancellation) => new(MaxDegreeOfParallelism, MemoryBytes, cancellation);
+    public ComputeBudget WithCancellation(CancellationToken cancellation) => new(MaxDegreeOfParallelism, MemoryBytes, cancellation) { Progress = Progress };
+
+    /// <summary>This budget, reporting its work's steps to <paramref name="progress"/> (null: to nowhere).</summary>
+    public ComputeBudget WithProgress(IProgress<FitProgress>? progress) => new(MaxDegreeOfParallelism, MemoryBytes, Cancellation) { Progress = progress };
+
+    /// <summary>Reports that <paramref name="completed"/> of <paramref name="total"/> steps of <paramref name="stage"/> are done, when a sink is set.</summary>
+    internal void Report(string stage, int completed, int total) => Progress?.Report(new FitProgress(stage, completed, total));
 
     /// <summary>How many of <paramref name="parts"/> independent parts run at once: one per thread, at most all of them.</summary>
     public int ConcurrentParts(int parts) => Math.Clamp(parts, 1, MaxDegreeOfParallelism);
 
     /// <summary>
     /// The budget of each of <paramref name="parts"/> parts run <see cref="ConcurrentParts"/> at a time: the threads
-    /// and the memory divided evenly among the parts that run together (at least one thread each).
+    /// and the memory divided evenly among the parts that run together (at least one thread each), with the same
+    /// cancellation and no <see cref="Progress"/> sink (the whole reports its parts).
     /// </summary>
     public ComputeBudget Split(int parts)
     {

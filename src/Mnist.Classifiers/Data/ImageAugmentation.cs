@@ -52,7 +52,8 @@ public static class ImageAugmentation
     /// </summary>
     /// <param name="images">Square images (<c>Columns</c> must be a perfect square, 784 for MNIST).</param>
     /// <param name="augmentations">The copies to add.</param>
-    /// <param name="budget">The threads to use (each image is transformed alone, so the result is the same for any count); null for <see cref="ComputeBudget.Default"/>.</param>
+    /// <param name="budget">The threads to use (each image is transformed alone, so the result is the same for any count),
+    /// and where each finished block of copies is reported (stage "image copies"); null for <see cref="ComputeBudget.Default"/>.</param>
     public static LabeledImages Augment(LabeledImages images, Augmentations augmentations, ComputeBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(images);
@@ -71,7 +72,8 @@ public static class ImageAugmentation
 
         var rows = images.Rows;
         var columns = images.Columns;
-        var parallel = ComputeBudget.OrDefault(budget).ParallelOptions;
+        budget = ComputeBudget.OrDefault(budget);
+        var parallel = budget.ParallelOptions;
         var pixels = new byte[checked((long)rows * columns * multiplier)];
         var labels = new byte[(long)rows * multiplier];
         var block = 0;
@@ -113,6 +115,7 @@ public static class ImageAugmentation
         {
             images.Labels.CopyTo(labels.AsSpan(block * rows, rows));
             block++;
+            budget.Report("image copies", block, multiplier);
         }
     }
 

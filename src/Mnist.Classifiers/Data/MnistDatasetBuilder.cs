@@ -12,15 +12,16 @@ public static class MnistDatasetBuilder
     /// <param name="augmentations">The copies to add to the train split.</param>
     /// <param name="validationRows">How many training rows to hold out; by default a sixth of them (10,000 of MNIST's
     /// 60,000, as in the original project).</param>
+    /// <param name="budget">The threads of the augmentation, and where it reports its copies (<see cref="ComputeBudget.Progress"/>); null for <see cref="ComputeBudget.Default"/>.</param>
     public static MnistDataset Build(RawMnist raw, int seed = StratifiedSplit.DefaultSeed,
-        Augmentations augmentations = Augmentations.None, int? validationRows = null)
+        Augmentations augmentations = Augmentations.None, int? validationRows = null, ComputeBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(raw);
         var heldOut = validationRows ?? raw.Training.Rows / 6;
         var (train, validation) = StratifiedSplit.Split(raw.Training, heldOut, seed);
         return new MnistDataset
         {
-            Train = ImageAugmentation.Augment(train, augmentations),
+            Train = ImageAugmentation.Augment(train, augmentations, budget),
             Validation = validation,
             Test = raw.Test,
             Info = new DatasetInfo(raw.Source, seed, ImageAugmentation.Describe(augmentations), MnistDatasetFile.CurrentFormatVersion),

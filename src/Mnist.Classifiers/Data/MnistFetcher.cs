@@ -60,6 +60,13 @@ public static class MnistFiles
     public static IReadOnlyList<string> All { get; } = [TrainImages, TrainLabels, TestImages, TestLabels];
 }
 
+/// <summary>How far one download has come.</summary>
+/// <param name="File">The name of the file being downloaded.</param>
+/// <param name="Bytes">The bytes received so far.</param>
+/// <param name="Length">The length the server announced, when it did.</param>
+/// <param name="Done">Whether the last byte has arrived (the checksum is checked next).</param>
+public readonly record struct DownloadProgress(string File, long Bytes, long? Length, bool Done);
+
 /// <summary>
 /// Gets the MNIST images: downloaded from OpenML (<c>mnist_784</c>, verified by the MD5 OpenML publishes), or from
 /// IDX mirrors when OpenML fails (verified against the known MD5s), or read from a local directory of IDX files.
@@ -70,19 +77,26 @@ public sealed class MnistFetcher
     private readonly HttpClient _http;
     private readonly string _cacheDirectory;
     private readonly TextWriter? _progress;
+    private readonly IProgress<DownloadProgress>? _downloads;
     private readonly MnistDownloadSettings _settings;
 
     /// <summary>Creates a fetcher.</summary>
     /// <param name="http">The client used for downloads (tests pass one over a fake handler).</param>
     /// <param name="cacheDirectory">Where downloads are kept; created when needed. Null for <see cref="DefaultCacheDirectory"/>.</param>
-    /// <param name="progress">Where progress lines go (the CLI passes standard error); null for none.</param>
+    /// <param name="progress">Where progress lines go (a source that failed, the file being read, and the bytes
+    /// downloaded unless <paramref name="downloads"/> takes those); null for none.</param>
     /// <param name="settings">The download locations and checksums; null for the defaults.</param>
-    public MnistFetcher(HttpClient http, string? cacheDirectory = null, TextWriter? progress = null, MnistDownloadSettings? settings = null)
+    /// <param name="downloads">Where each download reports its bytes (a few times a second and once when done),
+    /// for a progress bar; null to write them as lines to <paramref name="progress"/>.</param>
+    public MnistFetcher(
+        HttpClient http, string? cacheDirectory = null, TextWriter? progress = null, MnistDownloadSettings? settings = null,
+        IProgress<DownloadProgress>? downloads = null)
     {
         ArgumentNullException.ThrowIfNull(http);
         _http = http;
         _cacheDirectory = cacheDirectory ?? DefaultCacheDirectory;
         _progress = progress;
+        _downloads = downloads;
         _settings = settings ?? new MnistDownloadSettings();
     }
 
@@ -397,6 +411,12 @@ public sealed class MnistFetcher
 
     private void ReportProgress(string name, long bytes, long? length, bool done)
     {
+        if (_downloads is not null)
+        {
+            _downloads.Report(new DownloadProgress(name, bytes, length, done));
+            return;
+        }
+
         if (_progress is null)
         {
             return;

@@ -92,11 +92,13 @@ public sealed record VotingClassifier(IReadOnlyList<VotingMember> Members) : ICl
         // same model for any budget, so the ensemble is the same for any thread count. A failure stops members from
         // starting (those running finish), so a soft-voting member without probabilities fails the fit early.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(count), CancellationToken = budget.Cancellation };
+        int fitted = 0;
         Parallel.For(0, count, parallel, (m, loop) =>
         {
             try
             {
                 models[m] = FitMember(Members[m], features, y, memberBudget);
+                budget.Report("members", Interlocked.Increment(ref fitted), count);
             }
             catch (Exception e)
             {

@@ -110,6 +110,8 @@ internal static class SgdTrainer
                 break;
             }
 
+            budget.Report("epochs (at most)", epoch, maxIterations);
+
             if (options.Shuffle)
             {
                 random.FisherYatesShuffle(order.AsSpan());

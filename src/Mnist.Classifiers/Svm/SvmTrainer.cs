@@ -135,6 +135,7 @@ internal static class SvmTrainer
         var pairs = layout.Pairs;
         var solutions = new BinarySolution[pairs.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(pairs.Count), CancellationToken = budget.Cancellation };
+        int solved = 0;
         // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
         Parallel.ForEach(layout.Order, parallel, p =>
         {
@@ -144,6 +145,7 @@ internal static class SvmTrainer
             solutions[p] = SmoSolver.Solve(
                 problem, options.C * layout.Weights[ci], options.C * layout.Weights[cj], options.Tolerance, options.Shrinking, options.MaxIterations,
                 budget.Cancellation);
+            budget.Report("pair problems", Interlocked.Increment(ref solved), pairs.Count);
         });
 
         return solutions;

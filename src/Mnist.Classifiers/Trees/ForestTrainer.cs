@@ -31,6 +31,7 @@ internal static class ForestTrainer
         var inBag = options.OutOfBagScore ? new ulong[treeCount][] : null;
         // The budget's cancellation stops the fit between trees.
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(treeCount), CancellationToken = budget.Cancellation };
+        int grown = 0;
         Parallel.For(
             0, treeCount, parallel,
             () => (Builder: new TreeBuilder(bins, y, k, settings), Weights: new double[n], Draws: new int[n]),
@@ -53,6 +54,7 @@ internal static class ForestTrainer
                 }
 
                 trees[t] = scratch.Builder.Grow(scratch.Weights, random);
+                budget.Report("trees", Interlocked.Increment(ref grown), treeCount);
                 return scratch;
             },
             _ => { });

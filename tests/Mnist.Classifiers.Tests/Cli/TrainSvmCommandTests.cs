@@ -35,6 +35,7 @@ public sealed class TrainSvmCommandTests : IDisposable
         code.Should().Be(0, error);
         error.Should().Contain("INFO    Training a svm classifier on 90 rows.").And.MatchRegex(@"INFO    Support vectors: \d+ \(per class: \d+, \d+, \d+\)")
             .And.MatchRegex(@"INFO    SMO iterations: \d+ over 3 one-vs-one problems").And.MatchRegex(@"INFO    Training time: \d+\.\d\ds");
+        error.Should().Contain("INFO    Pair problems: 3 of 3", "off a terminal, -v shows the fit's progress as plain lines");
         output.Should().Contain("Confusion matrix:").And.Contain("accuracy");
         using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
         json.RootElement.GetProperty("model").GetString().Should().Be("svm");

@@ -95,6 +95,25 @@ public class MnistFetcherTests
     }
 
     [Fact]
+    public async Task Downloads_report_their_bytes_to_a_progress_sink_instead_of_lines()
+    {
+        using var cache = new TempDirectory();
+        var arff = Arff();
+        var handler = new FakeHttpHandler().Serve(Description, DescriptionJson(arff)).Serve(ArffUrl, arff);
+        var log = new StringWriter();
+        var downloads = new DownloadRecorder();
+
+        await new MnistFetcher(new HttpClient(handler), cache.Path, log, Settings(), downloads).DownloadAsync();
+
+        var reports = downloads.Reports;
+        reports.Should().NotBeEmpty();
+        reports[^1].Done.Should().BeTrue();
+        reports[^1].Bytes.Should().Be(arff.Length);
+        reports.Select(r => r.Bytes).Should().BeInAscendingOrder();
+        log.ToString().Should().NotContain("Downloading", "the bytes went to the sink");
+    }
+
+    [Fact]
     public async Task A_corrupted_OpenML_download_is_rejected_and_the_mirror_used_instead()
     {
         using var cache = new TempDirectory();
@@ -180,5 +199,19 @@ public class MnistFetcherTests
         raw.Test.Rows.Should().Be(10_000);
         raw.Training.Columns.Should().Be(784);
         raw.Training.Labels.Take(5).Should().Equal(5, 0, 4, 1, 9); // the well-known first training digits
+    }
+
+    /// <summary>Keeps what the fetcher reports, synchronously (System.Progress would post to the thread pool).</summary>
+    private sealed class DownloadRecorder : IProgress<DownloadProgress>
+    {
+        public List<DownloadProgress> Reports { get; } = [];
+
+        public void Report(DownloadProgress value)
+        {
+            lock (Reports)
+            {
+                Reports.Add(value);
+            }
+        }
     }
 }

@@ -50,7 +50,7 @@ done
 app=$work/app
 mkdir -p "$app"
 cp tools/package-test/Program.cs "$app/"
-cat > "$work/nuget.config" <<XML
+cat > "$app/nuget.config" <<XML
 <?xml version="1.0" encoding="utf-8"?>
 <configuration>
   <packageSources>
@@ -89,8 +89,18 @@ for id in Mnist.Classifiers Mnist.Classifiers.Images; do
 done
 dotnet "$app/out/PackageTest.dll"
 
-# The tool: installed from the feed, run on the bars written as MNIST's IDX files.
-(cd "$work" && dotnet tool install Mnist.Cli --version "$version" --tool-path "$work/tools" --add-source "$feed")
+# The tool: installed from the feed alone (it carries its dependencies; a package of the same name elsewhere must not
+# be taken instead), run on the bars written as MNIST's IDX files.
+mkdir -p "$work/tool"
+cat > "$work/tool/nuget.config" <<XML
+<?xml version="1.0" encoding="utf-8"?>
+<configuration>
+  <packageSources>
+    <clear />
+  </packageSources>
+</configuration>
+XML
+(cd "$work/tool" && dotnet tool install Mnist.Cli --version "$version" --tool-path "$work/tools" --add-source "$feed")
 mnist=$work/tools/mnist
 "$mnist" --help | grep -q "fetch"
 dotnet "$app/out/PackageTest.dll" write-inputs "$work/inputs"

@@ -9,7 +9,7 @@ public sealed partial class ReadmeQuickStartTests
     [Fact]
     public async Task The_quick_start_compiles_against_the_library()
     {
-        string root = RepositoryRoot();
+        string root = RepositoryRoot.Path;
         string readme = File.ReadAllText(Path.Combine(root, "README.md"));
         var block = QuickStartBlock().Match(readme);
         block.Success.Should().BeTrue("the README has a ```csharp quick start");
@@ -46,19 +46,6 @@ public sealed partial class ReadmeQuickStartTests
         await build.WaitForExitAsync();
 
         build.ExitCode.Should().Be(0, "the quick start must compile:\n{0}\n{1}", stdout, await stderr);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Mnist.Classifiers.sln")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Mnist.Classifiers.sln was not found above the test directory.");
     }
 
     [GeneratedRegex(@"## Quick start\s+```csharp\n(?<code>.*?)```", RegexOptions.Singleline)]

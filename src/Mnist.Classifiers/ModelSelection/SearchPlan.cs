@@ -133,8 +133,8 @@ public sealed class SearchPlan<TLearner>
     /// </summary>
     /// <remarks>
     /// Scores, ranks, the best candidate and the refitted model are the local search's exactly. The fit and score times
-    /// are the shards' own, and <see cref="SearchResult{TLearner}.SearchTime"/> is the sum of every unit's fit and
-    /// score times (the work, not the wall time of the scattered shards).
+    /// are those the shards measured; <see cref="SearchResult{TLearner}.SearchTime"/> is the wall time of the merge
+    /// itself (reading and checking the files), since the shards' wall times overlap on machines this one never saw.
     /// </remarks>
     /// <param name="directory">The directory holding the <c>unit-*.txt</c> files; other files are ignored.</param>
     /// <param name="budget">The threads, memory and cancellation of the refit; null for <see cref="ComputeBudget.Default"/>.</param>
@@ -147,6 +147,7 @@ public sealed class SearchPlan<TLearner>
     public SearchResult<TLearner> Merge(string directory, ComputeBudget? budget = null)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var watch = Stopwatch.StartNew();
         if (!Directory.Exists(directory))
         {
             throw new DirectoryNotFoundException($"The search results directory '{directory}' does not exist.");
@@ -179,9 +180,7 @@ public sealed class SearchPlan<TLearner>
                 + "Shard K of N runs the units whose number modulo N is K; rerun the shards that ran them.");
         }
 
-        var results = found.Select(r => r!).ToArray();
-        var work = TimeSpan.FromTicks(results.Sum(r => r.FitTimes.Sum(t => t.Ticks) + r.ScoreTimes.Sum(t => t.Ticks)));
-        return Finish(results, work, budget);
+        return Finish(found.Select(r => r!).ToArray(), watch.Elapsed, budget);
     }
 
     /// <summary>The candidates of a unit as <c>candidate 3</c> or <c>candidates 0-7</c>.</summary>

@@ -1,6 +1,5 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.ModelSelection;
-using Mnist.Classifiers.Persistence;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
 using Mnist.Classifiers.Tests.Svm;
@@ -78,7 +77,7 @@ public sealed class SearchPlanTests : IDisposable
 
             merged.Best.Candidate.Index.Should().Be(local.Best.Candidate.Index);
             merged.BestParameters.Should().Equal(local.BestParameters);
-            ModelBytes(merged.BestModel!).Should().Equal(ModelBytes(local.BestModel!), "the refitted model file is the same byte for byte but the fit time");
+            ModelFiles.BytesWithoutFitTime(merged.BestModel!).Should().Equal(ModelFiles.BytesWithoutFitTime(local.BestModel!), "the refitted model file is the same byte for byte but the fit time");
         }
     }
 
@@ -177,28 +176,5 @@ public sealed class SearchPlanTests : IDisposable
 
         plan.Invoking(p => p.Merge(_temp.Path)).Should().Throw<InvalidDataException>()
             .WithMessage("The search results file 'unit-00002.txt' is not a complete work unit file*");
-    }
-
-    /// <summary>
-    /// The model file's bytes with the fit's wall time zeroed and without the checksum over it: the time is the one
-    /// field of a model file that two fits of the same learner on the same rows write differently. The field is found
-    /// where docs/model-format.md puts it (the forest's last 8 body bytes; the SVM report's fit ticks, 24 bytes
-    /// before the body's end) and checked to hold the model's fit time before it is zeroed.
-    /// </summary>
-    private static byte[] ModelBytes(IClassifierModel model)
-    {
-        using var temp = new TempDirectory();
-        ModelFile.Save(model, temp.File("model.bin"));
-        byte[] bytes = File.ReadAllBytes(temp.File("model.bin"));
-        int bodyEnd = bytes.Length - 32;
-        var (at, ticks) = (model is PipelineModel pipeline ? pipeline.Classifier : model) switch
-        {
-            SvmModel svm => (bodyEnd - 24, svm.TrainingReport!.Elapsed.Ticks),
-            ForestModel forest => (bodyEnd - 8, forest.FitTime!.Value.Ticks),
-            var other => throw new NotSupportedException(other.GetType().Name),
-        };
-        BitConverter.ToInt64(bytes, at).Should().Be(ticks, "the fit time is where the format puts it");
-        Array.Clear(bytes, at, 8);
-        return bytes[..bodyEnd];
     }
 }

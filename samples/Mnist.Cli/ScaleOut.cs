@@ -15,13 +15,22 @@ namespace Mnist.Cli;
 /// <param name="ShardCount">The number of shards when the index comes from Kubernetes' <c>JOB_COMPLETION_INDEX</c> (<c>--shard-count</c>).</param>
 /// <param name="ResultsDirectory">Where a shard writes its results files (<c>--results</c>); null when not running a shard.</param>
 /// <param name="MergeDirectory">Where the results files to merge are (<c>--merge</c>); null when not merging.</param>
-public sealed record ScaleOutSettings(string? Shard = null, int? ShardCount = null, string? ResultsDirectory = null, string? MergeDirectory = null);
+/// <param name="UnitPerFit">
+/// Make every candidate × fold its own work unit (<c>--unit-per-fit</c>; <see cref="CrossValidatedSearch{TLearner}.ShareWork"/> false):
+/// the SVM grid's 40 fits become 40 units instead of 5 (one per fold), for more shards.
+/// </param>
+public sealed record ScaleOutSettings(
+    string? Shard = null, int? ShardCount = null, string? ResultsDirectory = null, string? MergeDirectory = null, bool UnitPerFit = false);
 
 /// <summary>The shard runs and merges of <c>mnist train -g</c>, thin over <see cref="SearchPlan{TLearner}"/>.</summary>
 public static class ScaleOut
 {
     /// <summary>The environment variable that gives the number of shards of a Kubernetes Indexed Job when <c>--shard-count</c> does not.</summary>
     public const string ShardCountVariable = "MNIST_SHARD_COUNT";
+
+    /// <summary>The <c>-g</c> search of <paramref name="model"/>'s default grid, its work units as the flags ask.</summary>
+    internal static GridSearch<Pipeline> Search(string model, Pipeline learner, TrainSettings settings) =>
+        DefaultGrids.Create(model, learner, settings.Seed) with { ShareWork = !settings.ScaleOut.UnitPerFit };
 
     /// <summary>
     /// Checks the scale-out flags against each other and <c>-g</c>, and resolves the shard of a shard run: from
@@ -39,9 +48,9 @@ public static class ScaleOut
         ArgumentNullException.ThrowIfNull(settings);
         ArgumentNullException.ThrowIfNull(environment);
         bool shardFlags = settings.Shard is not null || settings.ShardCount is not null;
-        if (!gridSearch && (shardFlags || settings.ResultsDirectory is not null || settings.MergeDirectory is not null))
+        if (!gridSearch && (shardFlags || settings.ResultsDirectory is not null || settings.MergeDirectory is not null || settings.UnitPerFit))
         {
-            throw new ArgumentException("--shard, --shard-count, --results and --merge split a grid search: give -g too.");
+            throw new ArgumentException("--shard, --shard-count, --results, --merge and --unit-per-fit split a grid search: give -g too.");
         }
 
         if (settings.ResultsDirectory is not null && settings.MergeDirectory is not null)

@@ -124,8 +124,14 @@ public static class TrainCommand
             Description = "With -g: merge the shards' results files from this directory (every unit exactly once, same data and grid), then refit and report as a local search.",
         };
 
+        var unitPerFit = new Option<bool>("--unit-per-fit")
+        {
+            Description = "With -g: fit every candidate on every fold alone, one work unit per fit (the SVM grid: 40 units instead of 5); "
+                + "the same results, slower on one machine, more shards to spread over. Give it to the shards and the merge alike.",
+        };
+
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, plot, shard, shardCount, results, merge })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, plot, shard, shardCount, results, merge, unitPerFit })
         {
             command.Options.Add(option);
         }
@@ -153,7 +159,7 @@ public static class TrainCommand
                 Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha), parse.GetValue(l1Ratio), parse.GetValue(maxIterations)),
                 Voting = parse.GetValue(voting)!,
                 Scaler = parse.GetValue(scaler)!,
-                ScaleOut = new ScaleOutSettings(parse.GetValue(shard), parse.GetValue(shardCount), parse.GetValue(results), parse.GetValue(merge)),
+                ScaleOut = new ScaleOutSettings(parse.GetValue(shard), parse.GetValue(shardCount), parse.GetValue(results), parse.GetValue(merge), parse.GetValue(unitPerFit)),
             };
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation);
         }));
@@ -285,7 +291,7 @@ public static class TrainCommand
         {
             log.Info($"Fitting shard {part.Index}/{part.Count} of the grid search on {train.Rows} rows.");
             return ScaleOut.RunShard(
-                DefaultGrids.Create(modelName, pipeline, settings.Seed), part, settings.ScaleOut.ResultsDirectory!, train.ToFeatures(), train.LabelsAsInts(),
+                ScaleOut.Search(modelName, pipeline, settings), part, settings.ScaleOut.ResultsDirectory!, train.ToFeatures(), train.LabelsAsInts(),
                 budget, report.Json, output, error);
         }
 
@@ -296,7 +302,7 @@ public static class TrainCommand
         {
             try
             {
-                (model, search) = Search(modelName, pipeline, settings.Seed, train, settings.ScaleOut.MergeDirectory, budget, log, error);
+                (model, search) = Search(modelName, pipeline, settings, train, budget, log, error);
             }
             catch (Exception e) when (settings.ScaleOut.MergeDirectory is not null && e is InvalidDataException or DirectoryNotFoundException)
             {
@@ -397,13 +403,14 @@ public static class TrainCommand
     /// <summary>
     /// The <c>-g</c> path: cross-validates the model's default grid with a progress bar, logs the search as the
     /// original project did (folds × candidates, time, best accuracy and parameters), and returns the best candidate
-    /// refitted on all training rows. With <paramref name="merge"/>, the cross-validation is not run here: the shards'
-    /// results files in that directory are merged instead (<see cref="SearchPlan{TLearner}.Merge"/>).
+    /// refitted on all training rows. With <c>--merge</c>, the cross-validation is not run here: the shards' results
+    /// files are merged instead (<see cref="SearchPlan{TLearner}.Merge"/>).
     /// </summary>
     private static (PipelineModel Model, SearchSummary Summary) Search(
-        string modelName, Pipeline pipeline, int seed, LabeledImages train, string? merge, ComputeBudget budget, Log log, TextWriter error)
+        string modelName, Pipeline pipeline, TrainSettings settings, LabeledImages train, ComputeBudget budget, Log log, TextWriter error)
     {
-        var search = DefaultGrids.Create(modelName, pipeline, seed);
+        var search = ScaleOut.Search(modelName, pipeline, settings);
+        string? merge = settings.ScaleOut.MergeDirectory;
         int candidates = search.Candidates().Count, folds = search.Folds.Splits;
         log.Info("Performing grid search.");
         log.Line($"Fitting {folds} folds for each of {candidates} candidates, totalling {folds * candidates} fits");

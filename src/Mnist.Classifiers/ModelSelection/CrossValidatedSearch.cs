@@ -44,6 +44,14 @@ public abstract record CrossValidatedSearch<TLearner>
     /// <summary>Whether to fit the best candidate on all rows at the end (scikit-learn's <c>refit</c>, true by default).</summary>
     public bool Refit { get; init; } = true;
 
+    /// <summary>
+    /// Whether candidates whose learners share work (<see cref="ISharedWorkClassifier"/>) are fitted together on each
+    /// fold, true by default. False fits every candidate on every fold alone: the same scores (sharing changes speed,
+    /// never results), slower on one machine, but one work unit per fit, so that a search split into shards
+    /// (<see cref="Plan"/>) spreads over candidates × folds machines instead of groups × folds.
+    /// </summary>
+    public bool ShareWork { get; init; } = true;
+
     /// <summary>The candidates this search fits, in order.</summary>
     public abstract IReadOnlyList<SearchCandidate<TLearner>> Candidates();
 
@@ -114,7 +122,7 @@ public abstract record CrossValidatedSearch<TLearner>
 
     /// <summary>
     /// What decides the search's results besides the rows, as text for <see cref="SearchPlan{TLearner}.SearchHash"/>:
-    /// the folds, the scorer (its method's name: the same build gives the same name), the refit, and every
+    /// the folds, the scorer (its method's name: the same build gives the same name), the refit, the work sharing, and every
     /// candidate's number, parameters and learner (<see cref="SearchHashes.Learner"/>).
     /// </summary>
     internal string Describe()
@@ -124,6 +132,7 @@ public abstract record CrossValidatedSearch<TLearner>
         text.Append(c, $"folds\t{Folds.Splits}\t{Folds.Shuffle}\t{Folds.Seed}\n");
         text.Append(c, $"scoring\t{Scoring.Method.DeclaringType?.FullName}.{Scoring.Method.Name}\n");
         text.Append(c, $"refit\t{Refit}\n");
+        text.Append(c, $"share_work\t{ShareWork}\n");
         foreach (var candidate in Candidates())
         {
             text.Append(c, $"candidate\t{candidate.Index}\t{candidate.Describe()}\t{SearchHashes.Learner(candidate.Learner)}\n");

@@ -15,7 +15,7 @@ namespace Mnist.Classifiers.ModelSelection;
 /// <para>
 /// The unit is what the local search computes in one call, so a merged search is the local search, bit for bit,
 /// whatever the number of shards: a group of SVM candidates shares one kernel matrix per fold, and splitting it
-/// would be other work. Units are numbered group after group, fold after fold within a group (unit
+/// would be other work (<see cref="CrossValidatedSearch{TLearner}.ShareWork"/> = false makes every fit its own unit). Units are numbered group after group, fold after fold within a group (unit
 /// <c>g · folds + f</c>), and shard K of N runs the units whose number modulo N is K: a stable rule that needs nothing
 /// but the plan, so every shard agrees on it without talking to the others, and the results never depend on N.
 /// </para>
@@ -44,7 +44,8 @@ public sealed class SearchPlan<TLearner>
         Candidates = search.Candidates();
         Folds = search.Folds.Split(labels);
         var units = new List<SearchWorkUnit>();
-        foreach (var group in ShareGroups(Candidates))
+        var groups = search.ShareWork ? ShareGroups(Candidates) : Candidates.Select(c => new[] { c.Index }).ToList();
+        foreach (var group in groups)
         {
             foreach (var fold in Folds)
             {

@@ -51,6 +51,29 @@ public sealed class TrainScaleOutCommandTests : IDisposable
     }
 
     [Fact]
+    public void Unit_per_fit_makes_forty_units_whose_merge_matches_the_shared_local_search()
+    {
+        string results = _temp.File("results");
+        var shard = TrainCommandTests.Run(Data(), "-g", "--unit-per-fit", "--shard", "0/1", "--results", results, "--json");
+        shard.ExitCode.Should().Be(0, shard.Error);
+        using var shardJson = JsonDocument.Parse(shard.Output.TrimEnd('\n').Split('\n')[^1]);
+        shardJson.RootElement.GetProperty("total_units").GetInt32().Should().Be(40);
+
+        var shared = TrainCommandTests.Run(Data(), "-g", "--merge", results, "-o", _temp.File("shared.model"));
+        var merged = TrainCommandTests.Run(Data(), "-g", "--unit-per-fit", "--merge", results, "--json", "-o", _temp.File("merged.model"));
+        var local = TrainCommandTests.Run(Data(), "-g", "--json", "-o", _temp.File("local.model"));
+
+        shared.ExitCode.Should().Be(1, "the merge must be told the units are per fit");
+        shared.Error.Should().Contain("was computed for another search");
+        merged.ExitCode.Should().Be(0, merged.Error);
+        using var mergedJson = JsonDocument.Parse(merged.Output.TrimEnd('\n').Split('\n')[^1]);
+        using var localJson = JsonDocument.Parse(local.Output.TrimEnd('\n').Split('\n')[^1]);
+        mergedJson.RootElement.GetProperty("best_score").GetDouble().Should().Be(localJson.RootElement.GetProperty("best_score").GetDouble());
+        ModelFiles.BytesWithoutFitTime(ModelFile.Load(_temp.File("merged.model")))
+            .Should().Equal(ModelFiles.BytesWithoutFitTime(ModelFile.Load(_temp.File("local.model"))));
+    }
+
+    [Fact]
     public void A_merge_with_a_shard_missing_names_its_units_and_writes_no_model()
     {
         string results = _temp.File("results");

@@ -82,6 +82,29 @@ public sealed class SearchPlanTests : IDisposable
     }
 
     [Fact]
+    public void Without_shared_work_every_fit_is_a_unit_and_the_merge_still_equals_the_shared_local_search()
+    {
+        var shared = SvmSearch().Fit(Data.X, Data.Y);
+        var unshared = SvmSearch() with { ShareWork = false };
+        var plan = unshared.Plan(Data.X, Data.Y);
+        for (int shard = 0; shard < 7; shard++)
+        {
+            unshared.Plan(Data.X, Data.Y).RunShard(shard, 7, _temp.Path);
+        }
+
+        plan.Units.Should().HaveCount(40, "8 candidates x 5 folds, one plain fit each");
+        plan.Units.Should().OnlyContain(u => u.Candidates.Count == 1);
+        var merged = plan.Merge(_temp.Path);
+
+        // Sharing changes speed, never results: the plain fits score as the shared ones, bit for bit.
+        merged.Candidates.Select(c => c.FoldScores).Should().BeEquivalentTo(shared.Candidates.Select(c => c.FoldScores), o => o.WithStrictOrdering());
+        merged.Candidates.Select(c => c.Rank).Should().Equal(shared.Candidates.Select(c => c.Rank));
+        ModelFiles.BytesWithoutFitTime(merged.BestModel!).Should().Equal(ModelFiles.BytesWithoutFitTime(shared.BestModel!));
+        SvmSearch().Plan(Data.X, Data.Y).Invoking(p => p.Merge(_temp.Path)).Should().Throw<InvalidDataException>()
+            .WithMessage("*another search*", "the shared search's units are other units");
+    }
+
+    [Fact]
     public void Shards_split_the_units_by_their_number_modulo_the_shard_count()
     {
         var plan = ForestSearch().Plan(Data.X, Data.Y);

@@ -60,13 +60,27 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
   echo started > "$dir/munged.ours"
 fi
 
+# The daemons fork into the background before they bind their ports, so another cluster's daemons would answer
+# for ours: refuse to start beside them.
+for daemon in slurmctld slurmd; do
+  if pids=$(pgrep -x "$daemon"); then
+    fail "a $daemon is already running (pid $(echo $pids)): stop it first; this script starts its own"
+  fi
+done
+alive() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
+
 /usr/sbin/slurmctld -f "$conf" || fail "slurmctld did not start" "$dir/log/slurmctld.log"
 /usr/sbin/slurmd -f "$conf" -N localhost || fail "slurmd did not start" "$dir/log/slurmd.log"
 
 # Ready when the node is idle (it may pass through unknown and down first; ReturnToService=2 brings it back).
 for _ in $(seq 120); do
   state=$(sinfo -h -N -n localhost -o %T 2>/dev/null || true)
-  [ "$state" = idle ] && { echo "start-cluster: slurmctld and slurmd up, node localhost idle with $cpus CPUs (SLURM_CONF=$conf)"; exit 0; }
+  if [ "$state" = idle ]; then
+    alive slurmctld || fail "slurmctld exited" "$dir/log/slurmctld.log"
+    alive slurmd || fail "slurmd exited" "$dir/log/slurmd.log"
+    echo "start-cluster: slurmctld and slurmd up, node localhost idle with $cpus CPUs (SLURM_CONF=$conf)"
+    exit 0
+  fi
   sleep 0.5
 done
 fail "the node did not become idle within 60 s (state: '${state:-none}')" "$dir/log/slurmd.log"

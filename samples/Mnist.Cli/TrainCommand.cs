@@ -108,8 +108,30 @@ public static class TrainCommand
             DefaultValueFactory = _ => -1,
         };
 
+        // Scale-out (issue 19, docs/scale-out.md): a -g search split into shards on many machines, then merged.
+        var shard = new Option<string?>("--shard")
+        {
+            Description = "With -g and --results: run shard K of N (K/N, K from 0) of the search; default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT, "
+                + $"else Kubernetes' JOB_COMPLETION_INDEX with --shard-count or {ScaleOut.ShardCountVariable}.",
+        };
+        var shardCount = new Option<int?>("--shard-count") { Description = "The number of shards of a Kubernetes Indexed Job (its completions), with JOB_COMPLETION_INDEX." };
+        var results = new Option<string?>("--results")
+        {
+            Description = "With -g: fit only this shard's share of the search and write one results file per work unit into this directory; no refit, no model.",
+        };
+        var merge = new Option<string?>("--merge")
+        {
+            Description = "With -g: merge the shards' results files from this directory (every unit exactly once, same data and grid), then refit and report as a local search.",
+        };
+
+        var unitPerFit = new Option<bool>("--unit-per-fit")
+        {
+            Description = "With -g: fit every candidate on every fold alone, one work unit per fit (the SVM grid: 40 units instead of 5); "
+                + "the same results, slower on one machine, more shards to spread over. Give it to the shards and the merge alike.",
+        };
+
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, plot })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, plot, shard, shardCount, results, merge, unitPerFit })
         {
             command.Options.Add(option);
         }
@@ -137,6 +159,7 @@ public static class TrainCommand
                 Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha), parse.GetValue(l1Ratio), parse.GetValue(maxIterations)),
                 Voting = parse.GetValue(voting)!,
                 Scaler = parse.GetValue(scaler)!,
+                ScaleOut = new ScaleOutSettings(parse.GetValue(shard), parse.GetValue(shardCount), parse.GetValue(results), parse.GetValue(merge), parse.GetValue(unitPerFit)),
             };
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation);
         }));
@@ -216,7 +239,8 @@ public static class TrainCommand
                 _ = DefaultGrids.Create(settings.Model.Trim().ToLowerInvariant(), learner, settings.Seed);
             }
 
-            return new TrainPlan(learner, ClassifierFactory.Budget(settings).WithCancellation(cancellation), new Log(settings.Report.Verbose, error));
+            var shard = ScaleOut.Resolve(settings.ScaleOut, settings.GridSearch, Environment.GetEnvironmentVariable);
+            return new TrainPlan(learner, ClassifierFactory.Budget(settings).WithCancellation(cancellation), new Log(settings.Report.Verbose, error), shard);
         }
         catch (ArgumentException e)
         {
@@ -241,7 +265,7 @@ public static class TrainCommand
 
     private static int TrainUncancelled(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
     {
-        var (pipeline, budget, log) = plan;
+        var (pipeline, budget, log, shard) = plan;
         var report = settings.Report;
         string modelName = settings.Model.Trim().ToLowerInvariant();
 
@@ -263,12 +287,28 @@ public static class TrainCommand
             return 1;
         }
 
+        if (shard is { } part)
+        {
+            log.Info($"Fitting shard {part.Index}/{part.Count} of the grid search on {train.Rows} rows.");
+            return ScaleOut.RunShard(
+                ScaleOut.Search(modelName, pipeline, settings), part, settings.ScaleOut.ResultsDirectory!, train.ToFeatures(), train.LabelsAsInts(),
+                budget, report.Json, output, error);
+        }
+
         var clock = Stopwatch.StartNew();
         PipelineModel model;
         SearchSummary? search = null;
         if (settings.GridSearch)
         {
-            (model, search) = Search(modelName, pipeline, settings.Seed, train, budget, log, error);
+            try
+            {
+                (model, search) = Search(modelName, pipeline, settings, train, budget, log, error);
+            }
+            catch (Exception e) when (settings.ScaleOut.MergeDirectory is not null && e is InvalidDataException or DirectoryNotFoundException)
+            {
+                error.WriteLine($"error: cannot merge the search results: {e.Message}");
+                return 1;
+            }
         }
         else
         {
@@ -364,24 +404,33 @@ public static class TrainCommand
     /// <summary>
     /// The <c>-g</c> path: cross-validates the model's default grid with a progress bar, logs the search as the
     /// original project did (folds × candidates, time, best accuracy and parameters), and returns the best candidate
-    /// refitted on all training rows.
+    /// refitted on all training rows. With <c>--merge</c>, the cross-validation is not run here: the shards' results
+    /// files are merged instead (<see cref="SearchPlan{TLearner}.Merge"/>).
     /// </summary>
     private static (PipelineModel Model, SearchSummary Summary) Search(
-        string modelName, Pipeline pipeline, int seed, LabeledImages train, ComputeBudget budget, Log log, TextWriter error)
+        string modelName, Pipeline pipeline, TrainSettings settings, LabeledImages train, ComputeBudget budget, Log log, TextWriter error)
     {
-        var search = DefaultGrids.Create(modelName, pipeline, seed);
+        var search = ScaleOut.Search(modelName, pipeline, settings);
+        string? merge = settings.ScaleOut.MergeDirectory;
         int candidates = search.Candidates().Count, folds = search.Folds.Splits;
         log.Info("Performing grid search.");
         log.Line($"Fitting {folds} folds for each of {candidates} candidates, totalling {folds * candidates} fits");
         var clock = Stopwatch.StartNew();
-        // One bar for the fits, then the refit's own (the SVM's pair problems, the forest's trees, ...).
-        var result = ProgressDisplay.Run(error, log.Enabled, progress =>
-            search.Fit(
+        // One bar for the fits (or the merge), then the refit's own (the SVM's pair problems, the forest's trees, ...).
+        var result = ProgressDisplay.Run(error, log.Enabled, progress => merge is not null
+            ? search.Plan(train.ToFeatures(), train.LabelsAsInts()).Merge(merge, budget.WithProgress(progress.Fitting))
+            : search.Fit(
                 train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting),
                 new CallbackProgress<SearchProgress>(p => progress.Show("Cross-validation fits", p.CompletedFits, p.TotalFits))));
         double seconds = result.SearchTime.TotalSeconds;
         var c = CultureInfo.InvariantCulture;
         log.Info($"Search time: {seconds.ToString("F2", c)}s");
+        if (merge is not null)
+        {
+            var work = result.Candidates.Sum(r => (r.MeanFitTime + r.MeanScoreTime).TotalSeconds) * folds;
+            log.Info($"Merged the shards' results from {merge}: their fits and scoring took {work.ToString("F2", c)}s in all.");
+        }
+
         log.Info($"Search Accuracy: {result.BestScore.ToString("F4", c)}");
         string bestParameters = BestParametersJson(result.BestParameters, indented: true);
         log.Info($"Best parameters: {bestParameters}");
@@ -562,7 +611,7 @@ public static class TrainCommand
     private sealed record SearchSummary(double Seconds, double BestScore, IReadOnlyList<SearchParameter> BestParameters);
 
     /// <summary>What <see cref="Prepare"/> made of the flags.</summary>
-    private sealed record TrainPlan(Pipeline Learner, ComputeBudget Budget, Log Log);
+    private sealed record TrainPlan(Pipeline Learner, ComputeBudget Budget, Log Log, (int Index, int Count)? Shard);
 
     /// <summary>INFO lines on stderr in the original project's style, only with --verbose.</summary>
     private sealed class Log(bool enabled, TextWriter writer)

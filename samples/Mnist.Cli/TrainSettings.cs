@@ -50,6 +50,11 @@ public sealed record TrainSettings
     /// (pixels to [0, 1]) or none.
     /// </summary>
     public string Scaler { get; init; } = "standard";
+
+    // Scale-out (issue 19): a grid search split into shards, then merged (docs/scale-out.md).
+
+    /// <summary>Run one shard of the <c>-g</c> search or merge the shards' results (<c>--shard</c>, <c>--results</c>, <c>--merge</c>).</summary>
+    public ScaleOutSettings ScaleOut { get; init; } = new();
 }
 
 /// <summary>What <c>mnist train</c> prints.</summary>

@@ -60,6 +60,27 @@ internal sealed class OnnxGraph
         return tensor.Name;
     }
 
+    /// <summary>A double constant of shape <paramref name="dims"/> (a scalar when empty); returns its name.</summary>
+    public string Doubles(ReadOnlySpan<double> values, params long[] dims)
+    {
+        var tensor = Tensor(Fresh("const"), OnnxProto.TensorProto.Types.DataType.Double, dims);
+        foreach (double value in values)
+        {
+            tensor.DoubleData.Add(value);
+        }
+
+        Proto.Initializer.Add(tensor);
+        return tensor.Name;
+    }
+
+    /// <summary>Adds a Cast of <paramref name="input"/> to <paramref name="type"/>; returns the output's name.</summary>
+    public string Cast(string input, OnnxProto.TensorProto.Types.DataType type)
+    {
+        string output = Fresh("cast");
+        Node("Cast", [input], [output]).Int("to", (long)type);
+        return output;
+    }
+
     /// <summary>An int64 constant of shape <paramref name="dims"/> (a scalar when empty); returns its name.</summary>
     public string Int64s(ReadOnlySpan<long> values, params long[] dims)
     {

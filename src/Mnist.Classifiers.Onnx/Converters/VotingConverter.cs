@@ -32,8 +32,7 @@ internal static class VotingConverter
         for (int m = 0; m < members.Length; m++)
         {
             string label = graph.Apply("Unsqueeze", members[m].Label, column);
-            string oneHot = graph.Fresh("one_hot");
-            graph.Node("Cast", [graph.Apply("Equal", label, classes)], [oneHot]).Int("to", (long)global::Onnx.TensorProto.Types.DataType.Float);
+            string oneHot = graph.Cast(graph.Apply("Equal", label, classes), global::Onnx.TensorProto.Types.DataType.Float);
             votes[m] = graph.Apply("Mul", oneHot, graph.Floats([(float)Weight(voting, m)]));
         }
 

@@ -5,7 +5,7 @@ namespace Mnist.Classifiers.Onnx.Converters;
 /// <summary>
 /// The kernel SVM: ai.onnx.ml's SVMClassifier in its one-vs-one (SVC) mode, which holds LIBSVM's model as it is:
 /// support vectors grouped by class (<c>vectors_per_class</c>), the (k−1) × nSV dual coefficients, one threshold per pair
-/// and Platt's A and B per pair when the model has probabilities.
+/// and Platt's A and B per pair when a model of three classes or more has probabilities.
 /// </summary>
 /// <remarks>
 /// Signs follow skl2onnx's SVC converter (skl2onnx/operator_converters/support_vector_machines.py), which ONNX Runtime's

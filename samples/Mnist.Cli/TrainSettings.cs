@@ -50,6 +50,17 @@ public sealed record TrainSettings
     /// (pixels to [0, 1]) or none.
     /// </summary>
     public string Scaler { get; init; } = "standard";
+
+    // Issue 17 (deskewing, PCA, virtual support vectors): see ImageSteps.
+
+    /// <summary>Deskew the digits before the scaler (<c>--deskew</c>).</summary>
+    public bool Deskew { get; init; }
+
+    /// <summary>Keep this many principal components after the scaler (<c>--pca</c>); null for no PCA.</summary>
+    public int? Pca { get; init; }
+
+    /// <summary>The virtual support vectors' copies (<c>--virtual-sv</c>, see <see cref="ImageSteps.VirtualSvSyntax"/>); null for none.</summary>
+    public string? VirtualSv { get; init; }
 }
 
 /// <summary>What <c>mnist train</c> prints.</summary>

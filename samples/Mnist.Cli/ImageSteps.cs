@@ -79,6 +79,11 @@ public static partial class ImageSteps
             return new Pipeline([.. outer, .. inner], classifier);
         }
 
+        if (settings.GridSearch)
+        {
+            throw new ArgumentException("--virtual-sv cannot be combined with -g: the search's grid varies the SVM, which the virtual support vectors wrap.", "--virtual-sv");
+        }
+
         if (classifier is not SvmClassifier)
         {
             throw new ArgumentException($"--virtual-sv works with -M svm only; the model is {settings.Model}.", "--virtual-sv");

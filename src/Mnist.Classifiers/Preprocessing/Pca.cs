@@ -24,6 +24,9 @@ namespace Mnist.Classifiers.Preprocessing;
 /// <param name="Whiten">Scale each projected component to unit variance (scikit-learn's <c>whiten</c>).</param>
 public sealed record Pca(int? Components = null, double? VarianceFraction = null, bool Whiten = false) : IUnfittedTransform
 {
+    /// <summary>The rows this many at a time are centred into a double-precision block that stays in the L2 cache.</summary>
+    private const int RowBlock = 64;
+
     /// <inheritdoc />
     public void Validate()
     {
@@ -165,9 +168,6 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
 
         return means;
     }
-
-    /// <summary>The rows this many at a time are centred into a double-precision block that stays in the L2 cache.</summary>
-    private const int RowBlock = 64;
 
     /// <summary>
     /// The upper triangle (j ≥ i) of Xcᵀ·Xc, row-major in a columns × columns array: for each block of centred rows,

@@ -136,6 +136,11 @@ public static class TrainCommand
             command.Options.Add(option);
         }
 
+        var imageSteps = ImageSteps.CreateOptions(); // issue 17
+        command.Options.Add(imageSteps.Deskew);
+        command.Options.Add(imageSteps.Pca);
+        command.Options.Add(imageSteps.VirtualSv);
+
         // Ctrl+C cancels the token: the search or fit stops at its next check and nothing is written. The work runs
         // on the thread pool so that System.CommandLine, which starts listening for the signal once the action has
         // returned its task, listens while training runs.
@@ -160,6 +165,9 @@ public static class TrainCommand
                 Voting = parse.GetValue(voting)!,
                 Scaler = parse.GetValue(scaler)!,
                 ScaleOut = new ScaleOutSettings(parse.GetValue(shard), parse.GetValue(shardCount), parse.GetValue(results), parse.GetValue(merge), parse.GetValue(unitPerFit)),
+                Deskew = parse.GetValue(imageSteps.Deskew),
+                Pca = parse.GetValue(imageSteps.Pca),
+                VirtualSv = parse.GetValue(imageSteps.VirtualSv),
             };
             return Run(settings, loadDataset, parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, cancellation);
         }));
@@ -232,7 +240,9 @@ public static class TrainCommand
         {
             // The pixels are scaled before the classifier, standardised by default as the original project's pipeline did.
             var scaler = ClassifierFactory.CreateScaler(settings);
-            var learner = new Pipeline(scaler is null ? [] : [scaler], ClassifierFactory.Create(settings));
+            var log = new Log(settings.Report.Verbose, error);
+            var learner = ImageSteps.Build(
+                settings, scaler, ClassifierFactory.Create(settings), new CallbackProgress<VirtualSupportVectorsReport>(r => log.Info(ImageSteps.Describe(r))));
             if (settings.GridSearch)
             {
                 // Fails here, before the dataset loads, for a model without a default grid.
@@ -240,7 +250,7 @@ public static class TrainCommand
             }
 
             var shard = ScaleOut.Resolve(settings.ScaleOut, settings.GridSearch, Environment.GetEnvironmentVariable);
-            return new TrainPlan(learner, ClassifierFactory.Budget(settings).WithCancellation(cancellation), new Log(settings.Report.Verbose, error), shard);
+            return new TrainPlan(learner, ClassifierFactory.Budget(settings).WithCancellation(cancellation), log, shard);
         }
         catch (ArgumentException e)
         {
@@ -319,7 +329,7 @@ public static class TrainCommand
 
         double fitSeconds = clock.Elapsed.TotalSeconds;
         log.Info($"Training time: {(fitSeconds - (search?.Seconds ?? 0)).ToString("F2", CultureInfo.InvariantCulture)}s");
-        if (model.Classifier is SvmModel svm)
+        if (ImageSteps.FindSvm(model.Classifier) is { } svm)
         {
             LogSvm(log, svm);
         }

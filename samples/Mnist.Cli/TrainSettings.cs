@@ -55,6 +55,17 @@ public sealed record TrainSettings
 
     /// <summary>Run one shard of the <c>-g</c> search or merge the shards' results (<c>--shard</c>, <c>--results</c>, <c>--merge</c>).</summary>
     public ScaleOutSettings ScaleOut { get; init; } = new();
+
+    // Issue 17 (deskewing, PCA, virtual support vectors): see ImageSteps.
+
+    /// <summary>Deskew the digits before the scaler (<c>--deskew</c>).</summary>
+    public bool Deskew { get; init; }
+
+    /// <summary>Keep this many principal components after the scaler (<c>--pca</c>); null for no PCA.</summary>
+    public int? Pca { get; init; }
+
+    /// <summary>The virtual support vectors' copies (<c>--virtual-sv</c>, see <see cref="ImageSteps.VirtualSvSyntax"/>); null for none.</summary>
+    public string? VirtualSv { get; init; }
 }
 
 /// <summary>What <c>mnist train</c> prints.</summary>

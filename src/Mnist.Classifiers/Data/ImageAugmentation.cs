@@ -129,9 +129,26 @@ public static class ImageAugmentation
     /// <param name="height">Rows.</param>
     /// <param name="dx">Horizontal shift, positive to the right.</param>
     /// <param name="dy">Vertical shift, positive downwards.</param>
-    public static void Shift(ReadOnlySpan<byte> image, Span<byte> destination, int width, int height, int dx, int dy)
+    public static void Shift(ReadOnlySpan<byte> image, Span<byte> destination, int width, int height, int dx, int dy) =>
+        ShiftPixels(image, destination, width, height, dx, dy);
+
+    /// <summary>
+    /// <see cref="Shift(ReadOnlySpan{byte}, Span{byte}, int, int, int, int)"/> for images of <see cref="float"/> pixels
+    /// (a feature row), as virtual support vectors shift them.
+    /// </summary>
+    /// <param name="image">The source image, row-major, <paramref name="width"/> × <paramref name="height"/>.</param>
+    /// <param name="destination">Where the shifted image goes (same size; must not overlap the source).</param>
+    /// <param name="width">Pixels per row.</param>
+    /// <param name="height">Rows.</param>
+    /// <param name="dx">Horizontal shift, positive to the right.</param>
+    /// <param name="dy">Vertical shift, positive downwards.</param>
+    public static void Shift(ReadOnlySpan<float> image, Span<float> destination, int width, int height, int dx, int dy) =>
+        ShiftPixels(image, destination, width, height, dx, dy);
+
+    private static void ShiftPixels<T>(ReadOnlySpan<T> image, Span<T> destination, int width, int height, int dx, int dy)
+        where T : unmanaged
     {
-        CheckSizes(image, destination, width, height);
+        CheckSizes(image.Length, destination.Length, width, height);
         destination.Clear();
         var copyWidth = width - Math.Abs(dx);
         if (copyWidth <= 0 || Math.Abs(dy) >= height)
@@ -160,18 +177,34 @@ public static class ImageAugmentation
     /// <param name="degrees">The angle, positive counter-clockwise.</param>
     public static void Rotate(ReadOnlySpan<byte> image, Span<byte> destination, int width, int height, double degrees)
     {
-        CheckSizes(image, destination, width, height);
+        CheckSizes(image.Length, destination.Length, width, height);
         new BilinearRotation(width, height, degrees).Apply(image, destination);
     }
 
-    private static void CheckSizes(ReadOnlySpan<byte> image, Span<byte> destination, int width, int height)
+    /// <summary>
+    /// <see cref="Rotate(ReadOnlySpan{byte}, Span{byte}, int, int, double)"/> for images of <see cref="float"/> pixels,
+    /// without the rounding to bytes: <c>scipy.ndimage.rotate(image, degrees, reshape=False, order=1, mode='grid-constant')</c>
+    /// in single precision.
+    /// </summary>
+    /// <param name="image">The source image, row-major.</param>
+    /// <param name="destination">Where the rotated image goes (same size; must not overlap the source).</param>
+    /// <param name="width">Pixels per row.</param>
+    /// <param name="height">Rows.</param>
+    /// <param name="degrees">The angle, positive counter-clockwise.</param>
+    public static void Rotate(ReadOnlySpan<float> image, Span<float> destination, int width, int height, double degrees)
+    {
+        CheckSizes(image.Length, destination.Length, width, height);
+        new BilinearRotation(width, height, degrees).Apply(image, destination);
+    }
+
+    private static void CheckSizes(int imageLength, int destinationLength, int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(height, 1);
-        if (image.Length != width * height || destination.Length != width * height)
+        if (imageLength != width * height || destinationLength != width * height)
         {
             throw new ArgumentException(
-                $"The image ({image.Length} pixels) and destination ({destination.Length}) must both be {width}×{height}.");
+                $"The image ({imageLength} pixels) and destination ({destinationLength}) must both be {width}×{height}.");
         }
     }
 }
@@ -241,6 +274,23 @@ internal sealed class BilinearRotation
 
         var done = Avx2.IsSupported ? ApplyAvx2(image, destination) : 0;
         ApplyScalar(image, destination, done);
+    }
+
+    /// <summary>Rotates one image of <see cref="float"/> pixels into <paramref name="destination"/>, unrounded.</summary>
+    public void Apply(ReadOnlySpan<float> image, Span<float> destination)
+    {
+        if (image.Length != _pixels || destination.Length != _pixels)
+        {
+            throw new ArgumentException($"Both images must have {_pixels} pixels.");
+        }
+
+        var n = _pixels;
+        for (var p = 0; p < n; p++)
+        {
+            var value = _weights[p] * image[_taps[p]] + _weights[n + p] * image[_taps[n + p]]
+                      + _weights[2 * n + p] * image[_taps[2 * n + p]] + _weights[3 * n + p] * image[_taps[3 * n + p]];
+            destination[p] = (float)value;
+        }
     }
 
     /// <summary>The reference loop, from output pixel <paramref name="start"/> on.</summary>

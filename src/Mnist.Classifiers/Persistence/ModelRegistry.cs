@@ -40,6 +40,8 @@ internal static class ModelRegistry
         Register(ForestModel.ExtraTreesKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadExtraTrees);
         Register(VotingModel.Kind, writtenVersion: 1, oldestReadableVersion: 1, VotingModel.Read);
         Register(SgdModel.Kind, writtenVersion: 1, oldestReadableVersion: 1, SgdModel.Read);
+        Register(FittedDeskew.Kind, writtenVersion: 1, oldestReadableVersion: 1, FittedDeskew.Read);
+        Register(FittedPca.Kind, writtenVersion: 1, oldestReadableVersion: 1, FittedPca.Read);
     }
 
     /// <summary>The registered kinds, sorted.</summary>

@@ -88,7 +88,9 @@ public sealed class ModelFileTests : IDisposable
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new RandomForestClassifier { Trees = 2 }.Fit(x, y))))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new ExtraTreesClassifier { Trees = 2 }.Fit(x, y))))
             .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new VotingClassifier([new("d", new DummyClassifier())]).Fit(x, y))).Take(1))
-            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new SgdClassifier().Fit(x, y))));
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(new SgdClassifier().Fit(x, y))))
+            .Concat(ModelFileBytes.Objects(ModelFile.Serialize(
+                new Pipeline([new Deskew(), new Pca(Components: 2)], new DummyClassifier()).Fit(Synthetic.Images(3, 1).ToFeatures(), [0, 1, 0]))).Skip(1).Take(2));
 
         var current = new Dictionary<string, ushort>
         {
@@ -101,8 +103,10 @@ public sealed class ModelFileTests : IDisposable
             ["extra"] = 1,
             ["voting"] = 1,
             ["sgd"] = 1,
+            ["deskew"] = 1,
+            ["pca"] = 1,
         };
-        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra", "voting", "sgd");
+        frames.Select(f => f.Kind).Should().Equal("pipeline", "standard-scaler", "minmax-scaler", "svm", "dummy", "forest", "extra", "voting", "sgd", "deskew", "pca");
         frames.ToDictionary(f => f.Kind, f => f.Version).Should().Equal(current);
         ModelRegistry.Kinds.Should().BeEquivalentTo(current.Keys, "every registered kind is checked");
         foreach (var (kind, version) in current)
@@ -226,7 +230,7 @@ public sealed class ModelFileTests : IDisposable
             body.WriteInt64(0);
         }));
         var act = () => ModelFile.Load(path);
-        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: dummy, extra, forest, minmax-scaler, pipeline, sgd, standard-scaler*");
+        act.Should().Throw<InvalidDataException>().WithMessage("*unknown.bin*unknown kind 'System.Diagnostics.Process'*known kinds: deskew, dummy, extra, forest, minmax-scaler, pca, pipeline, sgd, standard-scaler*");
     }
 
     [Fact]

@@ -1,0 +1,382 @@
+using System.Collections.ObjectModel;
+using System.Numerics.Tensors;
+using MathNet.Numerics.LinearAlgebra;
+using Mnist.Classifiers.Data;
+using Mnist.Classifiers.LinearAlgebra;
+using Mnist.Classifiers.Persistence;
+
+namespace Mnist.Classifiers.Preprocessing;
+
+/// <summary>
+/// Principal component analysis, as scikit-learn's <c>PCA(svd_solver="full")</c>: the rows are centred and projected
+/// onto the leading eigenvectors of their covariance matrix (the right singular vectors of the centred data), so
+/// <see cref="FittedPca.Transform"/> gives <c>(x − mean) · componentsᵀ</c>, divided by √(explained variance) when
+/// whitening.
+/// </summary>
+/// <param name="Components">
+/// How many components to keep (scikit-learn's integer <c>n_components</c>), at most min(rows, features); null for
+/// <paramref name="VarianceFraction"/>, or for all min(rows, features) components when that is null too.
+/// </param>
+/// <param name="VarianceFraction">
+/// Keep the fewest components whose explained variance ratios add up to more than this fraction, strictly between 0
+/// and 1 (scikit-learn's fractional <c>n_components</c>); null when <paramref name="Components"/> decides.
+/// </param>
+/// <param name="Whiten">Scale each projected component to unit variance (scikit-learn's <c>whiten</c>).</param>
+public sealed record Pca(int? Components = null, double? VarianceFraction = null, bool Whiten = false) : IUnfittedTransform
+{
+    /// <summary>The rows this many at a time are centred into a double-precision block that stays in the L2 cache.</summary>
+    private const int RowBlock = 64;
+
+    /// <inheritdoc />
+    public void Validate()
+    {
+        if (Components is < 1)
+        {
+            throw new ArgumentException($"Components must be at least 1 (or null); got {Components}.", nameof(Components));
+        }
+
+        if (VarianceFraction is { } fraction && !(fraction > 0 && fraction < 1))
+        {
+            throw new ArgumentException($"VarianceFraction must be strictly between 0 and 1 (or null); got {fraction}.", nameof(VarianceFraction));
+        }
+
+        if (Components is not null && VarianceFraction is not null)
+        {
+            throw new ArgumentException(
+                "Give either Components or VarianceFraction, not both: they are two ways of choosing how many components to keep.",
+                nameof(VarianceFraction));
+        }
+    }
+
+    /// <inheritdoc cref="IUnfittedTransform.Fit"/>
+    /// <exception cref="ArgumentException">
+    /// There are no rows, a value is NaN or infinite, or <see cref="Components"/> exceeds min(rows, features).
+    /// </exception>
+    /// <remarks>
+    /// The covariance Xcᵀ·Xc / (rows − 1) of the centred rows Xc is accumulated in double precision, in blocks of
+    /// rows, each thread owning a band of the matrix's rows so that every entry is summed in the same order whatever
+    /// the thread count; its eigen-decomposition is MathNet.Numerics' symmetric EVD (Householder tridiagonalisation
+    /// and the implicit QL method, as in EISPACK's tred2/tql2). The eigenvalues are the explained variances
+    /// S²/(rows − 1) of scikit-learn's SVD and the eigenvectors its right singular vectors; forming the covariance
+    /// squares the condition number, which costs nothing that matters for the leading components of image data.
+    /// </remarks>
+    public FittedPca Fit(FeatureMatrix features, ComputeBudget? budget = null)
+    {
+        Validate();
+        InputChecks.FittingRows(features);
+        budget = ComputeBudget.OrDefault(budget);
+        int rows = features.Rows, columns = features.Columns;
+        int rank = Math.Min(rows, columns);
+        if (Components > rank)
+        {
+            throw new ArgumentException(
+                $"Components is {Components}, but {rows} rows of {columns} features have at most {rank} principal components.", nameof(Components));
+        }
+
+        double[] mean = ColumnMeans(features, budget);
+        double[] covariance = Covariance(features, mean, budget);
+        int divisor = Math.Max(rows - 1, 1); // one row: scikit-learn divides by n − 1 = 0; its variance is 0 either way
+        var matrix = Matrix<double>.Build.Dense(columns, columns, (i, j) => covariance[(long)Math.Min(i, j) * columns + Math.Max(i, j)] / divisor);
+        var evd = matrix.Evd(Symmetricity.Symmetric);
+
+        // MathNet sorts the eigenvalues in ascending order: the principal components are the last ones.
+        double[] eigenvalues = evd.EigenValues.Select(v => v.Real).ToArray();
+        double total = 0;
+        foreach (double value in eigenvalues)
+        {
+            total += Math.Max(value, 0);
+        }
+
+        var variances = new double[rank];
+        var ratios = new double[rank];
+        for (int k = 0; k < rank; k++)
+        {
+            // Rounding leaves the null space's eigenvalues a little below zero; the SVD's squares are never negative.
+            variances[k] = Math.Max(eigenvalues[columns - 1 - k], 0);
+            ratios[k] = total > 0 ? variances[k] / total : 0;
+        }
+
+        int kept = Components ?? (VarianceFraction is { } fraction ? CountForFraction(ratios, fraction) : rank);
+        var components = new double[(long)kept * columns];
+        var vectors = evd.EigenVectors;
+        for (int k = 0; k < kept; k++)
+        {
+            Span<double> component = components.AsSpan(k * columns, columns);
+            for (int j = 0; j < columns; j++)
+            {
+                component[j] = vectors[j, columns - 1 - k];
+            }
+
+            // An eigenvector's sign is arbitrary; fix it as scikit-learn's svd_flip does on Vᵀ (its choice for PCA
+            // from 1.5 on): the entry of largest magnitude is positive, so the same data always gives the same signs.
+            if (component[TensorPrimitives.IndexOfMaxMagnitude<double>(component)] < 0)
+            {
+                TensorPrimitives.Negate<double>(component, component);
+            }
+        }
+
+        double noise = kept < rank ? variances.AsSpan(kept).ToArray().Average() : 0;
+        return new FittedPca(
+            Whiten, rows, mean, components, variances[..kept], ratios[..kept], noise);
+    }
+
+    /// <summary>
+    /// scikit-learn's choice for a fractional <c>n_components</c>: the number of leading ratios whose running sum first
+    /// exceeds <paramref name="fraction"/> (<c>searchsorted(cumsum, fraction, side="right") + 1</c>), at most all.
+    /// </summary>
+    private static int CountForFraction(double[] ratios, double fraction)
+    {
+        double sum = 0;
+        for (int k = 0; k < ratios.Length; k++)
+        {
+            sum += ratios[k];
+            if (sum > fraction)
+            {
+                return k + 1;
+            }
+        }
+
+        return ratios.Length;
+    }
+
+    /// <summary>The column means in double precision; blocks of columns in parallel, each summed row after row.</summary>
+    private static double[] ColumnMeans(FeatureMatrix features, ComputeBudget budget)
+    {
+        int rows = features.Rows, columns = features.Columns;
+        var means = new double[columns];
+        ParallelRows.For(columns, (long)rows * columns, budget, (c0, c1) =>
+        {
+            int width = c1 - c0;
+            var row = new double[width];
+            Span<double> sum = means.AsSpan(c0, width);
+            for (int i = 0; i < rows; i++)
+            {
+                TensorPrimitives.ConvertChecked<float, double>(features.Row(i)[c0..c1], row);
+                TensorPrimitives.Add(sum, row, sum);
+            }
+
+            TensorPrimitives.Divide(sum, rows, sum);
+        });
+
+        for (int j = 0; j < columns; j++)
+        {
+            if (!double.IsFinite(means[j]))
+            {
+                throw new ArgumentException($"Column {j} contains NaN or an infinity; PCA needs finite values.", nameof(features));
+            }
+        }
+
+        return means;
+    }
+
+    /// <summary>
+    /// The upper triangle (j ≥ i) of Xcᵀ·Xc, row-major in a columns × columns array: for each block of centred rows,
+    /// entry row i of the matrix gains Σ_r x_ri · x_r[i..] (a SIMD multiply-add per data row). Threads own bands of
+    /// matrix rows of about equal triangle area and all walk the data blocks in order, so every sum has one order.
+    /// </summary>
+    private static double[] Covariance(FeatureMatrix features, double[] mean, ComputeBudget budget)
+    {
+        int rows = features.Rows, columns = features.Columns;
+        var product = new double[(long)columns * columns];
+        int bands = budget.ConcurrentParts(Math.Max(1, (int)Math.Min(columns, (long)rows * columns * columns / (1L << 22))));
+        var bandStarts = new int[bands + 1];
+        for (int b = 0; b <= bands; b++)
+        {
+            // Band b covers the triangle's rows from 1 − sqrt(1 − b/bands) of the way down, for equal areas.
+            bandStarts[b] = b == bands ? columns : (int)Math.Round(columns * (1 - Math.Sqrt(1 - (double)b / bands)));
+        }
+
+        // The centred blocks are shared by the bands: computed once, one block at a time, then all bands use it.
+        var block = new double[(long)RowBlock * columns];
+        for (int start = 0; start < rows; start += RowBlock)
+        {
+            budget.Cancellation.ThrowIfCancellationRequested();
+            int count = Math.Min(RowBlock, rows - start);
+            for (int r = 0; r < count; r++)
+            {
+                Span<double> centred = block.AsSpan(r * columns, columns);
+                TensorPrimitives.ConvertChecked<float, double>(features.Row(start + r), centred);
+                TensorPrimitives.Subtract(centred, mean, centred);
+            }
+
+            Parallel.For(0, bands, budget.ParallelOptions, b =>
+            {
+                for (int i = bandStarts[b]; i < bandStarts[b + 1]; i++)
+                {
+                    Span<double> target = product.AsSpan(i * columns + i, columns - i);
+                    for (int r = 0; r < count; r++)
+                    {
+                        ReadOnlySpan<double> centred = block.AsSpan(r * columns, columns);
+                        TensorPrimitives.MultiplyAdd(centred[i..], centred[i], target, target);
+                    }
+                }
+            });
+        }
+
+        return product;
+    }
+
+    IFittedTransform IUnfittedTransform.Fit(FeatureMatrix features, ComputeBudget? budget) => Fit(features, budget);
+}
+
+/// <summary>
+/// A fitted <see cref="Pca"/>: the mean, the principal axes and their variances. Immutable and thread-safe.
+/// Names follow scikit-learn's attributes (<c>components_</c>, <c>explained_variance_</c>,
+/// <c>explained_variance_ratio_</c>, <c>mean_</c>, <c>noise_variance_</c>).
+/// </summary>
+public sealed class FittedPca : IFittedTransform, IPersistable
+{
+    /// <summary>The kind name of fitted PCAs in model files.</summary>
+    internal const string Kind = "pca";
+
+    private readonly double[] _mean;
+    private readonly double[] _components;
+    private readonly double[] _variances;
+    private readonly double[] _ratios;
+
+    // The transform's own copies: the mean and the axes (divided by √variance when whitening) in single precision,
+    // the axes packed for the GEMM kernels.
+    private readonly float[] _meanSingle;
+    private readonly PackedRows _axes;
+
+    internal FittedPca(bool whiten, long samplesSeen, double[] mean, double[] components, double[] variances, double[] ratios, double noiseVariance)
+    {
+        Whiten = whiten;
+        SamplesSeen = samplesSeen;
+        NoiseVariance = noiseVariance;
+        _mean = mean;
+        _components = components;
+        _variances = variances;
+        _ratios = ratios;
+        Mean = Array.AsReadOnly(_mean);
+        ExplainedVariance = Array.AsReadOnly(_variances);
+        ExplainedVarianceRatio = Array.AsReadOnly(_ratios);
+        _meanSingle = mean.Select(v => (float)v).ToArray();
+        int features = mean.Length, count = variances.Length;
+        var axes = new float[(long)count * features];
+        for (int k = 0; k < count; k++)
+        {
+            // A component of zero variance (constant data) is left unscaled, as scikit-learn's division would give NaN.
+            double scale = whiten && variances[k] > 0 ? 1 / Math.Sqrt(variances[k]) : 1;
+            for (int j = 0; j < features; j++)
+            {
+                axes[k * features + j] = (float)(components[k * features + j] * scale);
+            }
+        }
+
+        _axes = PackedRows.Pack(axes, count, features);
+    }
+
+    /// <summary>Whether <see cref="Transform"/> divides each projection by the square root of its explained variance.</summary>
+    public bool Whiten { get; }
+
+    /// <summary>The number of rows the PCA was fitted on.</summary>
+    public long SamplesSeen { get; }
+
+    /// <summary>The number of components kept: the width of <see cref="Transform"/>'s output.</summary>
+    public int ComponentCount => _variances.Length;
+
+    /// <summary>The mean of each input feature, subtracted before projecting.</summary>
+    public ReadOnlyCollection<double> Mean { get; }
+
+    /// <summary>The variance of the data along each kept component (the covariance's eigenvalues, divisor rows − 1), largest first.</summary>
+    public ReadOnlyCollection<double> ExplainedVariance { get; }
+
+    /// <summary>Each kept component's share of the total variance of all components.</summary>
+    public ReadOnlyCollection<double> ExplainedVarianceRatio { get; }
+
+    /// <summary>The mean of the variances of the components not kept (0 when all are kept), scikit-learn's probabilistic-PCA noise estimate.</summary>
+    public double NoiseVariance { get; }
+
+    /// <inheritdoc />
+    public int FeatureCount => _mean.Length;
+
+    /// <summary>Component <paramref name="k"/> (0 is the principal one): a unit vector of <see cref="FeatureCount"/> values.</summary>
+    /// <param name="k">The component, from 0 to <see cref="ComponentCount"/> − 1.</param>
+    public double[] Component(int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(k, ComponentCount);
+        return _components.AsSpan(k * FeatureCount, FeatureCount).ToArray();
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// Returns <see cref="ComponentCount"/> columns. Blocks of rows are centred in single precision (as numpy does for
+    /// float32 data) and multiplied by the axes with the SVM's GEMM kernels, in parallel over blocks; every output is
+    /// the same chain of operations whatever the thread count.
+    /// </remarks>
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
+    {
+        InputChecks.FeatureCount(features, FeatureCount, "PCA");
+        budget = ComputeBudget.OrDefault(budget);
+        int rows = features.Rows, columns = FeatureCount, count = ComponentCount;
+        var output = new float[(long)rows * count];
+        float[] mean = _meanSingle;
+        PackedRows axes = _axes;
+        ParallelRows.For(rows, (long)rows * columns * count / 64, budget, (r0, r1) =>
+        {
+            const int chunk = 256;
+            var centred = new float[chunk * columns];
+            for (int start = r0; start < r1; start += chunk)
+            {
+                int n = Math.Min(chunk, r1 - start);
+                for (int r = 0; r < n; r++)
+                {
+                    TensorPrimitives.Subtract(features.Row(start + r), mean, centred.AsSpan(r * columns, columns));
+                }
+
+                DotProducts.Compute(centred.AsSpan(0, n * columns), n, columns, axes, 0, count, output.AsSpan(start * count, n * count), count);
+            }
+        });
+
+        return new FeatureMatrix(output, count);
+    }
+
+    string IPersistable.PersistenceKind => Kind;
+
+    /// <inheritdoc />
+    void IPersistable.Write(ModelWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        writer.WriteBoolean(Whiten);
+        writer.WriteInt64(SamplesSeen);
+        writer.WriteDouble(NoiseVariance);
+        writer.WriteDoubleArray(_mean);
+        writer.WriteDoubleArray(_variances);
+        writer.WriteDoubleArray(_ratios);
+        writer.WriteDoubleArray(_components);
+    }
+
+    /// <summary>Reads what <see cref="IPersistable.Write"/> wrote, checking that the arrays agree.</summary>
+    internal static FittedPca Read(ModelReader reader)
+    {
+        bool whiten = reader.ReadBoolean();
+        long samples = reader.ReadInt64();
+        double noise = reader.ReadDouble();
+        double[] mean = reader.ReadDoubleArray();
+        double[] variances = reader.ReadDoubleArray();
+        double[] ratios = reader.ReadDoubleArray();
+        double[] components = reader.ReadDoubleArray();
+        if (samples < 1 || !(noise >= 0) || !double.IsFinite(noise))
+        {
+            throw reader.Invalid($"the PCA was fitted on {samples} rows with noise variance {noise}");
+        }
+
+        if (mean.Length == 0 || variances.Length == 0 || ratios.Length != variances.Length
+            || variances.Length > mean.Length || components.Length != (long)variances.Length * mean.Length)
+        {
+            throw reader.Invalid(
+                $"the PCA has {mean.Length} means, {variances.Length} variances, {ratios.Length} ratios and {components.Length} component values; "
+                + "they must be F > 0 means, K (1 to F) variances and ratios, and K x F component values");
+        }
+
+        if (!mean.All(double.IsFinite) || !components.All(double.IsFinite) || !variances.All(v => v >= 0 && double.IsFinite(v))
+            || !ratios.All(v => v >= 0 && v <= 1))
+        {
+            throw reader.Invalid("the PCA holds a non-finite mean or component value, a negative variance or a ratio outside [0, 1]");
+        }
+
+        return new FittedPca(whiten, samples, mean, components, variances, ratios, noise);
+    }
+}

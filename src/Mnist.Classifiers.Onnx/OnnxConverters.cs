@@ -9,8 +9,7 @@ namespace Mnist.Classifiers.Onnx;
 
 /// <summary>
 /// The table of converters, one per model or transform kind: each adds its nodes to the graph, reading the tensor
-/// named by its input, and returns the names of what it computed. A new kind (say PCA: Sub then MatMul) is one line
-/// here and one small converter.
+/// named by its input, and returns the names of what it computed. A new kind is one line here and one small converter.
 /// </summary>
 internal static class OnnxConverters
 {
@@ -42,8 +41,9 @@ internal static class OnnxConverters
     {
         FittedStandardScaler standard => ScalerConverters.Convert(graph, standard, input),
         FittedMinMaxScaler minMax => ScalerConverters.Convert(graph, minMax, input),
+        FittedPca pca => PcaConverter.Convert(graph, pca, input),
         _ => throw new NotSupportedException(
-            $"Cannot export {where} to ONNX: the transform {transform.GetType().Name} has no ONNX converter (exportable transforms: standard scaler, min-max scaler)."),
+            $"Cannot export {where} to ONNX: the transform {transform.GetType().Name} has no ONNX converter (exportable transforms: standard scaler, min-max scaler, PCA)."),
     };
 
     /// <summary>

@@ -50,6 +50,17 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void Deskewing_has_no_standard_operator_and_is_refused_naming_its_step()
+    {
+        var images = Synthetic.Images(4, seed: 3).ToFeatures();
+        var model = new PipelineModel([new Deskew().Fit(images)], new DummyClassifier().Fit(images, [0, 1, 0, 1]));
+
+        var export = () => OnnxExport.ToBytes(model);
+
+        export.Should().Throw<NotSupportedException>().WithMessage("*step 0 of the model*Deskew*");
+    }
+
+    [Fact]
     public void A_model_without_converter_is_refused_naming_it()
     {
         var export = () => OnnxExport.ToBytes(new Constant());

@@ -27,7 +27,7 @@ internal static class OnnxTestModels
         "svm-rbf", "svm-poly", "svm-linear", "svm-sigmoid", "svm-rbf-without-probabilities", "svm-rbf-binary",
         "random-forest", "extra-trees", "random-forest-binary",
         "sgd-hinge", "sgd-log-loss", "sgd-modified-huber", "sgd-log-loss-binary",
-        "pipeline-standard-scaler-sgd", "pipeline-minmax-clip-forest", "pipeline-standard-scaler-minmax-svm",
+        "pipeline-standard-scaler-sgd", "pipeline-minmax-clip-forest", "pipeline-standard-scaler-minmax-svm", "pipeline-minmax-pca-svm", "pipeline-pca-whiten-svm",
         "voting-hard", "voting-soft", "dummy",
     ];
 
@@ -58,6 +58,8 @@ internal static class OnnxTestModels
             "pipeline-standard-scaler-sgd" => FitOn(new Pipeline(new StandardScaler(), new SgdClassifier { Loss = SgdLoss.LogLoss, Seed = 1 })),
             "pipeline-minmax-clip-forest" => FitOn(new Pipeline(new MinMaxScaler(-1, 1, Clip: true), new RandomForestClassifier { Trees = 10, Seed = 2 })),
             "pipeline-standard-scaler-minmax-svm" => FitOn(new Pipeline([new StandardScaler(WithMean: false), new MinMaxScaler()], new SvmClassifier())),
+            "pipeline-minmax-pca-svm" => FitOn(new Pipeline([new MinMaxScaler(), new Pca(Components: 50)], svm)),
+            "pipeline-pca-whiten-svm" => FitOn(new Pipeline([new MinMaxScaler(), new Pca(VarianceFraction: 0.9, Whiten: true)], new SvmClassifier())),
             // The members are the models fitted above (the internal constructor spares fitting them again): what is
             // tested is how the export combines them.
             "voting-hard" => new VotingModel(

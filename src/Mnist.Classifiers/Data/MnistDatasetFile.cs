@@ -34,6 +34,9 @@ internal static class MnistDatasetFile
     public const string AugmentationAttribute = "augmentation";
     public const string FormatVersionAttribute = "format_version";
 
+    /// <summary>The most deflate can compress (RFC 1951: at best about 1032 to 1, for long runs of one byte).</summary>
+    private const ulong MaxDeflateRatio = 1032;
+
     public static void Save(MnistDataset dataset, string path)
     {
         ArgumentNullException.ThrowIfNull(dataset);
@@ -73,33 +76,48 @@ internal static class MnistDatasetFile
         {
             file = new NativeFileHandle(H5File.OpenRead(path));
         }
-        catch (Exception e) when (e is not OutOfMemoryException)
+        catch (Exception e)
         {
             throw new InvalidDataException($"'{path}' is not a readable HDF5 file: {e.Message}", e);
         }
 
         using (file)
         {
-            var root = file.Root;
-            var info = new DatasetInfo(
-                ReadText(root, path, SourceAttribute) ?? Unknown,
-                ReadInteger(root, path, SplitSeedAttribute) ?? UnknownSeed,
-                ReadText(root, path, AugmentationAttribute) ?? Unknown,
-                ReadInteger(root, path, FormatVersionAttribute) ?? LegacyFormatVersion);
-            var train = ReadSplit(root, path, "train");
-            var validation = ReadSplit(root, path, "val");
-            var test = ReadSplit(root, path, "test");
-            if (validation.Columns != train.Columns || test.Columns != train.Columns)
+            try
             {
-                throw new InvalidDataException(
-                    $"'{path}': the splits disagree on the image size ({train.Columns}, {validation.Columns} and {test.Columns} pixels).");
+                return Read(file.Root, path, new FileInfo(path).Length);
             }
-
-            return new MnistDataset { Train = train, Validation = validation, Test = test, Info = info };
+            catch (Exception e) when (e is not InvalidDataException)
+            {
+                // PureHDF decodes the file's own structures (heaps, B-trees, messages) from sizes it reads there and
+                // reports crafted or damaged ones with whatever exception comes first, an impossible allocation
+                // (OutOfMemoryException for more than Array.MaxLength) included, as fuzzing found: whatever it
+                // throws, the file is what is wrong. Our own allocations are bounded by the file's length first.
+                throw new InvalidDataException($"'{path}' is a damaged HDF5 file: {e.GetType().Name}: {e.Message}", e);
+            }
         }
     }
 
-    private static LabeledImages ReadSplit(IH5Group root, string path, string split)
+    private static MnistDataset Read(IH5Group root, string path, long fileLength)
+    {
+        var info = new DatasetInfo(
+            ReadText(root, path, SourceAttribute) ?? Unknown,
+            ReadInteger(root, path, SplitSeedAttribute) ?? UnknownSeed,
+            ReadText(root, path, AugmentationAttribute) ?? Unknown,
+            ReadInteger(root, path, FormatVersionAttribute) ?? LegacyFormatVersion);
+        var train = ReadSplit(root, path, fileLength, "train");
+        var validation = ReadSplit(root, path, fileLength, "val");
+        var test = ReadSplit(root, path, fileLength, "test");
+        if (validation.Columns != train.Columns || test.Columns != train.Columns)
+        {
+            throw new InvalidDataException(
+                $"'{path}': the splits disagree on the image size ({train.Columns}, {validation.Columns} and {test.Columns} pixels).");
+        }
+
+        return new MnistDataset { Train = train, Validation = validation, Test = test, Info = info };
+    }
+
+    private static LabeledImages ReadSplit(IH5Group root, string path, long fileLength, string split)
     {
         var imagesName = $"X_{split}";
         var labelsName = $"y_{split}";
@@ -134,9 +152,27 @@ internal static class MnistDatasetFile
                 $"'{path}': dataset '{labelsName}' has {labelDims[0]} labels but '{imagesName}' has {rows} images.");
         }
 
+        CheckFits(images, path, imagesName, rows * columns, fileLength);
+        CheckFits(labels, path, labelsName, rows, fileLength);
         var pixels = ReadBytes(images, path, imagesName, checked((int)(rows * columns)));
         var labelBytes = ReadBytes(labels, path, labelsName, checked((int)rows));
         return new LabeledImages(pixels, labelBytes, (int)columns);
+    }
+
+    /// <summary>
+    /// Refuses a dataset whose declared size the file cannot hold, before its buffer is allocated: stored as it is
+    /// (contiguous or compact), its bytes are in the file; chunked, they may be deflate-compressed, which shrinks data
+    /// at most <see cref="MaxDeflateRatio"/> times.
+    /// </summary>
+    private static void CheckFits(IH5Dataset dataset, string path, string name, ulong elements, long fileLength)
+    {
+        ulong bytes = elements * (ulong)dataset.Type.Size;
+        ulong bound = (ulong)fileLength * (dataset.Layout.Class == H5DataLayoutClass.Chunked ? MaxDeflateRatio : 1UL);
+        if (bytes > bound)
+        {
+            throw new InvalidDataException(
+                $"'{path}': dataset '{name}' declares {bytes} bytes, more than a file of {fileLength} bytes can hold; the file is truncated or damaged.");
+        }
     }
 
     private static IH5Dataset OpenDataset(IH5Group root, string path, string name)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers;
@@ -5,7 +6,7 @@ namespace Mnist.Classifiers;
 /// <summary>The shape checks every learner and model makes, worded the same way everywhere.</summary>
 internal static class InputChecks
 {
-    /// <summary>Checks that there is at least one row and exactly one label per row.</summary>
+    /// <summary>Checks that there is at least one row, exactly one label per row and no NaN or infinite feature.</summary>
     public static void TrainingShapes(FeatureMatrix features, ReadOnlySpan<int> labels)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -20,6 +21,8 @@ internal static class InputChecks
                 $"The training matrix has {features.Rows} rows but {labels.Length} labels were given; there must be one label per row.",
                 nameof(labels));
         }
+
+        Finite(features, "training matrix");
     }
 
     /// <summary>Checks that there is at least one row to fit a transform on.</summary>
@@ -32,7 +35,10 @@ internal static class InputChecks
         }
     }
 
-    /// <summary>Checks that <paramref name="features"/> has the column count the model was fitted with.</summary>
+    /// <summary>
+    /// Checks that <paramref name="features"/> has the column count the model was fitted with and no NaN or infinite
+    /// value.
+    /// </summary>
     public static void FeatureCount(FeatureMatrix features, int expected, string modelName)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -41,6 +47,40 @@ internal static class InputChecks
             throw new ArgumentException(
                 $"The {modelName} was fitted on {expected} features, but the input has {features.Columns}.",
                 nameof(features));
+        }
+
+        Finite(features, "input");
+    }
+
+    /// <summary>
+    /// Refuses NaN and infinities, which no learner can use: an SVM's kernel turns them into NaN everywhere and its
+    /// solver then runs to its iteration limit, SGD's weights become NaN silently, and a tree would send them down one
+    /// arbitrary side. Every fit and every prediction checks, so the error names the row and column where the value is
+    /// instead of surfacing as a wrong model (scikit-learn's <c>check_array</c> refuses them the same way).
+    /// </summary>
+    private static void Finite(FeatureMatrix features, string what)
+    {
+        for (int r = 0; r < features.Rows; r++)
+        {
+            var row = features.Row(r);
+            if (!TensorPrimitives.IsFiniteAll(row))
+            {
+                int c = IndexOfNonFinite(row);
+                throw new ArgumentException(
+                    $"The {what} holds {row[c]} at row {r}, column {c}; features must be finite numbers (no NaN or infinity).",
+                    nameof(features));
+            }
+        }
+
+        static int IndexOfNonFinite(ReadOnlySpan<float> row)
+        {
+            int c = 0;
+            while (float.IsFinite(row[c]))
+            {
+                c++;
+            }
+
+            return c;
         }
     }
 

@@ -32,6 +32,8 @@ public static class IdxFile
     // A sanity bound: MNIST-like data sets are far smaller, and it keeps a corrupted header from asking for gigabytes.
     private const long MaxElements = int.MaxValue - 64;
 
+    private const int InitialBodyBytes = 1 << 20;
+
     /// <summary>Reads an images file (raw or gzip).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid IDX images file (the message says why).</exception>
@@ -182,15 +184,30 @@ public static class IdxFile
         return dims;
     }
 
+    /// <summary>
+    /// Reads the <paramref name="length"/> bytes the header announces. The buffer grows (doubling, from 1 MB) only as
+    /// data actually arrives, so a header that lies (a 1 KB gzip bomb claiming 2³⁰ labels) costs at most twice the
+    /// data that is really there, never the announced size.
+    /// </summary>
     private static byte[] ReadBody(Stream content, string name, long length)
     {
-        var body = new byte[length];
-        int read;
+        var body = new byte[Math.Min(length, InitialBodyBytes)];
+        int read = 0;
         bool trailing;
         try
         {
-            read = content.ReadAtLeast(body, body.Length, throwOnEndOfStream: false);
-            trailing = read == body.Length && content.ReadByte() >= 0;
+            while (true)
+            {
+                read += content.ReadAtLeast(body.AsSpan(read), body.Length - read, throwOnEndOfStream: false);
+                if (read < body.Length || body.Length == length)
+                {
+                    break;
+                }
+
+                Array.Resize(ref body, (int)Math.Min(length, 2L * body.Length));
+            }
+
+            trailing = read == length && content.ReadByte() >= 0;
         }
         catch (InvalidDataException e)
         {
@@ -202,7 +219,7 @@ public static class IdxFile
             throw Invalid(name, $"there are bytes after the {length} bytes of data the header announces");
         }
 
-        if (read < body.Length)
+        if (read < length)
         {
             throw Invalid(name, $"the file is truncated: the header announces {length} bytes of data, found {read}");
         }

@@ -52,7 +52,7 @@ internal sealed class FeatureBins
     public float[][] High { get; }
 
     /// <summary>Bins every feature of <paramref name="x"/>, features in parallel within the budget.</summary>
-    /// <exception cref="ArgumentException">A value is NaN or infinite.</exception>
+    /// <remarks>The values are finite: every fit refuses NaN and infinities first (<see cref="InputChecks.TrainingShapes"/>).</remarks>
     public static FeatureBins Build(FeatureMatrix x, ComputeBudget budget)
     {
         int n = x.Rows, d = x.Columns;
@@ -60,7 +60,6 @@ internal sealed class FeatureBins
         var low = new float[d][];
         var high = new float[d][];
         int chunks = (d + ChunkFeatures - 1) / ChunkFeatures;
-        int badRow = -1;
         Parallel.For(0, chunks, budget.ParallelOptions, () => new float[ChunkFeatures * n], (chunk, _, columns) =>
         {
             int f0 = chunk * ChunkFeatures, width = Math.Min(ChunkFeatures, d - f0);
@@ -70,18 +69,8 @@ internal sealed class FeatureBins
                 for (int j = 0; j < width; j++)
                 {
                     float v = row[j];
-                    if (!float.IsFinite(v))
-                    {
-                        Interlocked.CompareExchange(ref badRow, r, -1);
-                    }
-
                     columns[j * n + r] = v == 0 ? 0f : v; // −0 and +0 are one value
                 }
-            }
-
-            if (Volatile.Read(ref badRow) >= 0)
-            {
-                return columns;
             }
 
             for (int j = 0; j < width; j++)
@@ -97,11 +86,6 @@ internal sealed class FeatureBins
 
             return columns;
         }, _ => { });
-
-        if (badRow >= 0)
-        {
-            throw new ArgumentException($"The training matrix holds a NaN or infinite value (row {badRow} or later); trees need finite values.", "features");
-        }
 
         var rowCodes = new byte[(long)n * d];
         ParallelRows.For(n, (long)n * d, budget, (r0, r1) =>

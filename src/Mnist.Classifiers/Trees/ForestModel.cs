@@ -93,6 +93,11 @@ public sealed partial class ForestModel : IClassifierModel
     public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
     {
         var probabilities = PredictProbabilities(features, budget);
+        if (probabilities.Length == 0)
+        {
+            return []; // no rows: there is no probabilities[0, 0] to take a span from
+        }
+
         int k = _classes.Length;
         var flat = MemoryMarshal.CreateReadOnlySpan(ref probabilities[0, 0], probabilities.Length);
         var predictions = new int[features.Rows];

@@ -266,7 +266,7 @@ public class ForestClassifierTests
     {
         var values = new float[] { 1, 2, float.NaN, 4 };
         var act = () => new ExtraTreesClassifier { Trees = 2 }.Fit(new FeatureMatrix(values, 2), [0, 1]);
-        act.Should().Throw<ArgumentException>().WithMessage("*NaN or infinite*");
+        act.Should().Throw<ArgumentException>().WithMessage("*holds NaN at row 1, column 0*");
     }
 
     public static TheoryData<RandomForestClassifier, string> InvalidOptions() => new()

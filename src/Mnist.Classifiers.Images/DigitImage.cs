@@ -109,6 +109,7 @@ public static class DigitImage
             throw new InvalidDataException($"The image is {encoded.Length:N0} bytes, more than the {limits.MaxBytes:N0} allowed.");
         }
 
+        CheckBmpPixelOffset(encoded);
         byte[] bytes = encoded.ToArray();
         try
         {
@@ -162,6 +163,23 @@ public static class DigitImage
             // check throws InvalidOperationException for a 1572865 × 0 image, found by fuzzing): whatever a decoder
             // throws on these bytes, the bytes are what is wrong.
             throw new InvalidDataException($"The image cannot be decoded: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Refuses a BMP whose pixel data would start past the end of the file: ImageSharp 2.1 sizes the colour table from
+    /// that offset, and a crafted one (2³¹ − 1, found by fuzzing) asked for an array larger than .NET allows.
+    /// </summary>
+    private static void CheckBmpPixelOffset(ReadOnlySpan<byte> encoded)
+    {
+        // BITMAPFILEHEADER: "BM", the file size, two reserved words, then bfOffBits at byte 10.
+        if (encoded.Length >= 14 && encoded[0] == (byte)'B' && encoded[1] == (byte)'M')
+        {
+            uint pixelOffset = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(encoded[10..]);
+            if (pixelOffset > (uint)encoded.Length)
+            {
+                throw new InvalidDataException($"The BMP's pixel data starts at byte {pixelOffset:N0}, past the end of its {encoded.Length:N0} bytes.");
+            }
         }
     }
 

@@ -76,7 +76,11 @@ internal static class MnistDatasetFile
         NativeFileHandle file;
         try
         {
-            file = new NativeFileHandle(H5File.OpenRead(path));
+            // Through a stream that refuses reads past the end: PureHDF follows sizes and addresses read from the file,
+            // and a crafted object header (found by fuzzing) made it read message after message beyond the end of the
+            // file for ever, as a file read past its end returns zeros rather than failing.
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
+            file = new NativeFileHandle(H5File.Open(new EndBoundedStream(stream, path), leaveOpen: false));
         }
         catch (Exception e)
         {
@@ -373,5 +377,55 @@ internal static class MnistDatasetFile
         public IH5Group Root { get; } = root;
 
         public void Dispose() => (Root as IDisposable)?.Dispose();
+    }
+
+    /// <summary>A read-only view of a file stream whose reads fail when they start at or after its end.</summary>
+    private sealed class EndBoundedStream(FileStream inner, string path) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position
+        {
+            get => inner.Position;
+            set => inner.Position = value;
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            if (buffer.Length > 0 && inner.Position >= inner.Length)
+            {
+                throw new EndOfStreamException($"'{path}' points past its end (a read of {buffer.Length} bytes at offset {inner.Position} of {inner.Length}).");
+            }
+
+            return inner.Read(buffer);
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
     }
 }

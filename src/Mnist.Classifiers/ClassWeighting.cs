@@ -6,13 +6,22 @@ namespace Mnist.Classifiers;
 /// </summary>
 internal static class ClassWeighting
 {
-    /// <summary>Checks the options: not both kinds at once, and every given weight finite and positive.</summary>
+    /// <summary>
+    /// Checks the options of a learner without bootstrap samples: a known mode other than
+    /// <see cref="ClassWeightMode.BalancedSubsample"/>, not both kinds at once, and every given weight finite and positive.
+    /// </summary>
     /// <exception cref="ArgumentException">The message and parameter name say which option is wrong.</exception>
-    public static void Validate(IReadOnlyDictionary<int, double>? given, bool balanced, string givenName, string balancedName)
+    public static void Validate(IReadOnlyDictionary<int, double>? given, ClassWeightMode mode, string givenName, string modeName)
     {
-        if (balanced && given is not null)
+        if (mode is not (ClassWeightMode.None or ClassWeightMode.Balanced))
         {
-            throw new ArgumentException($"Give either {givenName} or {balancedName}, not both.", givenName);
+            throw new ArgumentException(
+                $"{modeName} must be None or Balanced here, not {mode} (BalancedSubsample is for forests, which draw bootstrap samples).", modeName);
+        }
+
+        if (mode != ClassWeightMode.None && given is not null)
+        {
+            throw new ArgumentException($"Give either {givenName} or {modeName}, not both.", givenName);
         }
 
         foreach (var (label, weight) in given ?? new Dictionary<int, double>())

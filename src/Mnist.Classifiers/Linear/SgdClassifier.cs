@@ -88,10 +88,10 @@ public sealed record SgdClassifier : IClassifier
     public IReadOnlyDictionary<int, double>? ClassWeights { get; init; }
 
     /// <summary>
-    /// When true, weights are n_samples / (n_classes · count(class)) (scikit-learn's <c>class_weight="balanced"</c>);
-    /// not together with <see cref="ClassWeights"/>, and not with <see cref="PartialFit"/> (as in scikit-learn).
+    /// <see cref="ClassWeightMode.Balanced"/>: weights are n_samples / (n_classes · count(class)) (scikit-learn's
+    /// <c>class_weight="balanced"</c>); not together with <see cref="ClassWeights"/>, and not with <see cref="PartialFit"/> (as in scikit-learn).
     /// </summary>
-    public bool BalancedClassWeights { get; init; }
+    public ClassWeightMode ClassWeightMode { get; init; }
 
     /// <summary>
     /// Averaged SGD (Polyak &amp; Juditsky 1992; Bottou 2010 §4): 0 keeps the last weights; n ≥ 1 makes the model's
@@ -176,7 +176,7 @@ public sealed record SgdClassifier : IClassifier
             throw new ArgumentException($"IterationsWithNoChange must be 1 or more, not {IterationsWithNoChange}.", nameof(IterationsWithNoChange));
         }
 
-        ClassWeighting.Validate(ClassWeights, BalancedClassWeights, nameof(ClassWeights), nameof(BalancedClassWeights));
+        ClassWeighting.Validate(ClassWeights, ClassWeightMode, nameof(ClassWeights), nameof(ClassWeightMode));
 
         if (Average < 0)
         {
@@ -217,7 +217,7 @@ public sealed record SgdClassifier : IClassifier
     /// </param>
     /// <param name="budget">The threads of the epoch; null for <see cref="ComputeBudget.Default"/>.</param>
     /// <exception cref="ArgumentException">
-    /// Bad options, <see cref="EarlyStopping"/> or <see cref="BalancedClassWeights"/> set, no classes on the first call,
+    /// Bad options, <see cref="EarlyStopping"/> or a balanced <see cref="ClassWeightMode"/> set, no classes on the first call,
     /// classes that differ from the model's, a label not among them, or a model of another loss, feature count or
     /// averaging.
     /// </exception>
@@ -231,11 +231,11 @@ public sealed record SgdClassifier : IClassifier
             throw new ArgumentException("EarlyStopping must be off for PartialFit, which makes one epoch over each batch.", nameof(EarlyStopping));
         }
 
-        if (BalancedClassWeights)
+        if (ClassWeightMode != ClassWeightMode.None)
         {
             throw new ArgumentException(
-                "BalancedClassWeights cannot be used with PartialFit: one batch's class counts are not the stream's (compute the weights and give ClassWeights).",
-                nameof(BalancedClassWeights));
+                "A balanced ClassWeightMode cannot be used with PartialFit: one batch's class counts are not the stream's (compute the weights and give ClassWeights).",
+                nameof(ClassWeightMode));
         }
 
         InputChecks.TrainingShapes(features, labels);

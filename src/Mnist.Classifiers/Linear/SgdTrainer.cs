@@ -210,7 +210,7 @@ internal static class SgdTrainer
 
     /// <summary>The weight of each class: 1, the given ones, or balanced over the rows.</summary>
     private static double[] ClassWeights(SgdClassifier options, int[] classes, int[] counts, int n) =>
-        ClassWeighting.Resolve(options.ClassWeights, options.BalancedClassWeights, classes, counts, n, nameof(options.ClassWeights));
+        ClassWeighting.Resolve(options.ClassWeights, options.ClassWeightMode != ClassWeightMode.None, classes, counts, n, nameof(options.ClassWeights));
 
     /// <summary>
     /// The rows held out for early stopping: ⌈fraction · n⌉ of them (scikit-learn's <c>StratifiedShuffleSplit</c> size),

@@ -13,7 +13,7 @@ internal static class FoldAssignment
     /// <param name="shuffle">The Shuffle option.</param>
     /// <param name="seed">The Seed option.</param>
     /// <exception cref="ArgumentException">An option is out of range or the options contradict each other.</exception>
-    public static void ValidateOptions(string splitter, int splits, bool shuffle, long? seed)
+    public static void ValidateOptions(string splitter, int splits, bool shuffle, int? seed)
     {
         if (splits < 2)
         {

@@ -31,7 +31,7 @@ public sealed record StratifiedKFold
     /// The same seed gives the same folds on every machine and .NET version (<see cref="SeededRandom"/>); the
     /// folds are not scikit-learn's shuffled folds, whose generator is numpy's.
     /// </summary>
-    public long? Seed { get; init; }
+    public int? Seed { get; init; }
 
     /// <summary>Checks the options.</summary>
     /// <exception cref="ArgumentException"><see cref="Splits"/> is below 2, <see cref="Seed"/> is set without

@@ -46,10 +46,10 @@ public sealed record SvmClassifier : ISharedWorkClassifier
     public IReadOnlyDictionary<int, double>? ClassWeights { get; init; }
 
     /// <summary>
-    /// When true, weights are n_samples / (n_classes · count(class)) (scikit-learn's <c>class_weight="balanced"</c>);
-    /// cannot be combined with <see cref="ClassWeights"/>.
+    /// <see cref="ClassWeightMode.Balanced"/>: weights are n_samples / (n_classes · count(class)) (scikit-learn's
+    /// <c>class_weight="balanced"</c>); cannot be combined with <see cref="ClassWeights"/>.
     /// </summary>
-    public bool BalancedClassWeights { get; init; }
+    public ClassWeightMode ClassWeightMode { get; init; }
 
     /// <summary>
     /// Whether to fit Platt scaling so that the model gives probabilities (LIBSVM's <c>-b 1</c>): each pair's sigmoid
@@ -98,7 +98,7 @@ public sealed record SvmClassifier : ISharedWorkClassifier
             throw new ArgumentException($"The cache size must be positive, not {CacheSizeMegabytes} MB.", nameof(CacheSizeMegabytes));
         }
 
-        ClassWeighting.Validate(ClassWeights, BalancedClassWeights, nameof(ClassWeights), nameof(BalancedClassWeights));
+        ClassWeighting.Validate(ClassWeights, ClassWeightMode, nameof(ClassWeights), nameof(ClassWeightMode));
     }
 
     /// <summary>Trains the SVM; see <see cref="SvmModel"/> for what it holds.</summary>

@@ -114,6 +114,9 @@ public sealed partial class SvmModel : IClassifierModel
     /// <summary>What training took; null for a model loaded from a file that did not record it.</summary>
     public SvmTrainingReport? TrainingReport { get; }
 
+    /// <summary>How long the fit took (<see cref="SvmTrainingReport.Elapsed"/>, as <c>FitTime</c> on the other models); null when unknown.</summary>
+    public TimeSpan? FitTime => TrainingReport?.Elapsed;
+
     /// <summary>The number of one-vs-one problems, k(k−1)/2.</summary>
     public int PairCount => _rho.Length;
 

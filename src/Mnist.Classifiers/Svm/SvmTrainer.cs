@@ -219,7 +219,7 @@ internal static class SvmTrainer
             int total = members.Sum(m => m.Count);
             for (int c = 0; c < classes.Length; c++)
             {
-                weights[c] = options.BalancedClassWeights
+                weights[c] = options.ClassWeightMode == ClassWeightMode.Balanced
                     ? total / (double)(classes.Length * members[c].Count)
                     : options.ClassWeights is not null && options.ClassWeights.TryGetValue(classes[c], out double w) ? w : 1.0;
             }

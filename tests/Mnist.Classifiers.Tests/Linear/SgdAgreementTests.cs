@@ -156,7 +156,7 @@ public class SgdAgreementTests
             case "balanced":
                 x = x.Subset(Enumerable.Range(0, x.Rows).Where(i => y[i] != 2 || i % 3 == 0).ToArray());
                 y = y.Where((label, i) => label != 2 || i % 3 == 0).ToArray();
-                ours = ours with { BalancedClassWeights = true };
+                ours = ours with { ClassWeightMode = ClassWeightMode.Balanced };
                 theirs["class_weight"] = "balanced";
                 break;
             case "no-intercept":

@@ -179,8 +179,8 @@ public class SgdClassifierTests
             .Which.ParamName.Should().Be("Loss");
         (sgd with { EarlyStopping = true }).Invoking(s => s.PartialFit(null, first, firstY, [3, 5, 8])).Should().Throw<ArgumentException>()
             .Which.ParamName.Should().Be("EarlyStopping");
-        (sgd with { BalancedClassWeights = true }).Invoking(s => s.PartialFit(null, first, firstY, [3, 5, 8])).Should().Throw<ArgumentException>()
-            .Which.ParamName.Should().Be("BalancedClassWeights");
+        (sgd with { ClassWeightMode = ClassWeightMode.Balanced }).Invoking(s => s.PartialFit(null, first, firstY, [3, 5, 8])).Should().Throw<ArgumentException>()
+            .Which.ParamName.Should().Be("ClassWeightMode");
     }
 
     [Fact]
@@ -250,7 +250,9 @@ public class SgdClassifierTests
         { new SgdClassifier { ValidationFraction = 1 }, "ValidationFraction" },
         { new SgdClassifier { IterationsWithNoChange = 0 }, "IterationsWithNoChange" },
         { new SgdClassifier { ClassWeights = new Dictionary<int, double> { [1] = 0 } }, "ClassWeights" },
-        { new SgdClassifier { ClassWeights = new Dictionary<int, double> { [1] = 2 }, BalancedClassWeights = true }, "ClassWeights" },
+        { new SgdClassifier { ClassWeights = new Dictionary<int, double> { [1] = 2 }, ClassWeightMode = ClassWeightMode.Balanced }, "ClassWeights" },
+        { new SgdClassifier { ClassWeightMode = ClassWeightMode.BalancedSubsample }, "ClassWeightMode" },
+        { new SgdClassifier { ClassWeightMode = (ClassWeightMode)7 }, "ClassWeightMode" },
         { new SgdClassifier { Average = -1 }, "Average" },
     };
 
@@ -272,7 +274,7 @@ public class SgdClassifierTests
         {
             Loss = SgdLoss.Hinge, Penalty = SgdPenalty.L2, Alpha = 1e-4, L1Ratio = 0.15, FitIntercept = true, MaxIterations = 1000,
             Tolerance = (double?)1e-3, Shuffle = true, Epsilon = 0.1, LearningRate = SgdLearningRate.Optimal, Eta0 = 0.0, PowerT = 0.5,
-            EarlyStopping = false, ValidationFraction = 0.1, IterationsWithNoChange = 5, BalancedClassWeights = false, Average = 0,
+            EarlyStopping = false, ValidationFraction = 0.1, IterationsWithNoChange = 5, ClassWeightMode = ClassWeightMode.None, Average = 0,
         }, o => o.ExcludingMissingMembers());
     }
 }

@@ -53,7 +53,7 @@ public class KFoldTests
     [Fact]
     public void The_same_seed_gives_the_same_folds_and_another_seed_others()
     {
-        static int[][] TestParts(long seed) =>
+        static int[][] TestParts(int seed) =>
             new KFold { Shuffle = true, Seed = seed }.Split(200).Select(f => f.Test.ToArray()).ToArray();
 
         TestParts(42).Should().BeEquivalentTo(TestParts(42), o => o.WithStrictOrdering());

@@ -95,7 +95,7 @@ public class StratifiedKFoldTests
     public void The_same_seed_gives_the_same_folds_and_another_seed_others()
     {
         var labels = Enumerable.Range(0, 300).Select(i => i % 10).ToArray();
-        int[][] TestParts(long seed) =>
+        int[][] TestParts(int seed) =>
             new StratifiedKFold { Shuffle = true, Seed = seed }.Split(labels).Select(f => f.Test.ToArray()).ToArray();
 
         TestParts(42).Should().BeEquivalentTo(TestParts(42), o => o.WithStrictOrdering());

@@ -253,7 +253,29 @@ public class SvmClassifierTests
         ((Action)(() => new SvmClassifier().Fit(x, [0]))).Should().Throw<ArgumentException>().WithMessage("*2 rows*1 labels*");
         ((Action)(() => new SvmClassifier().Fit(x, [4, 4]))).Should().Throw<ArgumentException>().WithMessage("*one class*");
         ((Action)(() => SvmGamma.Parse("fast"))).Should().Throw<FormatException>().WithMessage("*fast*");
+        ((Action)(() => new SvmClassifier { ClassWeightMode = ClassWeightMode.BalancedSubsample }.Validate())).Should().Throw<ArgumentException>()
+            .WithMessage("*BalancedSubsample is for forests*").Which.ParamName.Should().Be("ClassWeightMode");
+        ((Action)(() => new SvmClassifier { ClassWeightMode = ClassWeightMode.Balanced, ClassWeights = new Dictionary<int, double> { [0] = 2 } }.Validate()))
+            .Should().Throw<ArgumentException>().Which.ParamName.Should().Be("ClassWeights");
         var model = new SvmClassifier().Fit(x, [0, 1]);
         ((Action)(() => model.Predict(new FeatureMatrix([1, 2, 3], 3)))).Should().Throw<ArgumentException>().WithMessage("*2 features*3*");
+    }
+
+    [Fact]
+    public void Balanced_class_weights_are_the_given_weights_n_over_k_count()
+    {
+        // Every row of class 3 and about a quarter of class 7's: balanced weights n / (2 · count) differ by about 4x.
+        var (x, y) = Blobs(40, [3, 7], 4, seed: 5, spread: 2.5);
+        var keep = Enumerable.Range(0, y.Length).Where(i => y[i] == 3 || i % 4 == 0).ToArray();
+        int[] labels = keep.Select(i => y[i]).ToArray();
+        var rows = new FeatureMatrix(keep.SelectMany(i => x.Row(i).ToArray()).ToArray(), x.Columns);
+        double n = labels.Length, three = labels.Count(l => l == 3), seven = labels.Count(l => l == 7);
+
+        var balanced = new SvmClassifier { C = 0.5, ClassWeightMode = ClassWeightMode.Balanced }.Fit(rows, labels);
+        var given = new SvmClassifier { C = 0.5, ClassWeights = new Dictionary<int, double> { [3] = n / (2 * three), [7] = n / (2 * seven) } }.Fit(rows, labels);
+
+        three.Should().NotBe(seven, "the classes must be unbalanced for the test to mean anything");
+        balanced.SupportIndices.Should().Equal(given.SupportIndices);
+        balanced.DecisionFunction(rows).Cast<double>().Should().Equal(given.DecisionFunction(rows).Cast<double>());
     }
 }

@@ -37,6 +37,29 @@ public sealed class ExportCommandTests : IDisposable
         File.Exists(_directory.File("out.onnx")).Should().BeFalse();
     }
 
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("flipped")]
+    [InlineData("not-a-model")]
+    public void A_damaged_model_file_is_an_error_naming_it_and_nothing_is_written(string damage)
+    {
+        string model = _directory.File($"{damage}.model"), onnx = _directory.File($"{damage}.onnx");
+        ModelFile.Save(BarPictures.Model(), model);
+        byte[] bytes = File.ReadAllBytes(model);
+        File.WriteAllBytes(model, damage switch
+        {
+            "truncated" => bytes[..(bytes.Length / 2)],
+            "flipped" => bytes.Select((b, i) => i == bytes.Length - 9 ? (byte)(b ^ 0x10) : b).ToArray(),
+            _ => "PNG? no: plain text"u8.ToArray(),
+        });
+        var error = new StringWriter();
+
+        ExportCommand.Run(model, onnx, TextWriter.Null, error).Should().Be(1);
+
+        error.ToString().Should().StartWith($"error: cannot load the model '{model}'");
+        File.Exists(onnx).Should().BeFalse();
+    }
+
     [Fact]
     public void An_output_in_a_missing_directory_is_an_error_naming_it()
     {

@@ -13,16 +13,14 @@ internal static class PcaConverter
     {
         int features = pca.FeatureCount, count = pca.ComponentCount;
         var mean = pca.Mean.Select(v => (float)v).ToArray();
-        // MatMul wants [features, components]: the transposed axes, scaled as the library scales them.
+        // MatMul wants [features, components]: the library's own axes, transposed.
+        float[] rows = pca.ProjectionAxes();
         var axes = new float[features * count];
         for (int k = 0; k < count; k++)
         {
-            double variance = pca.ExplainedVariance[k];
-            double scale = pca.Whiten && variance > 0 ? 1 / Math.Sqrt(variance) : 1;
-            double[] component = pca.Component(k);
             for (int j = 0; j < features; j++)
             {
-                axes[j * count + k] = (float)(component[j] * scale);
+                axes[j * count + k] = rows[k * features + j];
             }
         }
 

@@ -252,19 +252,28 @@ public sealed class FittedPca : IFittedTransform, IPersistable
         ExplainedVariance = Array.AsReadOnly(_variances);
         ExplainedVarianceRatio = Array.AsReadOnly(_ratios);
         _meanSingle = mean.Select(v => (float)v).ToArray();
-        int features = mean.Length, count = variances.Length;
+        _axes = PackedRows.Pack(ProjectionAxes(), variances.Length, mean.Length);
+    }
+
+    /// <summary>
+    /// The axes <see cref="Transform"/> projects on, in single precision, row-major components × features: each
+    /// component, divided by √variance when whitening (the ONNX export writes the same values).
+    /// </summary>
+    internal float[] ProjectionAxes()
+    {
+        int features = _mean.Length, count = _variances.Length;
         var axes = new float[(long)count * features];
         for (int k = 0; k < count; k++)
         {
             // A component of zero variance (constant data) is left unscaled, as scikit-learn's division would give NaN.
-            double scale = whiten && variances[k] > 0 ? 1 / Math.Sqrt(variances[k]) : 1;
+            double scale = Whiten && _variances[k] > 0 ? 1 / Math.Sqrt(_variances[k]) : 1;
             for (int j = 0; j < features; j++)
             {
-                axes[k * features + j] = (float)(components[k * features + j] * scale);
+                axes[k * features + j] = (float)(_components[k * features + j] * scale);
             }
         }
 
-        _axes = PackedRows.Pack(axes, count, features);
+        return axes;
     }
 
     /// <summary>Whether <see cref="Transform"/> divides each projection by the square root of its explained variance.</summary>

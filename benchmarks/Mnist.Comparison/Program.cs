@@ -6,7 +6,8 @@
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks.md [--label "10,000 rows"]
 //       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001
-//        | -M voting -C 1 -G scale -E 100 --voting hard] [-g] [--mlnet] [--skip-sklearn]
+//        | -M voting -C 1 -G scale -E 100 --voting hard] [--scaler standard|minmax|none] [--pca N] [-g] [--mlnet]
+//       [--skip-sklearn]
 //
 // With -g both sides run their grid search (`mnist train -g`, GridSearchCV(n_jobs=-1, cv=5) over the same grid) and
 // the table adds the search time and the best cross-validated score and parameters.
@@ -150,7 +151,7 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
     var text = new StringBuilder();
     text.AppendLine(c, $"### {o.Label}");
     text.AppendLine();
-    text.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores ({MachineName()}), {ours[0].TrainRows:N0} training rows, test = the 10,000 test rows, StandardScaler then {o.Describe()}, {o.Repeats} run(s) each, alternating; medians.");
+    text.AppendLine(c, $"Measured {DateTime.UtcNow:yyyy-MM-dd} on {Environment.ProcessorCount} cores ({MachineName()}), {ours[0].TrainRows:N0} training rows, test = the 10,000 test rows, {o.DescribeSteps()} then {o.Describe()}, {o.Repeats} run(s) each, alternating; medians.");
     text.AppendLine();
     text.AppendLine(c, $"| | fit s | predict s | accuracy | {o.ModelSizeName()} | peak memory MB |");
     text.AppendLine("|---|---|---|---|---|---|");
@@ -280,6 +281,8 @@ static Options ParseArguments(string[] args)
             case "-P": o.Penalty = Next(); break;
             case "-A": o.Alpha = Next(); break;
             case "--voting": o.Voting = Next(); break;
+            case "--scaler": o.Scaler = Next(); break;
+            case "--pca": o.Pca = Next(); break;
             case "--skip-sklearn": o.SkipSklearn = true; break;
             case "--mlnet": o.MlNet = true; break;
             case "-g" or "--gridsearch": o.GridSearch = true; break;
@@ -290,6 +293,11 @@ static Options ParseArguments(string[] args)
     if (o.Model is not ("svm" or "forest" or "extra" or "sgd" or "voting"))
     {
         throw new ArgumentException($"-M must be svm, forest, extra, sgd or voting, not '{o.Model}'.");
+    }
+
+    if (o.Scaler is not ("standard" or "minmax" or "none"))
+    {
+        throw new ArgumentException($"--scaler must be standard, minmax or none, not '{o.Scaler}'.");
     }
 
     o.Label ??= o.TrainSize > 0 ? $"{o.TrainSize:N0} training rows" : "all training rows";
@@ -312,22 +320,30 @@ sealed class Options
     public string Penalty { get; set; } = "l2";
     public string Alpha { get; set; } = "0.0001";
     public string Voting { get; set; } = "hard";
+    public string Scaler { get; set; } = "standard";
+    public string? Pca { get; set; }
     public bool SkipSklearn { get; set; }
     public bool MlNet { get; set; }
     public bool GridSearch { get; set; }
 
-    // The flags both `mnist train` and sklearn_train.py take for the model.
+    // The flags both `mnist train` and sklearn_train.py take for the preprocessing and the model.
     public string[] ModelArguments()
     {
         string[] depth = MaxDepth is null ? [] : ["-D", MaxDepth];
-        return Model switch
+        string[] steps = [.. (Scaler == "standard" ? Array.Empty<string>() : ["--scaler", Scaler]), .. (Pca is null ? Array.Empty<string>() : ["--pca", Pca])];
+        string[] model = Model switch
         {
             "svm" => ["-M", "svm", "-C", C, "-G", Gamma],
             "sgd" => ["-M", "sgd", "-L", Loss, "-P", Penalty, "-A", Alpha],
             "voting" => ["-M", "voting", "-C", C, "-G", Gamma, "-E", Estimators, .. depth, "--voting", Voting],
             _ => ["-M", Model, "-E", Estimators, .. depth],
         };
+        return [.. steps, .. model];
     }
+
+    public string DescribeSteps() =>
+        (Scaler switch { "minmax" => "MinMaxScaler", "none" => "no scaler", _ => "StandardScaler" })
+        + (Pca is null ? "" : $", PCA({Pca})");
 
     public string Describe() => Model switch
     {

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The scikit-learn side of the comparison runner: the seed project's pipeline on the same HDF5 file.
 
-Fits StandardScaler + SVC, RandomForestClassifier, ExtraTreesClassifier, SGDClassifier or the VotingClassifier of
+Fits a scaler (StandardScaler by default, MinMaxScaler or none), optionally PCA, and SVC, RandomForestClassifier, ExtraTreesClassifier, SGDClassifier or the VotingClassifier of
 the first three (the seed's models, n_jobs=-1 as the seed ran them) on the first N training rows, predicts the test
 rows and prints one JSON object with the same fields as `mnist train --json`.
 """
@@ -16,7 +16,8 @@ import numpy as np
 import sklearn
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import Pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.decomposition import PCA
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier, VotingClassifier
 from sklearn.linear_model import SGDClassifier
 from sklearn.svm import SVC
@@ -41,6 +42,8 @@ def main():
     parser.add_argument("-P", "--penalty", default="l2")
     parser.add_argument("-A", "--alpha", type=float, default=1e-4)
     parser.add_argument("--voting", default="hard", choices=["hard", "soft"])
+    parser.add_argument("--scaler", default="standard", choices=["standard", "minmax", "none"])
+    parser.add_argument("--pca", type=int, default=None, help="PCA(n_components, svd_solver='full') after the scaler")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--train-size", type=int, default=0)
     parser.add_argument("-V", "--validation", action="store_true")
@@ -77,7 +80,11 @@ def main():
         members = [("svm", svm(args.voting == "soft")), ("forest", forest(RandomForestClassifier)),
                    ("extra", forest(ExtraTreesClassifier))]
         classifier = VotingClassifier(members, voting=args.voting, n_jobs=-1)
-    model = Pipeline([("scaler", StandardScaler()), ("clf", classifier)])
+    scaler = {"standard": StandardScaler(), "minmax": MinMaxScaler(), "none": "passthrough"}[args.scaler]
+    steps = [("scaler", scaler)]
+    if args.pca is not None:
+        steps.append(("pca", PCA(n_components=args.pca, svd_solver="full")))
+    model = Pipeline(steps + [("clf", classifier)])
     search = None
     if args.gridsearch:
         grids = {

@@ -189,6 +189,11 @@ public static class TrainCommand
             return 1;
         }
 
+        // Compiles the training code on the other core while the file is read (Warmup).
+        string model = settings.Model.Trim().ToLowerInvariant();
+        var warmup = plan.Shard is null && settings.ScaleOut.MergeDirectory is null
+            ? Warmup.Start(model, plan.Learner, settings.GridSearch ? learner => ScaleOut.Search(model, learner, settings) : null, plan.Budget)
+            : null;
         MnistDataset data;
         try
         {
@@ -217,14 +222,14 @@ public static class TrainCommand
             return 1;
         }
 
-        return Train(settings, plan, data, output, error);
+        return Train(settings, plan, data, output, error, warmup);
     }
 
     /// <summary>Trains on an already loaded dataset; returns the exit code (0 on success, <see cref="CancelledExitCode"/> when cancelled).</summary>
     public static int Run(TrainSettings settings, MnistDataset dataset, TextWriter output, TextWriter error, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        return Prepare(settings, output, error, cancellation) is { } plan ? Train(settings, plan, dataset, output, error) : 1;
+        return Prepare(settings, output, error, cancellation) is { } plan ? Train(settings, plan, dataset, output, error, warmup: null) : 1;
     }
 
     /// <summary>
@@ -259,11 +264,11 @@ public static class TrainCommand
         }
     }
 
-    private static int Train(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
+    private static int Train(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error, Task? warmup)
     {
         try
         {
-            return TrainUncancelled(settings, plan, dataset, output, error);
+            return TrainUncancelled(settings, plan, dataset, output, error, warmup);
         }
         catch (OperationCanceledException) when (plan.Budget.Cancellation.IsCancellationRequested)
         {
@@ -273,7 +278,7 @@ public static class TrainCommand
         }
     }
 
-    private static int TrainUncancelled(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error)
+    private static int TrainUncancelled(TrainSettings settings, TrainPlan plan, MnistDataset dataset, TextWriter output, TextWriter error, Task? warmup)
     {
         var (pipeline, budget, log, shard) = plan;
         var report = settings.Report;
@@ -312,7 +317,7 @@ public static class TrainCommand
         {
             try
             {
-                (model, search) = Search(modelName, pipeline, settings, train, budget, log, error);
+                (model, search) = Search(modelName, pipeline, settings, train, budget, log, error, warmup);
             }
             catch (Exception e) when (settings.ScaleOut.MergeDirectory is not null && e is InvalidDataException or DirectoryNotFoundException)
             {
@@ -323,6 +328,7 @@ public static class TrainCommand
         else
         {
             log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
+            Warmup.WaitWithin(warmup);
             model = ProgressDisplay.Run(error, settings.Report.Verbose, progress =>
                 pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
         }
@@ -418,7 +424,7 @@ public static class TrainCommand
     /// files are merged instead (<see cref="SearchPlan{TLearner}.Merge"/>).
     /// </summary>
     private static (PipelineModel Model, SearchSummary Summary) Search(
-        string modelName, Pipeline pipeline, TrainSettings settings, LabeledImages train, ComputeBudget budget, Log log, TextWriter error)
+        string modelName, Pipeline pipeline, TrainSettings settings, LabeledImages train, ComputeBudget budget, Log log, TextWriter error, Task? warmup)
     {
         var search = ScaleOut.Search(modelName, pipeline, settings);
         string? merge = settings.ScaleOut.MergeDirectory;
@@ -426,13 +432,16 @@ public static class TrainCommand
         log.Info("Performing grid search.");
         log.Line($"Fitting {folds} folds for each of {candidates} candidates, totalling {folds * candidates} fits");
         var clock = Stopwatch.StartNew();
+        Warmup.WaitWithin(warmup);
+        double waited = clock.Elapsed.TotalSeconds;
         // One bar for the fits (or the merge), then the refit's own (the SVM's pair problems, the forest's trees, ...).
         var result = ProgressDisplay.Run(error, log.Enabled, progress => merge is not null
             ? search.Plan(train.ToFeatures(), train.LabelsAsInts()).Merge(merge, budget.WithProgress(progress.Fitting))
             : search.Fit(
                 train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting),
                 new CallbackProgress<SearchProgress>(p => progress.Show("Cross-validation fits", p.CompletedFits, p.TotalFits))));
-        double seconds = result.SearchTime.TotalSeconds;
+        // The search time counts the wait for the warm-up, as the fit time does.
+        double seconds = waited + result.SearchTime.TotalSeconds;
         var c = CultureInfo.InvariantCulture;
         log.Info($"Search time: {seconds.ToString("F2", c)}s");
         if (merge is not null)

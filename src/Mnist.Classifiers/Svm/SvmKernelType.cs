@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace Mnist.Classifiers.Svm;
 
 /// <summary>The kernel functions of <see cref="SvmClassifier"/>, defined as in LIBSVM and scikit-learn.</summary>
@@ -74,25 +76,19 @@ public readonly record struct SvmGamma
             case GammaMode.Auto:
                 return 1.0 / features.Columns;
             case GammaMode.Scale:
-                // Var over all values (numpy's X.var()), two passes in double for accuracy.
+                // Var over all values (numpy's X.var()), two passes in double for accuracy, each over eight double lanes
+                // (a single running sum is bound by the latency of the addition: ~20 ms a pass over 8,000 MNIST rows).
                 double sum = 0;
                 for (int i = 0; i < features.Rows; i++)
                 {
-                    foreach (float x in features.Row(i))
-                    {
-                        sum += x;
-                    }
+                    sum += WidenedSum(features.Row(i));
                 }
 
                 double count = (double)features.Rows * features.Columns;
                 double mean = sum / count, squares = 0;
                 for (int i = 0; i < features.Rows; i++)
                 {
-                    foreach (float x in features.Row(i))
-                    {
-                        double d = x - mean;
-                        squares += d * d;
-                    }
+                    squares += WidenedSquaredDeviations(features.Row(i), mean);
                 }
 
                 double variance = squares / count;
@@ -100,6 +96,62 @@ public readonly record struct SvmGamma
             default:
                 return Value;
         }
+    }
+
+    /// <summary>Σ x over <paramref name="values"/> in double, in two vectors of four lanes (then the remainder).</summary>
+    private static double WidenedSum(ReadOnlySpan<float> values)
+    {
+        int n = values.Length, j = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            Vector256<double> a0 = default, a1 = default;
+            for (; j <= n - 8; j += 8)
+            {
+                var (low, high) = Vector256.Widen(Vector256.Create(values.Slice(j, 8)));
+                a0 += low;
+                a1 += high;
+            }
+
+            sum = Vector256.Sum(a0 + a1);
+        }
+
+        for (; j < n; j++)
+        {
+            sum += values[j];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Σ (x − mean)² over <paramref name="values"/> in double, as <see cref="WidenedSum"/>.</summary>
+    private static double WidenedSquaredDeviations(ReadOnlySpan<float> values, double mean)
+    {
+        int n = values.Length, j = 0;
+        double sum = 0;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            var m = Vector256.Create(mean);
+            Vector256<double> a0 = default, a1 = default;
+            for (; j <= n - 8; j += 8)
+            {
+                var (low, high) = Vector256.Widen(Vector256.Create(values.Slice(j, 8)));
+                var d0 = low - m;
+                var d1 = high - m;
+                a0 = Vector256.FusedMultiplyAdd(d0, d0, a0);
+                a1 = Vector256.FusedMultiplyAdd(d1, d1, a1);
+            }
+
+            sum = Vector256.Sum(a0 + a1);
+        }
+
+        for (; j < n; j++)
+        {
+            double d = values[j] - mean;
+            sum += d * d;
+        }
+
+        return sum;
     }
 
     /// <inheritdoc />

@@ -88,9 +88,9 @@ internal static class SvmTrainer
         }
 
         var watch = Stopwatch.StartNew();
-        var layout = Layout.Create(first, features, labels);
-        var segments = layout.PackSegments(features, budget);
         var gammas = variants.Select(v => v.Gamma).Distinct().ToDictionary(g => g, g => g.Resolve(features));
+        var layout = Layout.Create(first, features, labels, gammas[first.Gamma]);
+        var segments = layout.PackSegments(features, budget);
         var byGamma = Enumerable.Range(0, variants.Count).GroupBy(v => gammas[variants[v].Gamma]).ToArray();
         bool keepGram = byGamma.Length > 1 && 2 * matrixBytes <= matrixMemory;
         long used = (keepGram ? 2 : 1) * matrixBytes;
@@ -158,7 +158,7 @@ internal static class SvmTrainer
     private sealed record Layout(
         int[] Classes, List<int>[] Members, double[] Weights, KernelFunction Kernel, List<(int First, int Second)> Pairs, int[] Order)
     {
-        public static Layout Create(SvmClassifier options, FeatureMatrix features, int[] labels)
+        public static Layout Create(SvmClassifier options, FeatureMatrix features, int[] labels, double? resolvedGamma = null)
         {
             int[] classes = labels.Distinct().Order().ToArray();
             if (classes.Length < 2)
@@ -186,7 +186,7 @@ internal static class SvmTrainer
                 members[classOf[labels[i]]].Add(i);
             }
 
-            double gamma = options.Gamma.Resolve(features);
+            double gamma = resolvedGamma ?? options.Gamma.Resolve(features);
             var kernel = new KernelFunction(options.Kernel, gamma, options.Degree, options.Coef0);
             var pairs = new List<(int First, int Second)>();
             for (int i = 0; i < k; i++)

@@ -1,0 +1,51 @@
+using Mnist.Classifiers.Linear;
+using Mnist.Classifiers.Preprocessing;
+using Mnist.Classifiers.Svm;
+using Mnist.Cli;
+
+namespace Mnist.Classifiers.Tests.Cli;
+
+/// <summary>The CLI's warm-up: which models get one, and that it runs the learner (and its search) to the end.</summary>
+public sealed class WarmupTests
+{
+    private static Pipeline Svm() => new([new StandardScaler()], new SvmClassifier { C = 8 });
+
+    [Fact]
+    public async Task Warms_up_a_plain_svm_fit_and_its_grid_search_to_completion()
+    {
+        var fit = Warmup.Start("svm", Svm(), search: null, ComputeBudget.Default);
+        fit.Should().NotBeNull();
+        await fit!.WaitAsync(TimeSpan.FromMinutes(2));
+        fit.IsCompletedSuccessfully.Should().BeTrue();
+
+        var searched = 0;
+        var search = Warmup.Start("svm", Svm(), learner =>
+        {
+            searched++;
+            return DefaultGrids.Create("svm", learner, seed: 0);
+        }, ComputeBudget.Default);
+        search.Should().NotBeNull();
+        await search!.WaitAsync(TimeSpan.FromMinutes(2));
+        search.IsCompletedSuccessfully.Should().BeTrue();
+        searched.Should().Be(1, "the warm-up runs the command's own search");
+    }
+
+    [Fact]
+    public void Skips_models_without_an_svm_and_searches_other_than_the_svm_s()
+    {
+        var sgd = new Pipeline([new StandardScaler()], new SgdClassifier());
+        Warmup.Start("sgd", sgd, search: null, ComputeBudget.Default).Should().BeNull();
+        Warmup.Start("forest", sgd, search: null, ComputeBudget.Default).Should().BeNull();
+        Warmup.Start("voting", sgd, learner => DefaultGrids.Create("voting", learner, seed: 0), ComputeBudget.Default).Should().BeNull();
+    }
+
+    [Fact]
+    public async Task A_cancelled_warm_up_ends_quietly()
+    {
+        using var cancellation = new CancellationTokenSource();
+        cancellation.Cancel();
+        var task = Warmup.Start("svm", Svm(), search: null, ComputeBudget.Default.WithCancellation(cancellation.Token));
+        await task!.WaitAsync(TimeSpan.FromMinutes(1));
+        task.IsCompletedSuccessfully.Should().BeTrue("the real fit reports the cancellation, not the warm-up");
+    }
+}

@@ -84,7 +84,8 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         int n = rows.Length, k = features.Columns;
         var samples = features.Subset(rows).ToContiguous();
         var packed = PackedRows.Pack(samples);
-        var values = new float[(long)n * n];
+        // The products fill the lower triangle and the mirror the upper one: every value is written.
+        var values = GC.AllocateUninitializedArray<float>(checked(n * n));
         int blocks = (n + RowBlock - 1) / RowBlock;
         // The last blocks are the longest; they go first so that the threads finish together.
         Parallel.For(0, blocks, budget.ParallelOptions, b =>
@@ -102,25 +103,18 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     /// </summary>
     public KernelMatrix ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
     {
-        float[] values = inPlace ? Values : new float[Values.Length];
+        // Every value is written below: no need to clear a new array first.
+        float[] values = inPlace ? Values : GC.AllocateUninitializedArray<float>(Values.Length);
         int n = Size;
         Parallel.For(0, n, budget.ParallelOptions, i =>
-        {
-            var row = values.AsSpan(i * n, n);
-            if (!inPlace)
-            {
-                Values.AsSpan(i * n, n).CopyTo(row);
-            }
-
-            kernel.Apply(row, Packed.SquaredNorms[i], Packed.SquaredNorms);
-        });
+            kernel.Apply(Values.AsSpan(i * n, n), values.AsSpan(i * n, n), Packed.SquaredNorms[i], Packed.SquaredNorms));
         return new KernelMatrix(values, n, Offsets);
     }
 
     /// <summary>The dot products of <paramref name="rows"/> with every sample, for the kernels of every γ (<see cref="HeldOutProducts"/>).</summary>
     public HeldOutProducts ProductsWith(FeatureMatrix rows, ComputeBudget budget)
     {
-        var values = new float[(long)rows.Rows * Size];
+        var values = GC.AllocateUninitializedArray<float>(checked(rows.Rows * Size));
         var a = rows.IsContiguous ? rows : rows.ToContiguous();
         int k = a.Columns, blocks = (a.Rows + RowBlock - 1) / RowBlock;
         Parallel.For(0, blocks, budget.ParallelOptions, b =>
@@ -182,18 +176,10 @@ internal sealed record HeldOutProducts(FeatureMatrix Rows, float[] Values, int[]
     /// </summary>
     public HeldOutKernel ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
     {
-        float[] values = inPlace ? Values : new float[Values.Length];
+        float[] values = inPlace ? Values : GC.AllocateUninitializedArray<float>(Values.Length);
         int n = Samples.Rows;
         Parallel.For(0, Rows.Rows, budget.ParallelOptions, r =>
-        {
-            var row = values.AsSpan(r * n, n);
-            if (!inPlace)
-            {
-                Values.AsSpan(r * n, n).CopyTo(row);
-            }
-
-            kernel.Apply(row, RowNorms[r], Samples.SquaredNorms);
-        });
+            kernel.Apply(Values.AsSpan(r * n, n), values.AsSpan(r * n, n), RowNorms[r], Samples.SquaredNorms));
         return new HeldOutKernel(Rows, values, n, ColumnOf);
     }
 }

@@ -41,28 +41,36 @@ internal readonly struct KernelFunction
     /// Turns <paramref name="values"/>, the dot products of one row x (squared norm <paramref name="rowNorm"/>)
     /// with rows y_j (squared norms <paramref name="columnNorms"/>), into kernel values K(x, y_j) in place.
     /// </summary>
+    public void Apply(Span<float> values, float rowNorm, ReadOnlySpan<float> columnNorms) => Apply(values, values, rowNorm, columnNorms);
+
+    /// <summary>
+    /// Writes into <paramref name="values"/> the kernel values K(x, y_j) of the dot products <paramref name="dots"/> (the
+    /// same span, or one of the same length that stays unchanged): the same operations as in place, so the same values,
+    /// without first copying the dot products when they must be kept (a Gram matrix shared by several γ).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public void Apply(Span<float> values, float rowNorm, ReadOnlySpan<float> columnNorms)
+    public void Apply(ReadOnlySpan<float> dots, Span<float> values, float rowNorm, ReadOnlySpan<float> columnNorms)
     {
         switch (Type)
         {
             case SvmKernelType.Linear:
+                dots.CopyTo(values);
                 return;
             case SvmKernelType.Rbf:
                 // −γ(‖x‖² + ‖y‖² − 2x·y), clamped at 0 from above: rounding can make a tiny distance negative.
-                TensorPrimitives.MultiplyAdd(values, -2f, columnNorms, values);
+                TensorPrimitives.MultiplyAdd(dots, -2f, columnNorms, values);
                 TensorPrimitives.Add(values, rowNorm, values);
                 TensorPrimitives.Max(values, 0f, values);
                 TensorPrimitives.Multiply(values, (float)-Gamma, values);
                 TensorPrimitives.Exp(values, values);
                 return;
             case SvmKernelType.Polynomial:
-                TensorPrimitives.Multiply(values, (float)Gamma, values);
+                TensorPrimitives.Multiply(dots, (float)Gamma, values);
                 TensorPrimitives.Add(values, (float)Coef0, values);
                 IntegerPower(values, Degree);
                 return;
             case SvmKernelType.Sigmoid:
-                TensorPrimitives.Multiply(values, (float)Gamma, values);
+                TensorPrimitives.Multiply(dots, (float)Gamma, values);
                 TensorPrimitives.Add(values, (float)Coef0, values);
                 TensorPrimitives.Tanh(values, values);
                 return;

@@ -10,7 +10,8 @@
 //       [--skip-sklearn]
 //
 // With -g both sides run their grid search (`mnist train -g`, GridSearchCV(n_jobs=-1, cv=5) over the same grid) and
-// the table adds the search time and the best cross-validated score and parameters.
+// the table adds the search time and the best cross-validated score and parameters. --preprocess-once gives ours
+// `mnist train --preprocess-once` (the scaler fitted once on all rows, not per fold; scikit-learn's side is unchanged).
 //
 // It builds nothing itself: build the solution in Release first (the runner starts samples/Mnist.Cli's mnist.dll
 // and benchmarks/Mnist.MlNet's Mnist.MlNet.dll).
@@ -52,6 +53,11 @@ var peers = new List<(string Name, Func<RunResult> Run)>
         if (options.GridSearch)
         {
             arguments.Add("-g");
+        }
+
+        if (options.PreprocessOnce)
+        {
+            arguments.Add("--preprocess-once");
         }
         if (options.TrainSize > 0)
         {
@@ -190,7 +196,7 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
     }
 
     text.AppendLine();
-    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', o.ModelArguments())}{(o.GridSearch ? " -g" : "")}{(o.MlNet ? " --mlnet" : "")}`");
+    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', o.ModelArguments())}{(o.GridSearch ? " -g" : "")}{(o.PreprocessOnce ? " --preprocess-once" : "")}{(o.MlNet ? " --mlnet" : "")}`");
     return text.ToString();
 }
 
@@ -286,6 +292,7 @@ static Options ParseArguments(string[] args)
             case "--skip-sklearn": o.SkipSklearn = true; break;
             case "--mlnet": o.MlNet = true; break;
             case "-g" or "--gridsearch": o.GridSearch = true; break;
+            case "--preprocess-once": o.PreprocessOnce = true; break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
         }
     }
@@ -325,6 +332,7 @@ sealed class Options
     public bool SkipSklearn { get; set; }
     public bool MlNet { get; set; }
     public bool GridSearch { get; set; }
+    public bool PreprocessOnce { get; set; }
 
     // The flags both `mnist train` and sklearn_train.py take for the preprocessing and the model.
     public string[] ModelArguments()

@@ -21,6 +21,12 @@ public sealed record TrainSettings
     /// <summary>Search the hyperparameters by cross-validation over the model's default grid (<c>-g</c>; see <see cref="DefaultGrids"/>).</summary>
     public bool GridSearch { get; init; }
 
+    /// <summary>
+    /// With <see cref="GridSearch"/>: fit the pipeline's steps once on all training rows instead of per fold
+    /// (<c>--preprocess-once</c>; <see cref="Mnist.Classifiers.ModelSelection.CrossValidatedSearch{TLearner}.FitStepsOnce"/>).
+    /// </summary>
+    public bool PreprocessOnce { get; init; }
+
     /// <summary>Train on the first N training rows only (<c>--train-size</c>); null for all.</summary>
     public int? TrainSize { get; init; }
 

@@ -114,7 +114,7 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
     }
 
     /// <summary>Fits each step on the output of the previous one; returns the fitted steps and the last output.</summary>
-    private (IFittedTransform[] Transforms, FeatureMatrix Output) FitSteps(FeatureMatrix features, ComputeBudget budget)
+    internal (IFittedTransform[] Transforms, FeatureMatrix Output) FitSteps(FeatureMatrix features, ComputeBudget budget)
     {
         var transforms = new IFittedTransform[Steps.Count];
         FeatureMatrix current = features;

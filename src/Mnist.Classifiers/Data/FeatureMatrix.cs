@@ -105,6 +105,12 @@ public sealed class FeatureMatrix
         return new FeatureMatrix(_storage, Columns, index);
     }
 
+    /// <summary>The storage the rows live in, shared by a matrix and its views.</summary>
+    internal float[] Storage => _storage;
+
+    /// <summary>The row of <see cref="Storage"/> that row <paramref name="row"/> of this matrix is.</summary>
+    internal int StorageRow(int row) => _rowIndex is null ? row : _rowIndex[row];
+
     /// <summary>The first <paramref name="count"/> rows, as a view.</summary>
     public FeatureMatrix Take(int count)
     {

@@ -52,6 +52,16 @@ public abstract record CrossValidatedSearch<TLearner>
     /// </summary>
     public bool ShareWork { get; init; } = true;
 
+    /// <summary>
+    /// Whether the steps of the learner, a <see cref="Pipeline"/> (every candidate's steps equal), are fitted once on all
+    /// the training rows instead of inside every fold; false by default, as scikit-learn's <c>GridSearchCV</c> over a
+    /// <c>Pipeline</c> refits them per fold. True is faster (the steps run once, and an SVM's dot products are then
+    /// computed once for all folds instead of per fold) but the held-out rows take part in fitting the steps (a
+    /// StandardScaler's means and deviations), so the cross-validated scores can differ slightly from per-fold fitting.
+    /// The refit of the best candidate is the same either way.
+    /// </summary>
+    public bool FitStepsOnce { get; init; }
+
     /// <summary>The candidates this search fits, in order.</summary>
     public abstract IReadOnlyList<SearchCandidate<TLearner>> Candidates();
 
@@ -70,6 +80,24 @@ public abstract record CrossValidatedSearch<TLearner>
         }
 
         Folds.Validate();
+        if (FitStepsOnce)
+        {
+            var candidates = Candidates();
+            if (candidates.FirstOrDefault(c => c.Learner is not Pipeline) is { } notPipeline)
+            {
+                throw new ArgumentException(
+                    $"FitStepsOnce needs pipelines, but search candidate {notPipeline.Index} is a {notPipeline.Learner.GetType().Name}.", nameof(FitStepsOnce));
+            }
+
+            var steps = ((Pipeline)(object)candidates[0].Learner).Steps;
+            if (candidates.FirstOrDefault(c => !((Pipeline)(object)c.Learner).Steps.SequenceEqual(steps)) is { } other)
+            {
+                throw new ArgumentException(
+                    $"FitStepsOnce fits the pipeline's steps once for all candidates, but search candidate {other.Index} ({other.Describe()}) has other steps than candidate 0.",
+                    nameof(FitStepsOnce));
+            }
+        }
+
         if (Scoring is null)
         {
             throw new ArgumentException("The search has no scorer.", nameof(Scoring));
@@ -133,6 +161,12 @@ public abstract record CrossValidatedSearch<TLearner>
         text.Append(c, $"scoring\t{Scoring.Method.DeclaringType?.FullName}.{Scoring.Method.Name}\n");
         text.Append(c, $"refit\t{Refit}\n");
         text.Append(c, $"share_work\t{ShareWork}\n");
+        if (FitStepsOnce)
+        {
+            // Only when set, so that the hash of every search without it stays what it was.
+            text.Append(c, $"fit_steps_once\t{FitStepsOnce}\n");
+        }
+
         foreach (var candidate in Candidates())
         {
             text.Append(c, $"candidate\t{candidate.Index}\t{candidate.Describe()}\t{SearchHashes.Learner(candidate.Learner)}\n");

@@ -35,6 +35,8 @@ public sealed class SearchPlan<TLearner>
     private readonly int[] _labels;
     private readonly Lazy<string> _dataHash;
     private readonly Lazy<string> _searchHash;
+    private readonly object _stepsGate = new();
+    private (FeatureMatrix Rows, object? Shared)? _steppedRows;
 
     internal SearchPlan(CrossValidatedSearch<TLearner> search, FeatureMatrix features, int[] labels)
     {
@@ -335,6 +337,11 @@ public sealed class SearchPlan<TLearner>
         var train = fold.Train.Span;
         var test = fold.Test.Span;
         int[] trainLabels = Pick(_labels, train), testLabels = Pick(_labels, test);
+        if (_search.FitStepsOnce)
+        {
+            FitAndScoreAfterSteps(learners, train, test, trainLabels, testLabels, budget, scored);
+            return;
+        }
 
         var testRows = _features.Subset(test);
         var watch = Stopwatch.StartNew();
@@ -355,6 +362,66 @@ public sealed class SearchPlan<TLearner>
         {
             ((ISharedWorkClassifier)learners[0]).FitVariants(
                 learners.Select(l => (IClassifier)l).ToArray(), _features.Subset(train), trainLabels, testRows, Score, budget);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FitAndScore"/> with <see cref="CrossValidatedSearch{TLearner}.FitStepsOnce"/>: the candidates'
+    /// classifiers are fitted on the fold's view of the rows the pipeline's steps produced once for all folds, and
+    /// scored on the held-out view of them; a group of classifiers that can share work across the views (the SVM's dot
+    /// products of all rows) reads it from what was made once for all folds.
+    /// </summary>
+    private void FitAndScoreAfterSteps(
+        TLearner[] learners, ReadOnlySpan<int> train, ReadOnlySpan<int> test, int[] trainLabels, int[] testLabels, ComputeBudget budget,
+        Action<int, double, TimeSpan, TimeSpan> scored)
+    {
+        var (rows, shared) = SteppedRows(budget);
+        var classifiers = learners.Select(l => ((Pipeline)(object)l).Classifier).ToArray();
+        var trainRows = rows.Subset(train);
+        var testRows = rows.Subset(test);
+        var watch = Stopwatch.StartNew();
+        void Score(int member, IClassifierModel model)
+        {
+            var fitTime = watch.Elapsed;
+            watch.Restart();
+            double score = _search.Scoring(model, testRows, testLabels, budget);
+            scored(member, score, fitTime, watch.Elapsed);
+            watch.Restart();
+        }
+
+        if (classifiers.Length == 1)
+        {
+            Score(0, classifiers[0].Fit(trainRows, trainLabels, budget));
+        }
+        else if (shared is not null)
+        {
+            ((IFoldSharedWork)classifiers[0]).FitVariants(shared, classifiers, trainRows, trainLabels, testRows, Score, budget);
+        }
+        else
+        {
+            ((ISharedWorkClassifier)classifiers[0]).FitVariants(classifiers, trainRows, trainLabels, testRows, Score, budget);
+        }
+    }
+
+    /// <summary>
+    /// The training rows after the pipeline's steps, fitted once on all of them (the first unit to need them fits them with
+    /// its budget; the others wait), and what the classifiers' groups share across folds, if anything.
+    /// </summary>
+    private (FeatureMatrix Rows, object? Shared) SteppedRows(ComputeBudget budget)
+    {
+        lock (_stepsGate)
+        {
+            if (_steppedRows is null)
+            {
+                var pipeline = (Pipeline)(object)Candidates[0].Learner;
+                var rows = pipeline.FitSteps(_features, budget).Output.ToContiguous();
+                object? shared = _search.ShareWork && Candidates.Count > 1 && pipeline.Classifier is IFoldSharedWork sharing
+                    ? sharing.ShareAcrossViews(rows, budget)
+                    : null;
+                _steppedRows = (rows, shared);
+            }
+
+            return _steppedRows.Value;
         }
     }
 

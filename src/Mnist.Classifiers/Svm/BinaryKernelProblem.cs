@@ -61,18 +61,22 @@ internal sealed record KernelMatrix(float[] Values, int Size, int[] Offsets);
 /// <param name="Offsets">Where each class's samples start.</param>
 /// <param name="Rows">The training row of each sample, in the matrix's order.</param>
 /// <param name="Packed">The samples packed, in the matrix's order (with their squared norms).</param>
-internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[] Rows, PackedRows Packed)
+/// <param name="Shared">When not null, the products of all rows of the matrix the training rows are a view of, which the values were gathered from.</param>
+/// <param name="StorageRows">With <paramref name="Shared"/>, each sample's row in the shared matrix.</param>
+internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[] Rows, PackedRows Packed, SharedRowProducts? Shared = null, int[]? StorageRows = null)
 {
     /// <summary>How many rows of the lower triangle one work item computes (a multiple of both tile heights, 6 and 12).</summary>
-    private const int RowBlock = 240;
+    internal const int RowBlock = 240;
 
     /// <summary>
     /// The dot products of the samples <paramref name="members"/> (class after class). The matrix is symmetric, so
     /// only the blocks on and below the diagonal are computed (half the work of the full product) and the rest is
     /// mirrored: x_i·x_j and x_j·x_i are the same chain of fused multiply–adds of the same products, so the mirrored
-    /// values are bit for bit those a full product (or the plain fit's kernel rows) computes.
+    /// values are bit for bit those a full product (or the plain fit's kernel rows) computes. With
+    /// <paramref name="shared"/> covering <paramref name="features"/> (a view of its rows), the values are gathered
+    /// from it instead: the same chains, so the same values.
     /// </summary>
-    public static GramMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, ComputeBudget budget)
+    public static GramMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, ComputeBudget budget, SharedRowProducts? shared = null)
     {
         var offsets = new int[members.Count];
         for (int c = 1; c < members.Count; c++)
@@ -81,9 +85,34 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         }
 
         int[] rows = [.. members.SelectMany(m => m)];
-        int n = rows.Length, k = features.Columns;
+        int n = rows.Length;
         var samples = features.Subset(rows).ToContiguous();
         var packed = PackedRows.Pack(samples);
+        if (shared is not null && shared.Covers(features))
+        {
+            var storageRows = rows.Select(features.StorageRow).ToArray();
+            var all = shared.Values(budget);
+            int size = shared.Size;
+            var gathered = GC.AllocateUninitializedArray<float>(checked(n * n));
+            Parallel.For(0, n, budget.ParallelOptions, a =>
+            {
+                var source = all.AsSpan(storageRows[a] * size, size);
+                var target = gathered.AsSpan(a * n, n);
+                for (int b = 0; b < n; b++)
+                {
+                    target[b] = source[storageRows[b]];
+                }
+            });
+            return new GramMatrix(gathered, n, offsets, rows, packed, shared, storageRows);
+        }
+
+        return new GramMatrix(Symmetric(samples, packed, budget), n, offsets, rows, packed);
+    }
+
+    /// <summary>All dot products of the rows of <paramref name="samples"/> (contiguous; <paramref name="packed"/> the same rows packed), n × n row-major.</summary>
+    internal static float[] Symmetric(FeatureMatrix samples, PackedRows packed, ComputeBudget budget)
+    {
+        int n = samples.Rows, k = samples.Columns;
         // The products fill the lower triangle and the mirror the upper one: every value is written.
         var values = GC.AllocateUninitializedArray<float>(checked(n * n));
         int blocks = (n + RowBlock - 1) / RowBlock;
@@ -94,7 +123,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
             DotProducts.Compute(samples.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, packed, 0, r1, values.AsSpan(r0 * n), n);
         });
         Parallel.For(0, blocks, budget.ParallelOptions, b => MirrorBlockColumn(values, n, b * RowBlock, Math.Min(n, (b + 1) * RowBlock)));
-        return new GramMatrix(values, n, offsets, rows, packed);
+        return values;
     }
 
     /// <summary>
@@ -115,13 +144,32 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     public HeldOutProducts ProductsWith(FeatureMatrix rows, ComputeBudget budget)
     {
         var values = GC.AllocateUninitializedArray<float>(checked(rows.Rows * Size));
-        var a = rows.IsContiguous ? rows : rows.ToContiguous();
-        int k = a.Columns, blocks = (a.Rows + RowBlock - 1) / RowBlock;
-        Parallel.For(0, blocks, budget.ParallelOptions, b =>
+        if (Shared is not null && Shared.Covers(rows))
         {
-            int r0 = b * RowBlock, r1 = Math.Min(a.Rows, r0 + RowBlock);
-            DotProducts.Compute(a.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, Packed, 0, Size, values.AsSpan(r0 * Size), Size);
-        });
+            // Gathered from the shared products: the same chains of fused multiply–adds, so the same values.
+            var all = Shared.Values(budget);
+            int size = Shared.Size;
+            Parallel.For(0, rows.Rows, budget.ParallelOptions, r =>
+            {
+                var source = all.AsSpan(rows.StorageRow(r) * size, size);
+                var target = values.AsSpan(r * Size, Size);
+                for (int p = 0; p < Size; p++)
+                {
+                    target[p] = source[StorageRows![p]];
+                }
+            });
+        }
+        else
+        {
+            var a = rows.IsContiguous ? rows : rows.ToContiguous();
+            int k = a.Columns, blocks = (a.Rows + RowBlock - 1) / RowBlock;
+            Parallel.For(0, blocks, budget.ParallelOptions, b =>
+            {
+                int r0 = b * RowBlock, r1 = Math.Min(a.Rows, r0 + RowBlock);
+                DotProducts.Compute(a.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, Packed, 0, Size, values.AsSpan(r0 * Size), Size);
+            });
+        }
+
         var columnOf = new int[Rows.Max() + 1];
         for (int p = 0; p < Rows.Length; p++)
         {

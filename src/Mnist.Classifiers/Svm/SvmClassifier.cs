@@ -9,7 +9,7 @@ namespace Mnist.Classifiers.Svm;
 /// pair of classes, predictions by voting. The options record is immutable; <see cref="Fit"/> returns an
 /// immutable <see cref="SvmModel"/>.
 /// </summary>
-public sealed record SvmClassifier : ISharedWorkClassifier
+public sealed record SvmClassifier : ISharedWorkClassifier, IFoldSharedWork
 {
     /// <summary>The penalty C of the soft margin (the box 0 ≤ α ≤ C); larger means less regularisation. Must be positive.</summary>
     public double C { get; init; } = 1.0;
@@ -141,7 +141,27 @@ public sealed record SvmClassifier : ISharedWorkClassifier
     /// </remarks>
     public IReadOnlyList<IClassifierModel> FitVariants(
         IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
-        Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null)
+        Action<int, IClassifierModel>? fitted = null, ComputeBudget? budget = null) =>
+        FitVariants(variants, features, labels, heldOut, fitted, budget, shared: null);
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The dot products of all the rows (<see cref="SharedRowProducts"/>) when they take at most half the budget's memory.
+    /// They are computed only when a fit on a view first builds a Gram matrix (which a fit does only when its own
+    /// matrices fit in its kernel memory), so a search whose folds are too large for matrices never computes them.
+    /// </remarks>
+    object? IFoldSharedWork.ShareAcrossViews(FeatureMatrix rows, ComputeBudget budget) =>
+        SharedRowProducts.Bytes(rows.Rows) <= budget.MemoryBytes / 2 ? new SharedRowProducts(rows) : null;
+
+    /// <inheritdoc />
+    IReadOnlyList<IClassifierModel> IFoldSharedWork.FitVariants(
+        object shared, IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut,
+        Action<int, IClassifierModel>? fitted, ComputeBudget budget) =>
+        FitVariants(variants, features, labels, heldOut, fitted, budget, (SharedRowProducts)shared);
+
+    private IReadOnlyList<IClassifierModel> FitVariants(
+        IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut,
+        Action<int, IClassifierModel>? fitted, ComputeBudget? budget, SharedRowProducts? shared)
     {
         ArgumentNullException.ThrowIfNull(variants);
         if (variants.Count == 0)
@@ -169,6 +189,6 @@ public sealed record SvmClassifier : ISharedWorkClassifier
             InputChecks.FeatureCount(heldOut, features.Columns, "SVM");
         }
 
-        return SvmTrainer.TrainVariants(svms, features, labels.ToArray(), heldOut, ComputeBudget.OrDefault(budget), fitted);
+        return SvmTrainer.TrainVariants(svms, features, labels.ToArray(), heldOut, ComputeBudget.OrDefault(budget), fitted, shared);
     }
 }

@@ -70,7 +70,8 @@ internal static class SvmTrainer
     /// γ by γ, each γ's in ascending C.
     /// </summary>
     public static SvmModel[] TrainVariants(
-        IReadOnlyList<SvmClassifier> variants, FeatureMatrix features, int[] labels, FeatureMatrix? heldOut, ComputeBudget budget, Action<int, SvmModel>? fitted)
+        IReadOnlyList<SvmClassifier> variants, FeatureMatrix features, int[] labels, FeatureMatrix? heldOut, ComputeBudget budget, Action<int, SvmModel>? fitted,
+        SharedRowProducts? shared = null)
     {
         var models = new SvmModel[variants.Count];
         var first = variants[0];
@@ -99,13 +100,13 @@ internal static class SvmTrainer
         bool shareHeldOut = heldOut is not null && used + heldOutBytes <= matrixMemory;
         used += shareHeldOut ? heldOutBytes : 0;
         long cacheBytes = (KernelBytes(first, budget) - used) / budget.ConcurrentParts(layout.Pairs.Count);
-        var gram = keepGram ? GramMatrix.Compute(features, layout.Members, budget) : null;
+        var gram = keepGram ? GramMatrix.Compute(features, layout.Members, budget, shared) : null;
         HeldOutProducts? products = null;
         for (int g = 0; g < byGamma.Length; g++)
         {
             bool last = g == byGamma.Length - 1;
             var kernel = new KernelFunction(first.Kernel, byGamma[g].Key, first.Degree, first.Coef0);
-            var gammaGram = gram ?? GramMatrix.Compute(features, layout.Members, budget);
+            var gammaGram = gram ?? GramMatrix.Compute(features, layout.Members, budget, shared);
             products ??= shareHeldOut ? gammaGram.ProductsWith(heldOut!, budget) : null;
             var heldOutKernel = products?.ToKernel(kernel, inPlace: last, budget);
             var matrix = gammaGram.ToKernel(kernel, inPlace: !keepGram || last, budget);

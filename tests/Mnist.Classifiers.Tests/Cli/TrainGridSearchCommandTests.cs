@@ -47,6 +47,24 @@ public sealed class TrainGridSearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Preprocess_once_searches_with_the_scaler_fitted_once_and_needs_g()
+    {
+        string outPath = Path.Combine(_directory, "once.model");
+        var (code, output, error, _) = TrainCommandTests.Run(Data(), "-g", "--preprocess-once", "-M", "svm", "-v", "--json", "-o", outPath);
+
+        code.Should().Be(0, error);
+        error.Should().Contain("Fitting 5 folds for each of 8 candidates, totalling 40 fits");
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        json.RootElement.GetProperty("best_score").GetDouble().Should().BeInRange(0.5, 1.0);
+        ModelFile.Load<PipelineModel>(outPath).Classifier.Should().BeOfType<SvmModel>();
+
+        var (refused, _, message, _) = TrainCommandTests.Run(Data(), "--preprocess-once", "-M", "svm", "-o", Path.Combine(_directory, "no.model"));
+        refused.Should().Be(1);
+        message.Should().Contain("--preprocess-once").And.Contain("-g");
+        File.Exists(Path.Combine(_directory, "no.model")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Forest_search_covers_its_six_candidates()
     {
         string outPath = Path.Combine(_directory, "forest.model");

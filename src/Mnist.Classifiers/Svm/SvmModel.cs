@@ -232,13 +232,17 @@ public sealed partial class SvmModel : IClassifierModel
         int rows = features.Rows, pairCount = PairCount, nSupport = SupportVectorCount;
         var result = new double[rows, pairCount];
         int blocks = (rows + PredictionBlockRows - 1) / PredictionBlockRows;
+        // Each support vector's column among the held-out kernel values, looked up once rather than once per row.
+        int[]? heldOutColumns = _heldOut is { } held && ReferenceEquals(features, held.Rows)
+            ? Array.ConvertAll(_supportIndices, s => held.ColumnOf[s])
+            : null;
         // Blocks of rows are independent, so the result does not depend on how many threads run them.
         Parallel.For(0, blocks, ComputeBudget.OrDefault(budget).ParallelOptions, () => new float[PredictionBlockRows * Math.Max(nSupport, 1)], (block, _, kernelValues) =>
         {
             int first = block * PredictionBlockRows, count = Math.Min(PredictionBlockRows, rows - first);
             if (_heldOut is { } heldOut && ReferenceEquals(features, heldOut.Rows))
             {
-                GatherHeldOut(heldOut, first, count, kernelValues);
+                GatherHeldOut(heldOut, heldOutColumns!, first, count, kernelValues);
             }
             else
             {
@@ -336,7 +340,7 @@ public sealed partial class SvmModel : IClassifierModel
     /// What <see cref="KernelBlock"/> computes, gathered from the held-out rows' kernel values: they are the same
     /// element-wise operations on the same dot products and norms, so the values are the same.
     /// </summary>
-    private void GatherHeldOut(HeldOutKernel heldOut, int first, int count, float[] destination)
+    private void GatherHeldOut(HeldOutKernel heldOut, int[] columns, int first, int count, float[] destination)
     {
         int nSupport = SupportVectorCount;
         for (int r = 0; r < count; r++)
@@ -345,7 +349,7 @@ public sealed partial class SvmModel : IClassifierModel
             var target = destination.AsSpan(r * nSupport, nSupport);
             for (int s = 0; s < nSupport; s++)
             {
-                target[s] = source[heldOut.ColumnOf[_supportIndices[s]]];
+                target[s] = source[columns[s]];
             }
         }
     }

@@ -329,7 +329,10 @@ public sealed class SearchPlan<TLearner>
     /// <summary>
     /// Fits the learners of one group of candidates on the fold's training rows (together when there are several)
     /// and scores each on its held-out rows as soon as it is fitted. A candidate's fit time is the time since the
-    /// previous one of the group was scored: the first of a group carries the work the group shares.
+    /// previous one of the group was scored: the first of a group carries the work the group shares. With
+    /// <see cref="CrossValidatedSearch{TLearner}.FitStepsOnce"/> the candidates' classifiers are fitted on the fold's view
+    /// of the rows the pipeline's steps produced once for all folds, and a group that can share work across the views
+    /// (the SVM's dot products of all rows) reads it from what was made once for all folds.
     /// </summary>
     private void FitAndScore(TLearner[] learners, Fold fold, ComputeBudget budget, Action<int, double, TimeSpan, TimeSpan> scored)
     {
@@ -337,46 +340,10 @@ public sealed class SearchPlan<TLearner>
         var train = fold.Train.Span;
         var test = fold.Test.Span;
         int[] trainLabels = Pick(_labels, train), testLabels = Pick(_labels, test);
-        if (_search.FitStepsOnce)
-        {
-            FitAndScoreAfterSteps(learners, train, test, trainLabels, testLabels, budget, scored);
-            return;
-        }
-
-        var testRows = _features.Subset(test);
-        var watch = Stopwatch.StartNew();
-        void Score(int member, IClassifierModel model)
-        {
-            var fitTime = watch.Elapsed;
-            watch.Restart();
-            double score = _search.Scoring(model, testRows, testLabels, budget);
-            scored(member, score, fitTime, watch.Elapsed);
-            watch.Restart();
-        }
-
-        if (learners.Length == 1)
-        {
-            Score(0, learners[0].Fit(_features.Subset(train), trainLabels, budget));
-        }
-        else
-        {
-            ((ISharedWorkClassifier)learners[0]).FitVariants(
-                learners.Select(l => (IClassifier)l).ToArray(), _features.Subset(train), trainLabels, testRows, Score, budget);
-        }
-    }
-
-    /// <summary>
-    /// <see cref="FitAndScore"/> with <see cref="CrossValidatedSearch{TLearner}.FitStepsOnce"/>: the candidates'
-    /// classifiers are fitted on the fold's view of the rows the pipeline's steps produced once for all folds, and
-    /// scored on the held-out view of them; a group of classifiers that can share work across the views (the SVM's dot
-    /// products of all rows) reads it from what was made once for all folds.
-    /// </summary>
-    private void FitAndScoreAfterSteps(
-        TLearner[] learners, ReadOnlySpan<int> train, ReadOnlySpan<int> test, int[] trainLabels, int[] testLabels, ComputeBudget budget,
-        Action<int, double, TimeSpan, TimeSpan> scored)
-    {
-        var (rows, shared) = SteppedRows(budget);
-        var classifiers = learners.Select(l => ((Pipeline)(object)l).Classifier).ToArray();
+        var (rows, shared) = _search.FitStepsOnce ? SteppedRows(budget) : (_features, null);
+        IClassifier[] classifiers = _search.FitStepsOnce
+            ? learners.Select(l => ((Pipeline)(object)l).Classifier).ToArray()
+            : learners.Select(l => (IClassifier)l).ToArray();
         var trainRows = rows.Subset(train);
         var testRows = rows.Subset(test);
         var watch = Stopwatch.StartNew();

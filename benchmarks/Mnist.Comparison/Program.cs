@@ -5,7 +5,7 @@
 //
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks.md [--label "10,000 rows"]
-//       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001
+//       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001 [--max-iter N] [--average N]
 //        | -M voting -C 1 -G scale -E 100 --voting hard] [--scaler standard|minmax|none] [--pca N] [-g] [--mlnet]
 //       [--skip-sklearn]
 //
@@ -286,6 +286,8 @@ static Options ParseArguments(string[] args)
             case "-L": o.Loss = Next(); break;
             case "-P": o.Penalty = Next(); break;
             case "-A": o.Alpha = Next(); break;
+            case "--max-iter": o.MaxIterations = Next(); break;
+            case "--average": o.Average = Next(); break;
             case "--voting": o.Voting = Next(); break;
             case "--scaler": o.Scaler = Next(); break;
             case "--pca": o.Pca = Next(); break;
@@ -326,6 +328,8 @@ sealed class Options
     public string Loss { get; set; } = "hinge";
     public string Penalty { get; set; } = "l2";
     public string Alpha { get; set; } = "0.0001";
+    public string? MaxIterations { get; set; }
+    public string? Average { get; set; }
     public string Voting { get; set; } = "hard";
     public string Scaler { get; set; } = "standard";
     public string? Pca { get; set; }
@@ -342,7 +346,8 @@ sealed class Options
         string[] model = Model switch
         {
             "svm" => ["-M", "svm", "-C", C, "-G", Gamma],
-            "sgd" => ["-M", "sgd", "-L", Loss, "-P", Penalty, "-A", Alpha],
+            "sgd" => ["-M", "sgd", "-L", Loss, "-P", Penalty, "-A", Alpha, .. (MaxIterations is null ? Array.Empty<string>() : ["--max-iter", MaxIterations]),
+                .. (Average is null ? Array.Empty<string>() : ["--average", Average])],
             "voting" => ["-M", "voting", "-C", C, "-G", Gamma, "-E", Estimators, .. depth, "--voting", Voting],
             _ => ["-M", Model, "-E", Estimators, .. depth],
         };
@@ -358,7 +363,7 @@ sealed class Options
         "svm" => $"SVC(C={C}, gamma={Gamma})",
         "forest" => $"RandomForest({Estimators} trees, max_depth={MaxDepth ?? "None"})",
         "extra" => $"ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"})",
-        "sgd" => $"SGDClassifier(loss={Loss}, penalty={Penalty}, alpha={Alpha})",
+        "sgd" => $"SGDClassifier(loss={Loss}, penalty={Penalty}, alpha={Alpha}{(MaxIterations is null ? "" : $", max_iter={MaxIterations}")}{(Average is null ? "" : $", average={Average}")})",
         _ => $"{Voting} Voting(SVC(C={C}, gamma={Gamma}), RandomForest and ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"}))",
     };
 

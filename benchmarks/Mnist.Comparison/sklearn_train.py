@@ -41,6 +41,8 @@ def main():
     parser.add_argument("-L", "--loss", default="hinge")
     parser.add_argument("-P", "--penalty", default="l2")
     parser.add_argument("-A", "--alpha", type=float, default=1e-4)
+    parser.add_argument("--max-iter", type=int, default=1000, help="SGDClassifier's max_iter")
+    parser.add_argument("--average", type=int, default=0, help="SGDClassifier's average (1: True)")
     parser.add_argument("--voting", default="hard", choices=["hard", "soft"])
     parser.add_argument("--scaler", default="standard", choices=["standard", "minmax", "none"])
     parser.add_argument("--pca", type=int, default=None, help="PCA(n_components, svd_solver='full') after the scaler")
@@ -74,7 +76,8 @@ def main():
     elif args.model == "extra":
         classifier = forest(ExtraTreesClassifier)
     elif args.model == "sgd":
-        classifier = SGDClassifier(loss=args.loss, penalty=args.penalty, alpha=args.alpha, n_jobs=-1,
+        classifier = SGDClassifier(loss=args.loss, penalty=args.penalty, alpha=args.alpha, max_iter=args.max_iter,
+                                   average=True if args.average == 1 else args.average, n_jobs=-1,
                                    random_state=args.seed)
     else:
         members = [("svm", svm(args.voting == "soft")), ("forest", forest(RandomForestClassifier)),

@@ -109,6 +109,7 @@ public static class ClassifierFactory
         sgd = s.Penalty is { } penalty ? sgd with { Penalty = Penalties[penalty] } : sgd;
         sgd = s.Alpha is { } alpha ? sgd with { Alpha = alpha } : sgd;
         sgd = s.L1Ratio is { } ratio ? sgd with { L1Ratio = ratio } : sgd;
+        sgd = s.Average is { } average ? sgd with { Average = average } : sgd;
         return s.MaxIterations is { } epochs ? sgd with { MaxIterations = epochs } : sgd;
     }
 

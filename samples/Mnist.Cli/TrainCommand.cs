@@ -69,6 +69,11 @@ public static class TrainCommand
         var alpha = new Option<double?>("--alpha", "-A") { Description = "SGD regularization strength: the larger, the stronger (default 0.0001)." };
         var l1Ratio = new Option<double?>("--l1-ratio") { Description = "SGD elastic net: the share of L1 in the penalty, 0 to 1 (default 0.15)." };
         var maxIterations = new Option<int?>("--max-iter") { Description = "SGD: the most epochs over the training rows (default 1000; fewer stop the fit earlier)." };
+        var average = new Option<int?>("--average")
+        {
+            Description = "SGD: averaged SGD, the model's weights the mean of the weights after every update from update N on "
+                + "(1 is scikit-learn's average=True; default 0, the last weights).",
+        };
         var model = new Option<string>("--model", "-M")
         {
             Description = $"The algorithm: {string.Join(", ", ClassifierFactory.ModelNames)}.",
@@ -138,7 +143,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, plot, shard, shardCount, results, merge, unitPerFit, preprocessOnce })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, average, plot, shard, shardCount, results, merge, unitPerFit, preprocessOnce })
         {
             command.Options.Add(option);
         }
@@ -169,7 +174,7 @@ public static class TrainCommand
                     parse.GetValue(regularization), parse.GetValue(gamma), parse.GetValue(kernel)!, parse.GetValue(degree),
                     parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
                 Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag)),
-                Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha), parse.GetValue(l1Ratio), parse.GetValue(maxIterations)),
+                Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha), parse.GetValue(l1Ratio), parse.GetValue(maxIterations), parse.GetValue(average)),
                 Voting = parse.GetValue(voting)!,
                 Scaler = parse.GetValue(scaler)!,
                 ScaleOut = new ScaleOutSettings(parse.GetValue(shard), parse.GetValue(shardCount), parse.GetValue(results), parse.GetValue(merge), parse.GetValue(unitPerFit)),

@@ -105,4 +105,5 @@ public sealed record TreeSettings(int? Estimators = null, int? MaxDepth = null, 
 /// <param name="Alpha">The regularization strength (<c>-A</c>).</param>
 /// <param name="L1Ratio">The elastic net's share of L1 (<c>--l1-ratio</c>).</param>
 /// <param name="MaxIterations">The most epochs (<c>--max-iter</c>).</param>
-public sealed record SgdSettings(string? Loss = null, string? Penalty = null, double? Alpha = null, double? L1Ratio = null, int? MaxIterations = null);
+/// <param name="Average">Averaged SGD from this update on (<c>--average</c>; 1 is scikit-learn's <c>average=True</c>).</param>
+public sealed record SgdSettings(string? Loss = null, string? Penalty = null, double? Alpha = null, double? L1Ratio = null, int? MaxIterations = null, int? Average = null);

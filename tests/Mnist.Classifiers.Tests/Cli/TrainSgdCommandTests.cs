@@ -66,9 +66,23 @@ public sealed class TrainSgdCommandTests : IDisposable
             "the flags map to the options: the same model as the library's");
     }
 
+    [Fact]
+    public void Average_makes_an_averaged_sgd_model()
+    {
+        string outPath = Path.Combine(_directory, "averaged.model");
+        var (code, _, error, _) = TrainCommandTests.Run(Data(), "-M", "sgd", "-L", "log_loss", "--max-iter", "5", "--average", "1", "-o", outPath);
+
+        code.Should().Be(0, error);
+        var sgd = (SgdModel)ModelFile.Load<PipelineModel>(outPath).Classifier;
+        sgd.AverageStart.Should().Be(1);
+        sgd.UsesAverage.Should().BeTrue();
+        sgd.Iterations.Should().BeLessThanOrEqualTo(5);
+    }
+
     [Theory]
     [InlineData("-L/--loss must be one of hinge, log, log_loss", "-L", "cubic")]
     [InlineData("-P/--penalty must be one of l2, l1, elasticnet, none; got 'l3'", "-P", "l3")]
+    [InlineData("Average must be 0 (off) or more, not -2", "--average", "-2")]
     public void Bad_sgd_flags_are_refused(string message, params string[] flags)
     {
         var (code, _, error, _) = TrainCommandTests.Run(Data(), ["-M", "sgd", .. flags]);

@@ -354,19 +354,29 @@ public sealed partial class SvmModel : IClassifierModel
         }
     }
 
+    /// <summary>
+    /// The one-vs-one decision values of one row: pair (i, j) is Σ over class i's support vectors of their coefficient
+    /// for j times their kernel value, plus the same over class j's, minus ρ. Each class's support vectors take part in
+    /// all k − 1 pairs of their class, with one coefficient row each, so the k − 1 sums over a class's kernel values are
+    /// made in one pass (<see cref="MixedPrecision.DotRows"/>, bit for bit the separate dot products).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void PairDecisions(ReadOnlySpan<float> kernelValues, double[,] result, int row)
     {
         int k = _classes.Length, n = SupportVectorCount, p = 0;
-        var coefficients = _coefficients.AsSpan();
+        int width = k - 1;
+        Span<double> perClass = k * width <= 1024 ? stackalloc double[k * width] : new double[k * width];
+        for (int c = 0; c < k; c++)
+        {
+            // Row r of the coefficients holds class c's coefficients for the pair with class r (r < c) or r + 1 (r ≥ c).
+            MixedPrecision.DotRows(_coefficients, n, _supportStarts[c], kernelValues.Slice(_supportStarts[c], _supportCounts[c]), perClass.Slice(c * width, width));
+        }
+
         for (int i = 0; i < k; i++)
         {
             for (int j = i + 1; j < k; j++)
             {
-                int si = _supportStarts[i], ni = _supportCounts[i], sj = _supportStarts[j], nj = _supportCounts[j];
-                double sum = MixedPrecision.Dot(coefficients.Slice((j - 1) * n + si, ni), kernelValues.Slice(si, ni))
-                    + MixedPrecision.Dot(coefficients.Slice(i * n + sj, nj), kernelValues.Slice(sj, nj));
-                result[row, p] = sum - _rho[p];
+                result[row, p] = perClass[(i * width) + j - 1] + perClass[(j * width) + i] - _rho[p];
                 p++;
             }
         }

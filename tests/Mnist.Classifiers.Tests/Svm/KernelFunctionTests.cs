@@ -1,0 +1,45 @@
+using System.Numerics.Tensors;
+using Mnist.Classifiers.Svm;
+
+namespace Mnist.Classifiers.Tests.Svm;
+
+/// <summary>The RBF kernel's one-pass distances: bit for bit the element-wise passes they replaced.</summary>
+public class KernelFunctionTests
+{
+    [Fact]
+    public void Rbf_values_equal_the_five_element_wise_passes_bit_for_bit()
+    {
+        var random = new SeededRandom(3);
+        var kernel = new KernelFunction(SvmKernelType.Rbf, 0.0123, 3, 0);
+        foreach (int n in new[] { 1, 7, 8, 15, 16, 17, 31, 33, 1000 })
+        {
+            var dots = new float[n];
+            var norms = new float[n];
+            for (int j = 0; j < n; j++)
+            {
+                norms[j] = (float)(random.NextDouble() * 50);
+                // Near-equal rows too, whose distance rounds to a small negative number and is clamped.
+                dots[j] = j % 5 == 0 ? norms[j] * 0.5f + 4e-6f : (float)((random.NextDouble() - 0.3) * 40);
+            }
+
+            float rowNorm = norms[0];
+            var expected = new float[n];
+            TensorPrimitives.MultiplyAdd(dots, -2f, norms, expected);
+            TensorPrimitives.Add(expected, rowNorm, expected);
+            TensorPrimitives.Max(expected, 0f, expected);
+            TensorPrimitives.Multiply(expected, (float)-kernel.Gamma, expected);
+            TensorPrimitives.Exp(expected, expected);
+
+            var separate = new float[n];
+            kernel.Apply(dots, separate, rowNorm, norms);
+            var inPlace = (float[])dots.Clone();
+            kernel.Apply(inPlace, rowNorm, norms);
+
+            for (int j = 0; j < n; j++)
+            {
+                BitConverter.SingleToInt32Bits(separate[j]).Should().Be(BitConverter.SingleToInt32Bits(expected[j]), $"n = {n}, j = {j}");
+                BitConverter.SingleToInt32Bits(inPlace[j]).Should().Be(BitConverter.SingleToInt32Bits(expected[j]), $"in place, n = {n}, j = {j}");
+            }
+        }
+    }
+}

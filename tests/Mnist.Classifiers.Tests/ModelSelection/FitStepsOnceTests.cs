@@ -103,14 +103,5 @@ public class FitStepsOnceTests
         otherSteps.Should().Throw<ArgumentException>().WithMessage("*candidate 1*other steps*");
     }
 
-    private static int[] Gather(int[] labels, ReadOnlySpan<int> rows)
-    {
-        var result = new int[rows.Length];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            result[i] = labels[rows[i]];
-        }
-
-        return result;
-    }
+    private static int[] Gather(int[] labels, ReadOnlySpan<int> rows) => GridSearchTests.Gather(labels, rows);
 }

@@ -298,7 +298,8 @@ public class GridSearchTests
         }
     }
 
-    private static int[] Gather(int[] labels, ReadOnlySpan<int> rows)
+    /// <summary>The labels of <paramref name="rows"/>, in their order.</summary>
+    internal static int[] Gather(int[] labels, ReadOnlySpan<int> rows)
     {
         var result = new int[rows.Length];
         for (int i = 0; i < rows.Length; i++)

@@ -199,7 +199,7 @@ internal static class SmoSolver
             }
 
             // v = −y∘∇f and ∇f += Q_i Δα_i + Q_j Δα_j, so v −= y_i Δα_i K_i + y_j Δα_j K_j.
-            UpdateV(v, ki, -y[i] * (alpha[i] - oldAi), kj, -y[j] * (alpha[j] - oldAj));
+            state.UpdateV(ki, -y[i] * (alpha[i] - oldAi), kj, -y[j] * (alpha[j] - oldAj));
             state.UpdateMasks(i);
             state.UpdateMasks(j);
         }
@@ -212,59 +212,6 @@ internal static class SmoSolver
         }
 
         return new BinarySolution(alpha, rho, objective / 2, iteration, q.CacheMisses + q.Prefetched, reachedLimit, q.Prefetched, q.PrefetchedUsed);
-    }
-
-    /// <summary>v += a K_i + b K_j over all l variables (float rows, double v), vectorised.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void UpdateV(double[] v, float[] ki, double a, float[] kj, double b)
-    {
-        int l = v.Length;
-        int t = 0;
-        // Each element gets the same two fused multiply–adds on every path, so the width never changes the result.
-        if (Vector512.IsHardwareAccelerated && l >= 16)
-        {
-            var va = Vector512.Create(a);
-            var vb = Vector512.Create(b);
-            ref double g = ref MemoryMarshal.GetArrayDataReference(v);
-            ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
-            ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
-            for (; t <= l - 16; t += 16)
-            {
-                var (iLow, iHigh) = Vector512.Widen(Vector512.LoadUnsafe(ref ri, (nuint)t));
-                var (jLow, jHigh) = Vector512.Widen(Vector512.LoadUnsafe(ref rj, (nuint)t));
-                var g0 = Vector512.LoadUnsafe(ref g, (nuint)t);
-                var g1 = Vector512.LoadUnsafe(ref g, (nuint)(t + 8));
-                g0 = Vector512.FusedMultiplyAdd(jLow, vb, Vector512.FusedMultiplyAdd(iLow, va, g0));
-                g1 = Vector512.FusedMultiplyAdd(jHigh, vb, Vector512.FusedMultiplyAdd(iHigh, va, g1));
-                g0.StoreUnsafe(ref g, (nuint)t);
-                g1.StoreUnsafe(ref g, (nuint)(t + 8));
-            }
-        }
-
-        if (Vector256.IsHardwareAccelerated && l - t >= 8)
-        {
-            var va = Vector256.Create(a);
-            var vb = Vector256.Create(b);
-            ref double g = ref MemoryMarshal.GetArrayDataReference(v);
-            ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
-            ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
-            for (; t <= l - 8; t += 8)
-            {
-                var (iLow, iHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref ri, (nuint)t));
-                var (jLow, jHigh) = Vector256.Widen(Vector256.LoadUnsafe(ref rj, (nuint)t));
-                var g0 = Vector256.LoadUnsafe(ref g, (nuint)t);
-                var g1 = Vector256.LoadUnsafe(ref g, (nuint)(t + 4));
-                g0 = Vector256.FusedMultiplyAdd(jLow, vb, Vector256.FusedMultiplyAdd(iLow, va, g0));
-                g1 = Vector256.FusedMultiplyAdd(jHigh, vb, Vector256.FusedMultiplyAdd(iHigh, va, g1));
-                g0.StoreUnsafe(ref g, (nuint)t);
-                g1.StoreUnsafe(ref g, (nuint)(t + 4));
-            }
-        }
-
-        for (; t < l; t++)
-        {
-            v[t] = Math.FusedMultiplyAdd(kj[t], b, Math.FusedMultiplyAdd(ki[t], a, v[t]));
-        }
     }
 
     /// <summary>The solver's per-variable state and the scans over it.</summary>
@@ -403,6 +350,42 @@ internal static class SmoSolver
             }
 
             return (best, bestIndex);
+        }
+
+        /// <summary>
+        /// v += a K_i + b K_j over all l variables (float rows, double v), at the scans' vector width: each element gets
+        /// the same two fused multiply–adds on every path, so the width never changes the result.
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void UpdateV(float[] ki, double a, float[] kj, double b)
+        {
+            int t = _use512 ? UpdateVVectors<Vector512<double>, ScanVector512>(ki, a, kj, b)
+                : _use256 ? UpdateVVectors<Vector256<double>, ScanVector256>(ki, a, kj, b)
+                : 0;
+            var v = V;
+            for (; t < v.Length; t++)
+            {
+                v[t] = Math.FusedMultiplyAdd(kj[t], b, Math.FusedMultiplyAdd(ki[t], a, v[t]));
+            }
+        }
+
+        private int UpdateVVectors<TVector, TScan>(float[] ki, double a, float[] kj, double b)
+            where TVector : struct
+            where TScan : struct, IScanVector<TVector>
+        {
+            int l = V.Length, t = 0, count = TScan.Count;
+            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
+            ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
+            var va = TScan.Create(a);
+            var vb = TScan.Create(b);
+            for (; t <= l - count; t += count)
+            {
+                var updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref ri, (nuint)t), va, TScan.Load(ref v, (nuint)t));
+                TScan.Store(TScan.FusedMultiplyAdd(TScan.LoadWidened(ref rj, (nuint)t), vb, updated), ref v, (nuint)t);
+            }
+
+            return t;
         }
 
         private int ArgMaxUpVectors<TVector, TScan>(TopCandidates candidates, ref double best, ref int bestIndex)
@@ -693,6 +676,11 @@ internal static class SmoSolver
         static abstract bool GreaterThanAny(TVector left, TVector right);
 
         static abstract TVector ConditionalSelect(TVector condition, TVector whenTrue, TVector whenFalse);
+
+        /// <summary>left · right + addend, rounded once.</summary>
+        static abstract TVector FusedMultiplyAdd(TVector left, TVector right, TVector addend);
+
+        static abstract void Store(TVector vector, ref double destination, nuint index);
     }
 
     /// <summary>
@@ -727,6 +715,13 @@ internal static class SmoSolver
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> Load(ref double source, nuint index) => Vector512.LoadUnsafe(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector512<double> vector, ref double destination, nuint index) => vector.StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> FusedMultiplyAdd(Vector512<double> left, Vector512<double> right, Vector512<double> addend) =>
+            Vector512.FusedMultiplyAdd(left, right, addend);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> LoadWidened(ref float source, nuint index) =>
@@ -792,6 +787,13 @@ internal static class SmoSolver
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Load(ref double source, nuint index) => Vector256.LoadUnsafe(ref source, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Store(Vector256<double> vector, ref double destination, nuint index) => vector.StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> FusedMultiplyAdd(Vector256<double> left, Vector256<double> right, Vector256<double> addend) =>
+            Vector256.FusedMultiplyAdd(left, right, addend);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> LoadWidened(ref float source, nuint index) =>

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.LinearAlgebra;
 
 namespace Mnist.Classifiers.ModelSelection;
 
@@ -239,6 +240,8 @@ public sealed class SearchPlan<TLearner>
         var partBudget = budget.Split(concurrent);
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = budget.Cancellation };
         int completed = 0;
+        // The units' n × n kernel matrices are about the same size from fold to fold: recycled, not mapped afresh.
+        using var matrices = ReusableMatrices.Open();
         try
         {
             // One unit per work item, handed out one at a time (no chunking) so that slow units balance.

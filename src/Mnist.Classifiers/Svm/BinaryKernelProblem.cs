@@ -93,7 +93,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
             var storageRows = rows.Select(features.StorageRow).ToArray();
             var all = shared.Values(budget);
             int size = shared.Size;
-            var gathered = GC.AllocateUninitializedArray<float>(checked(n * n));
+            var gathered = ReusableMatrices.Rent(checked(n * n));
             Parallel.For(0, n, budget.ParallelOptions, a =>
             {
                 var source = all.AsSpan(storageRows[a] * size, size);
@@ -114,7 +114,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     {
         int n = samples.Rows, k = samples.Columns;
         // The products fill the lower triangle and the mirror the upper one: every value is written.
-        var values = GC.AllocateUninitializedArray<float>(checked(n * n));
+        var values = ReusableMatrices.Rent(checked(n * n));
         int blocks = (n + RowBlock - 1) / RowBlock;
         // The last blocks are the longest; they go first so that the threads finish together.
         Parallel.For(0, blocks, budget.ParallelOptions, b =>
@@ -133,7 +133,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     public KernelMatrix ToKernel(KernelFunction kernel, bool inPlace, ComputeBudget budget)
     {
         // Every value is written below: no need to clear a new array first.
-        float[] values = inPlace ? Values : GC.AllocateUninitializedArray<float>(Values.Length);
+        float[] values = inPlace ? Values : ReusableMatrices.Rent(checked(Size * Size));
         int n = Size;
         Parallel.For(0, n, budget.ParallelOptions, i =>
             kernel.Apply(Values.AsSpan(i * n, n), values.AsSpan(i * n, n), Packed.SquaredNorms[i], Packed.SquaredNorms));

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.LinearAlgebra;
 
 namespace Mnist.Classifiers.Svm;
 
@@ -120,6 +121,11 @@ internal static class SvmTrainer
                 fitted?.Invoke(v, models[v]);
                 watch.Restart();
             }
+
+            // The models keep no n × n matrix, so the next fit of about as many rows (a search's next fold) may take this
+            // one's memory back. It is the dot products' own storage unless they are kept for the next γ (the last γ's
+            // kernel is always made in place).
+            ReusableMatrices.Return(matrix.Values);
         }
 
         return models;

@@ -147,7 +147,8 @@ public sealed class FeatureMatrix
     /// <summary>Builds a matrix from bytes (for example 8-bit pixels), converting each value to <see cref="float"/> unchanged.</summary>
     public static FeatureMatrix FromBytes(ReadOnlySpan<byte> values, int columns)
     {
-        var storage = new float[values.Length];
+        // Every value is written: no need to clear the array first.
+        var storage = GC.AllocateUninitializedArray<float>(values.Length);
         System.Numerics.Tensors.TensorPrimitives.ConvertChecked<byte, float>(values, storage);
         return new FeatureMatrix(storage, columns);
     }

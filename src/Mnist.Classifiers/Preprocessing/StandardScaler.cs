@@ -1,5 +1,7 @@
 using System.Collections.ObjectModel;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Persistence;
 
@@ -163,27 +165,56 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
         InputChecks.FeatureCount(features, FeatureCount, "standard scaler");
         double[] means = _means, scales = _scales;
         bool withMean = WithMean, withStd = WithStd;
-        return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () =>
+        return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () => (source, destination) =>
+            Standardize(source, destination, withMean ? means : null, withStd ? scales : null));
+    }
+
+    /// <summary>
+    /// destination = (float)((double)(float)((double)x − mean) / scale), each step skipped when its array is null: the
+    /// steps of <see cref="Transform"/> in one pass over the row, four values at a time in 256-bit vectors (a double
+    /// division's throughput per value is the same at every width).
+    /// </summary>
+    private static void Standardize(ReadOnlySpan<float> source, Span<float> destination, double[]? means, double[]? scales)
+    {
+        int d = source.Length, j = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            var wide = new double[means.Length];
-            return (source, destination) =>
+            ref float x = ref MemoryMarshal.GetReference(source);
+            ref float z = ref MemoryMarshal.GetReference(destination);
+            for (; j <= d - Vector128<float>.Count; j += Vector128<float>.Count)
             {
-                source.CopyTo(destination);
-                if (withMean)
+                var value = Vector128.LoadUnsafe(ref x, (nuint)j);
+                if (means is not null)
                 {
-                    TensorPrimitives.ConvertChecked<float, double>(destination, wide);
-                    TensorPrimitives.Subtract(wide, means, wide);
-                    TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
+                    var centred = Vector256.WidenLower(value.ToVector256()) - Vector256.Create(means.AsSpan(j, Vector256<double>.Count));
+                    value = Vector256.Narrow(centred, Vector256<double>.Zero).GetLower();
                 }
 
-                if (withStd)
+                if (scales is not null)
                 {
-                    TensorPrimitives.ConvertChecked<float, double>(destination, wide);
-                    TensorPrimitives.Divide(wide, scales, wide);
-                    TensorPrimitives.ConvertTruncating<double, float>(wide, destination);
+                    var scaled = Vector256.WidenLower(value.ToVector256()) / Vector256.Create(scales.AsSpan(j, Vector256<double>.Count));
+                    value = Vector256.Narrow(scaled, Vector256<double>.Zero).GetLower();
                 }
-            };
-        });
+
+                value.StoreUnsafe(ref z, (nuint)j);
+            }
+        }
+
+        for (; j < d; j++)
+        {
+            float value = source[j];
+            if (means is not null)
+            {
+                value = (float)(value - means[j]);
+            }
+
+            if (scales is not null)
+            {
+                value = (float)(value / scales[j]);
+            }
+
+            destination[j] = value;
+        }
     }
 
     string IPersistable.PersistenceKind => Kind;

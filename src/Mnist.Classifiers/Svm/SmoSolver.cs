@@ -199,9 +199,10 @@ internal static class SmoSolver
             }
 
             // v = −y∘∇f and ∇f += Q_i Δα_i + Q_j Δα_j, so v −= y_i Δα_i K_i + y_j Δα_j K_j.
-            state.UpdateV(ki, -y[i] * (alpha[i] - oldAi), kj, -y[j] * (alpha[j] - oldAj));
+            // The masks first: the update also finds the next i over them (State.UpdateV).
             state.UpdateMasks(i);
             state.UpdateMasks(j);
+            state.UpdateV(ki, -y[i] * (alpha[i] - oldAi), kj, -y[j] * (alpha[j] - oldAj));
         }
 
         double rho = state.Rho();
@@ -224,6 +225,12 @@ internal static class SmoSolver
         private readonly bool[] _active;
         private readonly bool _use512;
         private readonly bool _use256;
+
+        // ArgMaxUp over the current v and masks, found by the last UpdateV on its way through v; any change of a mask
+        // (UpdateMasks, which shrinking and reactivation go through) makes it unknown again.
+        private bool _maxUpKnown;
+        private double _knownMax;
+        private int _knownIndex;
 
         public State(BinaryKernelProblem problem, double cPositive, double cNegative, VectorWidth vectorWidth)
         {
@@ -266,6 +273,7 @@ internal static class SmoSolver
 
         public void UpdateMasks(int t)
         {
+            _maxUpKnown = false;
             _upOffset[t] = _active[t] && InUp(t) ? 0 : double.NegativeInfinity;
             _lowOffset[t] = _active[t] && InLow(t) ? 0 : double.PositiveInfinity;
         }
@@ -329,6 +337,11 @@ internal static class SmoSolver
         // merged the same way, which is what LIBSVM's scalar ≥ / ≤ scans choose.
         private (double Max, int Index) ArgMaxUp(TopCandidates candidates)
         {
+            if (_maxUpKnown && ReferenceEquals(candidates, TopCandidates.None))
+            {
+                return (_knownMax, _knownIndex);
+            }
+
             double best = double.NegativeInfinity;
             int bestIndex = -1;
             int t = _use512 ? ArgMaxUpVectors<Vector512<double>, ScanVector512>(candidates, ref best, ref bestIndex)
@@ -354,37 +367,65 @@ internal static class SmoSolver
 
         /// <summary>
         /// v += a K_i + b K_j over all l variables (float rows, double v), at the scans' vector width: each element gets
-        /// the same two fused multiply–adds on every path, so the width never changes the result.
+        /// the same two fused multiply–adds on every path, so the width never changes the result. On the way it finds
+        /// the next iteration's i, max over I_up of v, exactly as <see cref="ArgMaxUp"/> would (the same lanes, the same
+        /// ties, the same merge), which saves that scan a pass over v: call it after the masks are up to date.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void UpdateV(float[] ki, double a, float[] kj, double b)
         {
-            int t = _use512 ? UpdateVVectors<Vector512<double>, ScanVector512>(ki, a, kj, b)
-                : _use256 ? UpdateVVectors<Vector256<double>, ScanVector256>(ki, a, kj, b)
+            double best = double.NegativeInfinity;
+            int bestIndex = -1;
+            int t = _use512 ? UpdateVVectors<Vector512<double>, ScanVector512>(ki, a, kj, b, ref best, ref bestIndex)
+                : _use256 ? UpdateVVectors<Vector256<double>, ScanVector256>(ki, a, kj, b, ref best, ref bestIndex)
                 : 0;
             var v = V;
             for (; t < v.Length; t++)
             {
                 v[t] = Math.FusedMultiplyAdd(kj[t], b, Math.FusedMultiplyAdd(ki[t], a, v[t]));
+                double key = v[t] + _upOffset[t];
+                if (key >= best)
+                {
+                    best = key;
+                    bestIndex = t;
+                }
             }
+
+            (_knownMax, _knownIndex, _maxUpKnown) = (best, bestIndex, true);
         }
 
-        private int UpdateVVectors<TVector, TScan>(float[] ki, double a, float[] kj, double b)
+        private int UpdateVVectors<TVector, TScan>(float[] ki, double a, float[] kj, double b, ref double best, ref int bestIndex)
             where TVector : struct
             where TScan : struct, IScanVector<TVector>
         {
             int l = V.Length, t = 0, count = TScan.Count;
             ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
             ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
             ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
             var va = TScan.Create(a);
             var vb = TScan.Create(b);
+            var bestValues = TScan.Create(double.NegativeInfinity);
+            var bestIndices = TScan.Create(-1.0);
+            var indices = TScan.LaneIndices;
+            var step = TScan.Create(count);
             for (; t <= l - count; t += count)
             {
                 var updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref ri, (nuint)t), va, TScan.Load(ref v, (nuint)t));
-                TScan.Store(TScan.FusedMultiplyAdd(TScan.LoadWidened(ref rj, (nuint)t), vb, updated), ref v, (nuint)t);
+                updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref rj, (nuint)t), vb, updated);
+                TScan.Store(updated, ref v, (nuint)t);
+                var key = TScan.Add(updated, TScan.Load(ref up, (nuint)t));
+                var better = TScan.GreaterThanOrEqual(key, bestValues);
+                bestValues = TScan.ConditionalSelect(better, key, bestValues);
+                bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
+                indices = TScan.Add(indices, step);
             }
 
+            LaneBuffer valueBuffer = default, indexBuffer = default;
+            Span<double> values = valueBuffer, at = indexBuffer;
+            TScan.CopyTo(bestValues, values);
+            TScan.CopyTo(bestIndices, at);
+            MergeLanes(values[..count], at[..count], maximum: true, ref best, ref bestIndex);
             return t;
         }
 

@@ -6,7 +6,8 @@ namespace Mnist.Classifiers.Trees;
 /// One node of a fitted tree: rows with <c>x[Feature] &lt;= Threshold</c> go to <see cref="Left"/>, the others to
 /// <see cref="Right"/>. A leaf has <see cref="Left"/> = ~(its leaf index), a negative number, and
 /// <see cref="Feature"/> = 0 with <see cref="Threshold"/> = 0, so that a walk may evaluate a leaf's test harmlessly
-/// (model files write −1 for a leaf's feature).
+/// (model files write −1 for a leaf's feature). In a model, a leaf's <see cref="Right"/> is the class whose fraction is 1
+/// when the leaf is pure, else −1 (model files write −1), so that prediction need not read a pure leaf's values.
 /// </summary>
 [StructLayout(LayoutKind.Sequential)]
 internal struct TreeNode

@@ -1,6 +1,7 @@
 using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Preprocessing;
 using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Trees;
 using Mnist.Cli;
 
 namespace Mnist.Classifiers.Tests.Cli;
@@ -30,12 +31,26 @@ public sealed class WarmupTests
         searched.Should().Be(1, "the warm-up runs the command's own search");
     }
 
+    [Theory]
+    [InlineData("forest")]
+    [InlineData("extra")]
+    public async Task Warms_up_a_forest_to_completion(string model)
+    {
+        ForestClassifier forest = model == "forest" ? new RandomForestClassifier { Trees = 500 } : new ExtraTreesClassifier { Trees = 500 };
+        var task = Warmup.Start(model, new Pipeline([new StandardScaler()], forest), search: null, ComputeBudget.Default);
+        task.Should().NotBeNull();
+        await task!.WaitAsync(TimeSpan.FromMinutes(2));
+        task.IsCompletedSuccessfully.Should().BeTrue();
+    }
+
     [Fact]
-    public void Skips_models_without_an_svm_and_searches_other_than_the_svm_s()
+    public void Skips_sgd_and_searches_other_than_the_svm_s()
     {
         var sgd = new Pipeline([new StandardScaler()], new SgdClassifier());
         Warmup.Start("sgd", sgd, search: null, ComputeBudget.Default).Should().BeNull();
-        Warmup.Start("forest", sgd, search: null, ComputeBudget.Default).Should().BeNull();
+        Warmup.Start("dummy", sgd, search: null, ComputeBudget.Default).Should().BeNull();
+        var forest = new Pipeline([new StandardScaler()], new RandomForestClassifier());
+        Warmup.Start("forest", forest, learner => DefaultGrids.Create("forest", learner, seed: 0), ComputeBudget.Default).Should().BeNull();
         Warmup.Start("voting", sgd, learner => DefaultGrids.Create("voting", learner, seed: 0), ComputeBudget.Default).Should().BeNull();
     }
 

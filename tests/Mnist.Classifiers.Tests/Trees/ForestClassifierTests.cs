@@ -211,6 +211,45 @@ public class ForestClassifierTests
         ((Action)(() => model.Predict(new FeatureMatrix(new float[5], 5)))).Should().Throw<ArgumentException>().WithMessage("*6 features*5*");
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Probabilities_are_the_mean_of_the_leaves_fractions_bit_for_bit(bool extra)
+    {
+        // Depth 4 on noisy labels leaves both pure leaves (prediction adds their 1 without reading the fractions) and
+        // mixed ones; the sums must be those of adding every leaf's fractions in tree order.
+        var (x, y) = ForestTestData.Continuous(400, 6, 4, informative: 3, seed: 8, labelNoise: 0.2);
+        var (test, _) = ForestTestData.Continuous(150, 6, 4, informative: 3, seed: 9);
+        var model = (ForestModel)Learner(extra, f => f with { Trees = 20, MaxDepth = 4 }).Fit(x, y);
+        var values = model.LeafValues.ToArray();
+        int pure = 0, mixed = 0;
+        for (int i = 0; i < values.Length / 4; i++)
+        {
+            _ = values.Skip(i * 4).Take(4).Count(v => v == 1.0) == 1 ? pure++ : mixed++;
+        }
+
+        pure.Should().BePositive();
+        mixed.Should().BePositive();
+        var p = model.PredictProbabilities(test);
+        for (int r = 0; r < test.Rows; r++)
+        {
+            var sum = new double[4];
+            for (int t = 0; t < model.TreeCount; t++)
+            {
+                var nodes = ForestTestData.Tree(model, t);
+                int leaf = ~nodes[ForestTestData.Path(nodes, test.Row(r))[^1]].Left;
+                for (int c = 0; c < 4; c++)
+                {
+                    sum[c] += values[(leaf * 4) + c];
+                }
+            }
+
+            for (int c = 0; c < 4; c++)
+            {
+                p[r, c].Should().Be(sum[c] * (1.0 / model.TreeCount));
+            }
+        }
+    }
+
     [Fact]
     public void One_class_gives_single_leaf_trees()
     {

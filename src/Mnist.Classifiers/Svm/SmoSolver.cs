@@ -421,11 +421,7 @@ internal static class SmoSolver
                 indices = TScan.Add(indices, step);
             }
 
-            LaneBuffer valueBuffer = default, indexBuffer = default;
-            Span<double> values = valueBuffer, at = indexBuffer;
-            TScan.CopyTo(bestValues, values);
-            TScan.CopyTo(bestIndices, at);
-            MergeLanes(values[..count], at[..count], maximum: true, ref best, ref bestIndex);
+            MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: true, ref best, ref bestIndex);
             return t;
         }
 
@@ -458,11 +454,7 @@ internal static class SmoSolver
                 }
             }
 
-            LaneBuffer valueBuffer = default, indexBuffer = default;
-            Span<double> values = valueBuffer, at = indexBuffer;
-            TScan.CopyTo(bestValues, values);
-            TScan.CopyTo(bestIndices, at);
-            MergeLanes(values[..count], at[..count], maximum: true, ref best, ref bestIndex);
+            MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: true, ref best, ref bestIndex);
             return t;
         }
 
@@ -554,11 +546,7 @@ internal static class SmoSolver
                 gMax2 = Math.Max(gMax2, m);
             }
 
-            LaneBuffer valueBuffer = default, indexBuffer = default;
-            Span<double> values = valueBuffer, at = indexBuffer;
-            TScan.CopyTo(bestValues, values);
-            TScan.CopyTo(bestIndices, at);
-            MergeLanes(values[..count], at[..count], maximum: false, ref best, ref bestIndex);
+            MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: false, ref best, ref bestIndex);
             return t;
         }
 
@@ -571,6 +559,18 @@ internal static class SmoSolver
                     candidates.Offer(keys[lane], first + lane);
                 }
             }
+        }
+
+        /// <summary>Merges a scan's per-lane bests (<see cref="MergeLanes"/>) into <paramref name="best"/> and <paramref name="bestIndex"/>.</summary>
+        private static void MergeVectorLanes<TVector, TScan>(TVector bestValues, TVector bestIndices, bool maximum, ref double best, ref int bestIndex)
+            where TVector : struct
+            where TScan : struct, IScanVector<TVector>
+        {
+            LaneBuffer valueBuffer = default, indexBuffer = default;
+            Span<double> values = valueBuffer, at = indexBuffer;
+            TScan.CopyTo(bestValues, values);
+            TScan.CopyTo(bestIndices, at);
+            MergeLanes(values[..TScan.Count], at[..TScan.Count], maximum, ref best, ref bestIndex);
         }
 
         private static void MergeLanes(ReadOnlySpan<double> values, ReadOnlySpan<double> indices, bool maximum, ref double best, ref int bestIndex)

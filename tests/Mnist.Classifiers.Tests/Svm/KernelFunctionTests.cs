@@ -11,7 +11,7 @@ public class KernelFunctionTests
     {
         var random = new SeededRandom(3);
         var kernel = new KernelFunction(SvmKernelType.Rbf, 0.0123, 3, 0);
-        foreach (int n in new[] { 1, 7, 8, 15, 16, 17, 31, 33, 1000 })
+        foreach (int n in new[] { 1, 3, 4, 7, 8, 9, 15, 16, 17, 31, 33, 100, 784, 1000, 6616 })
         {
             var dots = new float[n];
             var norms = new float[n];

@@ -91,18 +91,8 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         if (shared is not null && shared.Covers(features))
         {
             var storageRows = rows.Select(features.StorageRow).ToArray();
-            var all = shared.Values(budget);
-            int size = shared.Size;
             var gathered = ReusableMatrices.Rent(checked(n * n));
-            Parallel.For(0, n, budget.ParallelOptions, a =>
-            {
-                var source = all.AsSpan(storageRows[a] * size, size);
-                var target = gathered.AsSpan(a * n, n);
-                for (int b = 0; b < n; b++)
-                {
-                    target[b] = source[storageRows[b]];
-                }
-            });
+            shared.Gather(n, a => storageRows[a], storageRows, gathered, budget);
             return new GramMatrix(gathered, n, offsets, rows, packed, shared, storageRows);
         }
 
@@ -143,21 +133,13 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     /// <summary>The dot products of <paramref name="rows"/> with every sample, for the kernels of every γ (<see cref="HeldOutProducts"/>).</summary>
     public HeldOutProducts ProductsWith(FeatureMatrix rows, ComputeBudget budget)
     {
+        // Not recycled (ReusableMatrices) as the Gram matrix is: the models of the last γ keep these values as their
+        // held-out kernel, made in place.
         var values = GC.AllocateUninitializedArray<float>(checked(rows.Rows * Size));
         if (Shared is not null && Shared.Covers(rows))
         {
             // Gathered from the shared products: the same chains of fused multiply–adds, so the same values.
-            var all = Shared.Values(budget);
-            int size = Shared.Size;
-            Parallel.For(0, rows.Rows, budget.ParallelOptions, r =>
-            {
-                var source = all.AsSpan(rows.StorageRow(r) * size, size);
-                var target = values.AsSpan(r * Size, Size);
-                for (int p = 0; p < Size; p++)
-                {
-                    target[p] = source[StorageRows![p]];
-                }
-            });
+            Shared.Gather(rows.Rows, rows.StorageRow, StorageRows!, values, budget);
         }
         else
         {

@@ -41,6 +41,26 @@ internal sealed class SharedRowProducts
     /// <summary>Whether <paramref name="view"/>'s rows are rows of this matrix (it, or a view of it).</summary>
     public bool Covers(FeatureMatrix view) => ReferenceEquals(view.Storage, _rows.Storage) && view.Columns == _rows.Columns;
 
+    /// <summary>
+    /// Fills <paramref name="target"/> (row-major, <paramref name="columns"/>.Length values per row) with the products of
+    /// <paramref name="rowCount"/> rows, row r being row <paramref name="storageRowOf"/>(r) of the shared matrix, with the
+    /// shared rows <paramref name="columns"/>; rows in parallel with <paramref name="budget"/>'s threads.
+    /// </summary>
+    public void Gather(int rowCount, Func<int, int> storageRowOf, int[] columns, float[] target, ComputeBudget budget)
+    {
+        var all = Values(budget);
+        int size = Size, width = columns.Length;
+        Parallel.For(0, rowCount, budget.ParallelOptions, r =>
+        {
+            var source = all.AsSpan(storageRowOf(r) * size, size);
+            var row = target.AsSpan(r * width, width);
+            for (int c = 0; c < width; c++)
+            {
+                row[c] = source[columns[c]];
+            }
+        });
+    }
+
     /// <summary>The n × n products, row-major, computed on the first call with <paramref name="budget"/>'s threads.</summary>
     public float[] Values(ComputeBudget budget)
     {

@@ -161,6 +161,7 @@ public sealed partial class ForestModel : IPersistable
             }
         }
 
+        MarkPureLeaves(nodes, leafValues, classes.Length);
         return new ForestModel(classes, featureCount, isExtraTrees, starts, nodes, leafValues, importances, oob, fitTime);
     }
 }

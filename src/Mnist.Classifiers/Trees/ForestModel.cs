@@ -31,7 +31,6 @@ public sealed partial class ForestModel : IClassifierModel
         _treeStarts = treeStarts;
         _nodes = nodes;
         _leafValues = leafValues;
-        MarkPureLeaves(nodes, leafValues, classes.Length);
         _importances = importances;
         OutOfBagScore = outOfBagScore;
         FitTime = fitTime;
@@ -347,6 +346,7 @@ public sealed partial class ForestModel : IClassifierModel
             }
         }
 
+        MarkPureLeaves(nodes, leaves, k);
         return new ForestModel(classes, featureCount, isExtraTrees, starts, nodes, leaves, importances, outOfBagScore, fitTime);
     }
 
@@ -394,6 +394,7 @@ public sealed partial class ForestModel : IClassifierModel
     /// <summary>
     /// Sets each leaf's <see cref="TreeNode.Right"/>, which no walk follows, to the class whose fraction is 1 when the
     /// leaf is pure (every other fraction 0), and to −1 otherwise; model files still write −1 (see <see cref="TreeNode"/>).
+    /// Called once where a node array is made (<see cref="Assemble"/> and the model-file reader), before any model reads it.
     /// </summary>
     private static void MarkPureLeaves(TreeNode[] nodes, double[] leafValues, int k)
     {

@@ -18,6 +18,23 @@ internal readonly struct FiveRows : IRowCount { public static int Value => 5; }
 internal readonly struct SixRows : IRowCount { public static int Value => 6; }
 
 /// <summary>
+/// How a micro-kernel walks the depth of a packed A micro-panel, known to the JIT as a constant: every depth index in
+/// order (<see cref="AllDepths"/>), or only those listed (<see cref="ListedDepths"/>), where the panel's rows are not all
+/// zero (see <see cref="DotProducts"/>).
+/// </summary>
+internal unsafe interface IDepthWalk
+{
+    /// <summary>The depth index of the <paramref name="e"/>-th packed step.</summary>
+    static abstract int At(int* list, int e);
+}
+
+/// <summary>Packed step e is depth e.</summary>
+internal readonly unsafe struct AllDepths : IDepthWalk { public static int At(int* list, int e) => e; }
+
+/// <summary>Packed step e is depth list[e].</summary>
+internal readonly unsafe struct ListedDepths : IDepthWalk { public static int At(int* list, int e) => list[e]; }
+
+/// <summary>
 /// The register-blocked micro-kernels: each computes a tile of dot products C[r, j] for r &lt; mr rows of a packed
 /// A micro-panel and the 16 rows j of one packed B panel, over a block of depth.
 /// </summary>
@@ -44,11 +61,13 @@ internal static unsafe class MicroKernels
     internal static bool Avx2Supported => Fma.IsSupported && Avx2.IsSupported;
 
     /// <summary>
-    /// C[r·ldc + j] (+)= Σ_p a[p·mr + r] · b[p·16 + j] for r &lt; mr, j &lt; 16, p &lt; kc.
+    /// C[r·ldc + j] (+)= Σ_e a[e·mr + r] · b[p_e·16 + j] for r &lt; mr, j &lt; 16, e &lt; <paramref name="steps"/>, where
+    /// p_e is e (<see cref="AllDepths"/>) or <paramref name="list"/>[e] (<see cref="ListedDepths"/>).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void TileAvx2<TRows>(float* a, float* b, int kc, float* c, nint ldc, bool accumulate)
+    internal static void TileAvx2<TRows, TDepth>(float* a, int* list, int steps, float* b, float* c, nint ldc, bool accumulate)
         where TRows : struct, IRowCount
+        where TDepth : struct, IDepthWalk
     {
         int mr = TRows.Value;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
@@ -63,10 +82,11 @@ internal static unsafe class MicroKernels
             if (mr > 5) { c50 = Avx.LoadVector256(c + 5 * ldc); c51 = Avx.LoadVector256(c + 5 * ldc + 8); }
         }
 
-        for (int p = 0; p < kc; p++)
+        for (int e = 0; e < steps; e++)
         {
-            Vector256<float> b0 = Avx.LoadAlignedVector256(b);
-            Vector256<float> b1 = Avx.LoadAlignedVector256(b + 8);
+            float* bp = b + ((nint)TDepth.At(list, e) * Width);
+            Vector256<float> b0 = Avx.LoadAlignedVector256(bp);
+            Vector256<float> b1 = Avx.LoadAlignedVector256(bp + 8);
             Vector256<float> ar = Avx.BroadcastScalarToVector256(a);
             c00 = Fma.MultiplyAdd(ar, b0, c00); c01 = Fma.MultiplyAdd(ar, b1, c01);
             if (mr > 1)
@@ -100,7 +120,6 @@ internal static unsafe class MicroKernels
             }
 
             a += mr;
-            b += Width;
         }
 
         Avx.Store(c, c00); Avx.Store(c + 8, c01);
@@ -151,7 +170,7 @@ internal static unsafe class MicroKernels
     /// The portable kernel (no AVX2/FMA): the same tile and the same chain of fused multiply–adds per element as
     /// <see cref="TileAvx2{TRows}"/>, so the results are identical, only slower.
     /// </summary>
-    internal static void TilePortable(float* a, int mr, float* b, int kc, float* c, nint ldc, bool accumulate)
+    internal static void TilePortable(float* a, int mr, int* list, int steps, float* b, float* c, nint ldc, bool accumulate)
     {
         float* acc = stackalloc float[MaxRows * Width];
         for (int r = 0; r < mr; r++)
@@ -162,13 +181,13 @@ internal static unsafe class MicroKernels
             }
         }
 
-        for (int p = 0; p < kc; p++)
+        for (int e = 0; e < steps; e++)
         {
+            float* bp = b + ((list is null ? e : list[e]) * Width);
             for (int r = 0; r < mr; r++)
             {
-                float ar = a[p * mr + r];
+                float ar = a[e * mr + r];
                 float* row = acc + r * Width;
-                float* bp = b + p * Width;
                 for (int j = 0; j < Width; j++)
                 {
                     row[j] = MathF.FusedMultiplyAdd(ar, bp[j], row[j]);
@@ -185,23 +204,37 @@ internal static unsafe class MicroKernels
         }
     }
 
-    /// <summary>Dispatches to the kernel specialised for <paramref name="mr"/> rows (1 to 6).</summary>
-    internal static void Tile(float* a, int mr, float* b, int kc, float* c, nint ldc, bool accumulate, bool avx2)
+    /// <summary>
+    /// Dispatches to the kernel specialised for <paramref name="mr"/> rows (1 to 6) over <paramref name="steps"/> packed
+    /// depth steps: every depth when <paramref name="list"/> is null, else the listed ones.
+    /// </summary>
+    internal static void Tile(float* a, int mr, int* list, int steps, float* b, float* c, nint ldc, bool accumulate, bool avx2)
     {
         if (!avx2)
         {
-            TilePortable(a, mr, b, kc, c, ldc, accumulate);
-            return;
+            TilePortable(a, mr, list, steps, b, c, ldc, accumulate);
         }
+        else if (list is null)
+        {
+            TileAvx2<AllDepths>(a, mr, null, steps, b, c, ldc, accumulate);
+        }
+        else
+        {
+            TileAvx2<ListedDepths>(a, mr, list, steps, b, c, ldc, accumulate);
+        }
+    }
 
+    private static void TileAvx2<TDepth>(float* a, int mr, int* list, int steps, float* b, float* c, nint ldc, bool accumulate)
+        where TDepth : struct, IDepthWalk
+    {
         switch (mr)
         {
-            case 6: TileAvx2<SixRows>(a, b, kc, c, ldc, accumulate); break;
-            case 5: TileAvx2<FiveRows>(a, b, kc, c, ldc, accumulate); break;
-            case 4: TileAvx2<FourRows>(a, b, kc, c, ldc, accumulate); break;
-            case 3: TileAvx2<ThreeRows>(a, b, kc, c, ldc, accumulate); break;
-            case 2: TileAvx2<TwoRows>(a, b, kc, c, ldc, accumulate); break;
-            default: TileAvx2<OneRow>(a, b, kc, c, ldc, accumulate); break;
+            case 6: TileAvx2<SixRows, TDepth>(a, list, steps, b, c, ldc, accumulate); break;
+            case 5: TileAvx2<FiveRows, TDepth>(a, list, steps, b, c, ldc, accumulate); break;
+            case 4: TileAvx2<FourRows, TDepth>(a, list, steps, b, c, ldc, accumulate); break;
+            case 3: TileAvx2<ThreeRows, TDepth>(a, list, steps, b, c, ldc, accumulate); break;
+            case 2: TileAvx2<TwoRows, TDepth>(a, list, steps, b, c, ldc, accumulate); break;
+            default: TileAvx2<OneRow, TDepth>(a, list, steps, b, c, ldc, accumulate); break;
         }
     }
 }

@@ -33,9 +33,10 @@ internal static unsafe class MicroKernels512
     internal static bool Supported => Avx512F.IsSupported && Vector512.IsHardwareAccelerated;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void Tile<TRows, TPanels>(float* a, float* b, nint panelStride, int kc, float* c, nint ldc, bool accumulate)
+    internal static void Tile<TRows, TPanels, TDepth>(float* a, int* list, int steps, float* b, nint panelStride, float* c, nint ldc, bool accumulate)
         where TRows : struct, IRowCount
         where TPanels : struct, IPanelCount
+        where TDepth : struct, IDepthWalk
     {
         int mr = TRows.Value;
         int np = TPanels.Value;
@@ -56,11 +57,11 @@ internal static unsafe class MicroKernels512
             if (mr > 11) { c11_0 = Avx512F.LoadVector512(c + 11 * ldc); if (np > 1) { c11_1 = Avx512F.LoadVector512(c + 11 * ldc + 16); } }
         }
 
-        float* b1 = b + panelStride;
-        for (int p = 0; p < kc; p++)
+        for (int e = 0; e < steps; e++)
         {
-            Vector512<float> b0v = Avx512F.LoadAlignedVector512(b);
-            Vector512<float> b1v = np > 1 ? Avx512F.LoadAlignedVector512(b1) : default;
+            float* bp = b + ((nint)TDepth.At(list, e) * PackedRows.PanelWidth);
+            Vector512<float> b0v = Avx512F.LoadAlignedVector512(bp);
+            Vector512<float> b1v = np > 1 ? Avx512F.LoadAlignedVector512(bp + panelStride) : default;
             Vector512<float> ar;
             { ar = Vector512.Create(a[0]); c0_0 = Avx512F.FusedMultiplyAdd(ar, b0v, c0_0); if (np > 1) { c0_1 = Avx512F.FusedMultiplyAdd(ar, b1v, c0_1); } }
             if (mr > 1) { ar = Vector512.Create(a[1]); c1_0 = Avx512F.FusedMultiplyAdd(ar, b0v, c1_0); if (np > 1) { c1_1 = Avx512F.FusedMultiplyAdd(ar, b1v, c1_1); } }
@@ -75,8 +76,6 @@ internal static unsafe class MicroKernels512
             if (mr > 10) { ar = Vector512.Create(a[10]); c10_0 = Avx512F.FusedMultiplyAdd(ar, b0v, c10_0); if (np > 1) { c10_1 = Avx512F.FusedMultiplyAdd(ar, b1v, c10_1); } }
             if (mr > 11) { ar = Vector512.Create(a[11]); c11_0 = Avx512F.FusedMultiplyAdd(ar, b0v, c11_0); if (np > 1) { c11_1 = Avx512F.FusedMultiplyAdd(ar, b1v, c11_1); } }
             a += mr;
-            b += PackedRows.PanelWidth;
-            b1 += PackedRows.PanelWidth;
         }
 
         { Avx512F.Store(c + 0 * ldc, c0_0); if (np > 1) { Avx512F.Store(c + 0 * ldc + 16, c0_1); } }
@@ -93,44 +92,54 @@ internal static unsafe class MicroKernels512
         if (mr > 11) { Avx512F.Store(c + 11 * ldc, c11_0); if (np > 1) { Avx512F.Store(c + 11 * ldc + 16, c11_1); } }
     }
 
-    /// <summary>Dispatches to the kernel specialised for <paramref name="mr"/> rows (1 to 12) and <paramref name="panels"/> panels (1 or 2).</summary>
-    internal static void Tile(float* a, int mr, float* b, nint panelStride, int panels, int kc, float* c, nint ldc, bool accumulate)
+    /// <summary>
+    /// Dispatches to the kernel specialised for <paramref name="mr"/> rows (1 to 12) and <paramref name="panels"/> panels
+    /// (1 or 2) over <paramref name="steps"/> packed depth steps: every depth when <paramref name="list"/> is null, else
+    /// the listed ones.
+    /// </summary>
+    internal static void Tile(float* a, int mr, int* list, int steps, float* b, nint panelStride, int panels, float* c, nint ldc, bool accumulate)
     {
-        if (panels == 2)
+        if (list is null)
         {
-            switch (mr)
-            {
-                case 12: Tile<TwelveRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 11: Tile<ElevenRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 10: Tile<TenRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 9: Tile<NineRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 8: Tile<EightRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 7: Tile<SevenRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 6: Tile<SixRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 5: Tile<FiveRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 4: Tile<FourRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 3: Tile<ThreeRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 2: Tile<TwoRows, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                default: Tile<OneRow, TwoPanels>(a, b, panelStride, kc, c, ldc, accumulate); break;
-            }
+            Tile<AllDepths>(a, mr, null, steps, b, panelStride, panels, c, ldc, accumulate);
         }
         else
         {
-            switch (mr)
-            {
-                case 12: Tile<TwelveRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 11: Tile<ElevenRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 10: Tile<TenRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 9: Tile<NineRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 8: Tile<EightRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 7: Tile<SevenRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 6: Tile<SixRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 5: Tile<FiveRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 4: Tile<FourRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 3: Tile<ThreeRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                case 2: Tile<TwoRows, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-                default: Tile<OneRow, OnePanel>(a, b, panelStride, kc, c, ldc, accumulate); break;
-            }
+            Tile<ListedDepths>(a, mr, list, steps, b, panelStride, panels, c, ldc, accumulate);
+        }
+    }
+
+    private static void Tile<TDepth>(float* a, int mr, int* list, int steps, float* b, nint panelStride, int panels, float* c, nint ldc, bool accumulate)
+        where TDepth : struct, IDepthWalk
+    {
+        if (panels == 2)
+        {
+            Tile<TwoPanels, TDepth>(a, mr, list, steps, b, panelStride, c, ldc, accumulate);
+        }
+        else
+        {
+            Tile<OnePanel, TDepth>(a, mr, list, steps, b, panelStride, c, ldc, accumulate);
+        }
+    }
+
+    private static void Tile<TPanels, TDepth>(float* a, int mr, int* list, int steps, float* b, nint panelStride, float* c, nint ldc, bool accumulate)
+        where TPanels : struct, IPanelCount
+        where TDepth : struct, IDepthWalk
+    {
+        switch (mr)
+        {
+            case 12: Tile<TwelveRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 11: Tile<ElevenRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 10: Tile<TenRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 9: Tile<NineRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 8: Tile<EightRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 7: Tile<SevenRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 6: Tile<SixRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 5: Tile<FiveRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 4: Tile<FourRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 3: Tile<ThreeRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            case 2: Tile<TwoRows, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
+            default: Tile<OneRow, TPanels, TDepth>(a, list, steps, b, panelStride, c, ldc, accumulate); break;
         }
     }
 }

@@ -119,6 +119,43 @@ public class DotProductsTests
         }
     }
 
+    [Theory]
+    [InlineData(13, 70, 784, 0, 70)]
+    [InlineData(25, 37, 100, 3, 35)]
+    [InlineData(7, 33, 9, 0, 33)]
+    public void Depths_where_a_panel_of_a_is_zero_are_skipped_without_changing_a_bit(int m, int n, int k, int bStart, int bEnd)
+    {
+        // A with whole zero columns (every panel skips them), columns zero in some panels only, −0 entries, an all-zero
+        // row and signed values; B signed, so that skipped products would have been +0 and −0.
+        var random = new Random(5);
+        var a = new float[m * k];
+        for (int i = 0; i < m; i++)
+        {
+            for (int p = 0; p < k; p++)
+            {
+                bool zero = p % 3 == 0 || i == 2 || (p % 5 == 1 && i < 6) || random.NextDouble() < 0.5;
+                a[(i * k) + p] = zero ? (random.Next(2) == 0 ? 0f : -0f) : (float)((random.NextDouble() * 2) - 1);
+            }
+        }
+
+        var bValues = RandomValues(n * k, 6);
+        var packed = PackedRows.Pack(bValues, n, k);
+        int ldc = bEnd - bStart + 1;
+        foreach (var kernels in KernelSets.Supported)
+        {
+            foreach (var blocking in new[] { DotProducts.DefaultBlocking, Tiny, Odd })
+            {
+                var c = Enumerable.Repeat(Sentinel, m * ldc).ToArray();
+                DotProducts.Compute(a, m, k, packed, bStart, bEnd, c, ldc, blocking, kernels);
+                ShouldMatchReference(a, m, k, bValues, bStart, bEnd, c, ldc);
+                for (int jj = 0; jj < bEnd - bStart; jj++)
+                {
+                    BitConverter.SingleToInt32Bits(c[(2 * ldc) + jj]).Should().Be(0, "the all-zero row's products are +0 ({0})", kernels);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Public_overload_handles_mnist_like_pixels()
     {

@@ -53,6 +53,9 @@ internal static unsafe class DotProducts
     [ThreadStatic]
     private static int[]? t_depthLists;
 
+    [ThreadStatic]
+    private static float[]? t_translatedRow;
+
     /// <summary>
     /// Single-threaded: <c>c[i·ldc + (j − bStart)] = a_i · b_j</c> for every row i &lt; <paramref name="m"/> of A and
     /// every packed row <paramref name="bStart"/> ≤ j &lt; <paramref name="bEnd"/> of B.
@@ -206,7 +209,6 @@ internal static unsafe class DotProducts
         }
 
         const int W = PackedRows.PanelWidth;
-        const int MR = MicroKernels.MaxRows;
 
         // The packed storage lives on the pinned object heap: its address never changes.
         float* bBase = (float*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(b.Storage)) + b.Offset;
@@ -214,9 +216,41 @@ internal static unsafe class DotProducts
         int qFirst = bStart / W, qEnd = CeilDiv(bEnd, W);
         float* edge = stackalloc float[MicroKernels512.MaxRows * W];
         new Span<float>(edge, MicroKernels512.MaxRows * W).Clear();
+        fixed (float* background = b.Background)
+        {
+            ComputeTranslated(a, m, k, b, bStart, bEnd, c, ldc, blocking, kernels, bBase, panelStride, qFirst, qEnd, edge, background);
+        }
+    }
 
+    /// <summary>
+    /// <see cref="ComputeCore"/> once B's storage is pinned: the rows of A are translated by <paramref name="background"/>
+    /// (null: not translated) as they are packed, as B's rows were (<see cref="PackedRows.Background"/>).
+    /// </summary>
+    private static void ComputeTranslated(
+        float* a, int m, int k, PackedRows b, int bStart, int bEnd, float* c, nint ldc, Blocking blocking, KernelSet kernels,
+        float* bBase, nint panelStride, int qFirst, int qEnd, float* edge, float* background)
+    {
+        const int W = PackedRows.PanelWidth;
+        const int MR = MicroKernels.MaxRows;
         if (m == 1)
         {
+            if (background is not null)
+            {
+                // One row is not packed: translate it into scratch instead.
+                float[] row = Scratch(ref t_translatedRow, k);
+                fixed (float* translated = row)
+                {
+                    for (int p = 0; p < k; p++)
+                    {
+                        translated[p] = a[p] - background[p];
+                    }
+
+                    ComputeTranslated(translated, 1, k, b, bStart, bEnd, c, ldc, blocking, kernels, bBase, panelStride, qFirst, qEnd, edge, null);
+                }
+
+                return;
+            }
+
             // Matrix–vector: no reuse of B, so no depth blocking and no packing (one row is its own micro-panel).
             int q = qFirst;
             while (q < qEnd)
@@ -256,7 +290,7 @@ internal static unsafe class DotProducts
                     for (int i0 = 0; i0 < m; i0 += mc)
                     {
                         int mcCur = Math.Min(mc, m - i0);
-                        PackA(a + (nint)i0 * k + p0, mcCur, kcCur, k, packed, lists, counts, mrMax);
+                        PackA(a + (nint)i0 * k + p0, mcCur, kcCur, k, background is null ? null : background + p0, packed, lists, counts, mrMax);
                         int q = q0;
                         while (q < q1)
                         {
@@ -341,7 +375,7 @@ internal static unsafe class DotProducts
     /// mr · depth). A depth where the whole panel is ±0 adds ±0 to every chain, which leaves it unchanged (chains start at
     /// +0 and a sum of opposite signs rounds to +0), so skipping it changes no result.
     /// </summary>
-    private static void PackA(float* a, int rows, int depth, int lda, float* packed, int* lists, int* counts, int mrMax)
+    private static void PackA(float* a, int rows, int depth, int lda, float* background, float* packed, int* lists, int* counts, int mrMax)
     {
         for (int i = 0, panel = 0; i < rows; i += mrMax, panel++)
         {
@@ -355,15 +389,16 @@ internal static unsafe class DotProducts
                 for (; p <= depth - 8; p += 8)
                 {
                     var nonzero = Vector256<float>.Zero;
+                    var shift = background is null ? Vector256<float>.Zero : Vector256.Load(background + p);
                     for (int r = 0; r < mr; r++)
                     {
-                        nonzero |= ~Vector256.Equals(Vector256.Load(source + ((nint)r * lda) + p), Vector256<float>.Zero);
+                        nonzero |= ~Vector256.Equals(Vector256.Load(source + ((nint)r * lda) + p) - shift, Vector256<float>.Zero);
                     }
 
                     for (uint bits = nonzero.ExtractMostSignificantBits(); bits != 0; bits &= bits - 1)
                     {
                         int at = p + BitOperations.TrailingZeroCount(bits);
-                        CopyDepth(source, lda, mr, at, packed + ((nint)count * mr));
+                        CopyDepth(source, lda, mr, at, background, packed + ((nint)count * mr));
                         list[count++] = at;
                     }
                 }
@@ -372,14 +407,15 @@ internal static unsafe class DotProducts
             for (; p < depth; p++)
             {
                 bool any = false;
+                float shift = background is null ? 0f : background[p];
                 for (int r = 0; r < mr; r++)
                 {
-                    any |= source[(nint)r * lda + p] != 0;
+                    any |= source[(nint)r * lda + p] - shift != 0;
                 }
 
                 if (any)
                 {
-                    CopyDepth(source, lda, mr, p, packed + ((nint)count * mr));
+                    CopyDepth(source, lda, mr, p, background, packed + ((nint)count * mr));
                     list[count++] = p;
                 }
             }
@@ -389,13 +425,14 @@ internal static unsafe class DotProducts
         }
     }
 
-    /// <summary>The <paramref name="mr"/> values of one depth of a micro-panel, row after row.</summary>
+    /// <summary>The <paramref name="mr"/> values of one depth of a micro-panel, row after row, translated by the background.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void CopyDepth(float* source, int lda, int mr, int p, float* target)
+    private static void CopyDepth(float* source, int lda, int mr, int p, float* background, float* target)
     {
+        float shift = background is null ? 0f : background[p];
         for (int r = 0; r < mr; r++)
         {
-            target[r] = source[((nint)r * lda) + p];
+            target[r] = source[((nint)r * lda) + p] - shift;
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers.LinearAlgebra;
@@ -37,14 +38,23 @@ internal sealed class PackedRows
     private readonly int _offset;
     private readonly float[] _squaredNorms;
 
-    private PackedRows(float[] storage, int offset, float[] squaredNorms, int rows, int columns)
+    private PackedRows(float[] storage, int offset, float[] squaredNorms, int rows, int columns, float[]? background)
     {
         _storage = storage;
         _offset = offset;
         _squaredNorms = squaredNorms;
         Rows = rows;
         Columns = columns;
+        Background = background;
     }
+
+    /// <summary>
+    /// The point c the rows were translated by before packing (b_j − c, each value rounded once to float), or null. The
+    /// products of <see cref="DotProducts"/> translate the rows of A by the same c, so they are (a − c)·(b − c): what an
+    /// RBF kernel needs, since ‖a − b‖² does not change; and with c the rows' most common values, most translated values
+    /// are 0, which the products skip (<see cref="ColumnBackground"/>).
+    /// </summary>
+    public float[]? Background { get; }
 
     /// <summary>The number of rows of B (the count of vectors that were packed).</summary>
     public int Rows { get; }
@@ -56,10 +66,31 @@ internal sealed class PackedRows
     public int PanelCount => (Rows + PanelWidth - 1) / PanelWidth;
 
     /// <summary>
-    /// ‖b_j‖² for every row j, accumulated in <see cref="double"/> and rounded once to <see cref="float"/>
-    /// (the RBF kernel uses ‖x − y‖² = ‖x‖² + ‖y‖² − 2·x·y).
+    /// ‖b_j − c‖² for every row j (c the <see cref="Background"/>, or 0), accumulated in <see cref="double"/> and rounded
+    /// once to <see cref="float"/> (the RBF kernel uses ‖x − y‖² = ‖x‖² + ‖y‖² − 2·x·y).
     /// </summary>
     public ReadOnlySpan<float> SquaredNorms => _squaredNorms;
+
+    /// <summary>
+    /// The squared norm of a row of A as the products see it: ‖a − c‖² as <see cref="SquaredNorms"/> computes it with a
+    /// <see cref="Background"/>, else ‖a‖² in float (<see cref="TensorPrimitives.Dot(ReadOnlySpan{float}, ReadOnlySpan{float})"/>).
+    /// </summary>
+    public float SquaredNormOf(ReadOnlySpan<float> row)
+    {
+        if (Background is not { } c)
+        {
+            return TensorPrimitives.Dot(row, row);
+        }
+
+        double sum = 0;
+        for (int p = 0; p < row.Length; p++)
+        {
+            float v = row[p] - c[p];
+            sum += (double)v * v;
+        }
+
+        return (float)sum;
+    }
 
     /// <summary>The number of floats from the start of one panel to the start of the next.</summary>
     internal long PanelStride => (long)Columns * PanelWidth;
@@ -91,7 +122,10 @@ internal sealed class PackedRows
     /// <param name="columns">The row length, at least 1.</param>
     /// <exception cref="ArgumentException">The span is shorter than <paramref name="rows"/> × <paramref name="columns"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the packed copy would exceed the largest array.</exception>
-    public static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns)
+    public static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns) => Pack(rowMajor, rows, columns, null);
+
+    /// <summary>Packs a row-major matrix given as one span, translated by <paramref name="background"/> (see <see cref="Background"/>).</summary>
+    internal static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns, float[]? background)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
@@ -101,7 +135,7 @@ internal sealed class PackedRows
                 $"The span holds {rowMajor.Length} values, fewer than {rows} rows × {columns} columns.", nameof(rowMajor));
         }
 
-        var builder = Allocate(rows, columns);
+        var builder = Allocate(rows, columns, background);
         for (int j = 0; j < rows; j++)
         {
             builder.Write(j, rowMajor.Slice(j * columns, columns));
@@ -112,10 +146,18 @@ internal sealed class PackedRows
 
     /// <summary>Packs the rows of a feature matrix (contiguous or an index view), in order.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="matrix"/> is null.</exception>
-    public static PackedRows Pack(FeatureMatrix matrix)
+    public static PackedRows Pack(FeatureMatrix matrix) => Pack(matrix, null);
+
+    /// <summary>Packs the rows of a feature matrix, translated by <paramref name="background"/> (see <see cref="Background"/>).</summary>
+    internal static PackedRows Pack(FeatureMatrix matrix, float[]? background)
     {
         ArgumentNullException.ThrowIfNull(matrix);
-        var builder = Allocate(matrix.Rows, matrix.Columns);
+        if (background is not null && background.Length != matrix.Columns)
+        {
+            throw new ArgumentException($"The background has {background.Length} values for {matrix.Columns} columns.", nameof(background));
+        }
+
+        var builder = Allocate(matrix.Rows, matrix.Columns, background);
         for (int j = 0; j < matrix.Rows; j++)
         {
             builder.Write(j, matrix.Row(j));
@@ -124,7 +166,7 @@ internal sealed class PackedRows
         return builder.Result;
     }
 
-    private static Builder Allocate(int rows, int columns)
+    private static Builder Allocate(int rows, int columns, float[]? background)
     {
         long panels = (rows + (long)PanelWidth - 1) / PanelWidth;
         long length = panels * columns * PanelWidth + AlignmentFloats;
@@ -147,7 +189,7 @@ internal sealed class PackedRows
             }
         }
 
-        return new Builder(new PackedRows(storage, offset, new float[rows], rows, columns));
+        return new Builder(new PackedRows(storage, offset, new float[rows], rows, columns, background));
     }
 
     private readonly struct Builder(PackedRows result)
@@ -158,10 +200,11 @@ internal sealed class PackedRows
         {
             var storage = result._storage;
             long start = result._offset + (row / PanelWidth) * result.PanelStride + (row % PanelWidth);
+            var background = result.Background;
             double sum = 0;
             for (int p = 0; p < values.Length; p++)
             {
-                float v = values[p];
+                float v = background is null ? values[p] : values[p] - background[p];
                 storage[start + (long)p * PanelWidth] = v;
                 sum += (double)v * v;
             }

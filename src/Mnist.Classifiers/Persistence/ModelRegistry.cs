@@ -35,7 +35,7 @@ internal static class ModelRegistry
         Register(FittedStandardScaler.Kind, writtenVersion: 1, oldestReadableVersion: 1, FittedStandardScaler.Read);
         Register(FittedMinMaxScaler.Kind, writtenVersion: 1, oldestReadableVersion: 1, FittedMinMaxScaler.Read);
         // Version 2 drops the int32 version that version 1 repeated at the start of the payload.
-        Register(SvmModel.Kind, writtenVersion: 2, oldestReadableVersion: 1, SvmModel.Read);
+        Register(SvmModel.Kind, writtenVersion: 3, oldestReadableVersion: 1, SvmModel.Read);
         Register(ForestModel.ForestKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadForest);
         Register(ForestModel.ExtraTreesKind, writtenVersion: 1, oldestReadableVersion: 1, ForestModel.ReadExtraTrees);
         Register(VotingModel.Kind, writtenVersion: 1, oldestReadableVersion: 1, VotingModel.Read);

@@ -16,9 +16,9 @@ namespace Mnist.Classifiers.Svm;
 /// <param name="Offset">Where these samples start in <paramref name="Matrix"/>.</param>
 internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
 {
-    /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>.</summary>
-    public static KernelSegment Create(FeatureMatrix features, int[] rows) =>
-        new(rows, PackedRows.Pack(features.Subset(rows)));
+    /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>, translated by <paramref name="background"/> (see <see cref="PackedRows.Background"/>).</summary>
+    public static KernelSegment Create(FeatureMatrix features, int[] rows, float[]? background) =>
+        new(rows, PackedRows.Pack(features.Subset(rows), background));
 
     /// <summary>The bytes of the self kernel of a segment of <paramref name="count"/> samples.</summary>
     public static long SelfKernelBytes(long count) => count * count * sizeof(float);
@@ -76,7 +76,8 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     /// <paramref name="shared"/> covering <paramref name="features"/> (a view of its rows), the values are gathered
     /// from it instead: the same chains, so the same values.
     /// </summary>
-    public static GramMatrix Compute(FeatureMatrix features, IReadOnlyList<List<int>> members, ComputeBudget budget, SharedRowProducts? shared = null)
+    public static GramMatrix Compute(
+        FeatureMatrix features, IReadOnlyList<List<int>> members, float[]? background, ComputeBudget budget, SharedRowProducts? shared = null)
     {
         var offsets = new int[members.Count];
         for (int c = 1; c < members.Count; c++)
@@ -87,7 +88,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         int[] rows = [.. members.SelectMany(m => m)];
         int n = rows.Length;
         var samples = features.Subset(rows).ToContiguous();
-        var packed = PackedRows.Pack(samples);
+        var packed = PackedRows.Pack(samples, background);
         if (shared is not null && shared.Covers(features))
         {
             var storageRows = rows.Select(features.StorageRow).ToArray();
@@ -161,7 +162,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         var norms = new float[rows.Rows];
         for (int r = 0; r < rows.Rows; r++)
         {
-            norms[r] = TensorPrimitives.Dot(rows.Row(r), rows.Row(r));
+            norms[r] = Packed.SquaredNormOf(rows.Row(r));
         }
 
         return new HeldOutProducts(rows, values, columnOf, norms, Packed);
@@ -268,7 +269,8 @@ internal sealed class BinaryKernelProblem
     }
 
     /// <summary>A problem over <paramref name="rows"/>, packing them itself (used by the probability cross-validation).</summary>
-    public static BinaryKernelProblem FromRows(FeatureMatrix features, ReadOnlySpan<int> rows, ReadOnlySpan<bool> positive, KernelFunction kernel, long cacheBytes)
+    public static BinaryKernelProblem FromRows(
+        FeatureMatrix features, ReadOnlySpan<int> rows, ReadOnlySpan<bool> positive, KernelFunction kernel, float[]? background, long cacheBytes)
     {
         var positives = new List<int>();
         var negatives = new List<int>();
@@ -277,7 +279,8 @@ internal sealed class BinaryKernelProblem
             (positive[i] ? positives : negatives).Add(rows[i]);
         }
 
-        return new BinaryKernelProblem(features, KernelSegment.Create(features, [.. positives]), KernelSegment.Create(features, [.. negatives]), kernel, cacheBytes);
+        return new BinaryKernelProblem(
+            features, KernelSegment.Create(features, [.. positives], background), KernelSegment.Create(features, [.. negatives], background), kernel, cacheBytes);
     }
 
     /// <summary>The number of samples, l.</summary>

@@ -21,9 +21,13 @@ internal sealed class SharedRowProducts
     private readonly object _gate = new();
     private float[]? _values;
 
-    /// <summary>Shares the products of the rows of <paramref name="rows"/> (contiguous).</summary>
-    public SharedRowProducts(FeatureMatrix rows)
+    /// <summary>
+    /// Shares the products of the rows of <paramref name="rows"/> (contiguous), translated by <paramref name="background"/>
+    /// (see <see cref="PackedRows.Background"/>; fits that gather from them must translate by the same).
+    /// </summary>
+    public SharedRowProducts(FeatureMatrix rows, float[]? background)
     {
+        Background = background;
         if (!rows.IsContiguous)
         {
             throw new ArgumentException("The shared rows must be a contiguous matrix.", nameof(rows));
@@ -31,6 +35,9 @@ internal sealed class SharedRowProducts
 
         _rows = rows;
     }
+
+    /// <summary>The point the rows are translated by before their products are taken, or null.</summary>
+    public float[]? Background { get; }
 
     /// <summary>The number of rows, n: the products are n × n.</summary>
     public int Size => _rows.Rows;
@@ -66,7 +73,7 @@ internal sealed class SharedRowProducts
     {
         lock (_gate)
         {
-            return _values ??= GramMatrix.Symmetric(_rows, PackedRows.Pack(_rows), budget);
+            return _values ??= GramMatrix.Symmetric(_rows, PackedRows.Pack(_rows, Background), budget);
         }
     }
 }

@@ -151,7 +151,7 @@ public sealed record SvmClassifier : ISharedWorkClassifier, IFoldSharedWork
     /// matrices fit in its kernel memory), so a search whose folds are too large for matrices never computes them.
     /// </remarks>
     object? IFoldSharedWork.ShareAcrossViews(FeatureMatrix rows, ComputeBudget budget) =>
-        SharedRowProducts.Bytes(rows.Rows) <= budget.MemoryBytes / 2 ? new SharedRowProducts(rows) : null;
+        SharedRowProducts.Bytes(rows.Rows) <= budget.MemoryBytes / 2 ? new SharedRowProducts(rows, SvmTrainer.BackgroundFor(Kernel, rows)) : null;
 
     /// <inheritdoc />
     IReadOnlyList<IClassifierModel> IFoldSharedWork.FitVariants(

@@ -12,7 +12,7 @@ public sealed partial class SvmModel : IPersistable
     string IPersistable.PersistenceKind => Kind;
 
     /// <inheritdoc />
-    /// <remarks>Writes payload version 2, the one <see cref="ModelRegistry"/> lists as written for <c>svm</c>.</remarks>
+    /// <remarks>Writes payload version 3, the one <see cref="ModelRegistry"/> lists as written for <c>svm</c>.</remarks>
     void IPersistable.Write(ModelWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
@@ -45,11 +45,19 @@ public sealed partial class SvmModel : IPersistable
             writer.WriteInt64(report.KernelRowsPrefetched);
             writer.WriteInt64(report.PrefetchedRowsUsed);
         }
+
+        // Version 3: the translation of the kernel's dot products, so that a loaded model computes the same values.
+        writer.WriteBoolean(_background is not null);
+        if (_background is not null)
+        {
+            writer.WriteSingleArray(_background);
+        }
     }
 
     /// <summary>
-    /// Reads a model written by <see cref="IPersistable.Write"/> (payload version 2) or by format-1 libraries (payload
-    /// version 1), checking every length and value against the others.
+    /// Reads a model written by <see cref="IPersistable.Write"/> (payload version 3), by earlier libraries (payload version
+    /// 2, without the translation) or by format-1 libraries (payload version 1), checking every length and value against
+    /// the others.
     /// </summary>
     internal static SvmModel Read(ModelReader reader)
     {
@@ -94,6 +102,8 @@ public sealed partial class SvmModel : IPersistable
             report = new SvmTrainingReport(iterations, objectives, rows, limit, TimeSpan.FromTicks(Math.Max(0, ticks)), prefetched, used);
         }
 
+        float[]? background = reader.PayloadVersion >= 3 && reader.ReadBoolean() ? reader.ReadSingleArray() : null;
+
         int k = classes.Length, pairs = k * (k - 1) / 2, total = supportIndices.Length;
         if (k < 2 || classes.Zip(classes.Skip(1)).Any(p => p.First >= p.Second))
         {
@@ -113,9 +123,14 @@ public sealed partial class SvmModel : IPersistable
             throw reader.Invalid("the SVM's array lengths do not agree with its class and support-vector counts");
         }
 
+        if (background is not null && (background.Length != featureCount || (SvmKernelType)kernelCode != SvmKernelType.Rbf || !background.All(float.IsFinite)))
+        {
+            throw reader.Invalid("the SVM's translation has the wrong length, non-finite values, or a kernel other than RBF");
+        }
+
         var vectors = total > 0 ? new FeatureMatrix(supportVectors, featureCount) : new FeatureMatrix([], featureCount);
         return new SvmModel(
             classes, new KernelFunction((SvmKernelType)kernelCode, gamma, degree, coef0), new SupportVectorSet(vectors, supportIndices, supportCounts),
-            new OneVsOneSolution(coefficients, rho), probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!), report);
+            new OneVsOneSolution(coefficients, rho), probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!), report, background);
     }
 }

@@ -26,6 +26,10 @@ public sealed partial class SvmModel : IClassifierModel
     private readonly KernelFunction _kernel;
     private readonly PackedRows? _packedSupport;
     private readonly HeldOutKernel? _heldOut;
+    private readonly float[]? _background;
+
+    /// <summary>The point the kernel's dot products translate rows by (see <see cref="PackedRows.Background"/>), or null.</summary>
+    internal float[]? Background => _background;
 
     /// <summary>Assembles a model from its named parts, which the caller has checked to agree with each other.</summary>
     /// <param name="classes">The class labels, ascending.</param>
@@ -34,13 +38,14 @@ public sealed partial class SvmModel : IClassifierModel
     /// <param name="solution">The pair problems' coefficients and thresholds.</param>
     /// <param name="sigmoids">Platt's sigmoids, or null.</param>
     /// <param name="trainingReport">How training went, or null.</param>
+    /// <param name="background">The point the kernel's dot products translate rows by (see <see cref="PackedRows.Background"/>), or null.</param>
     /// <param name="heldOut">
     /// When not null, the kernel values of rows this model will be asked about against all the training rows (made
     /// once for several models fitted together): predictions of exactly that matrix gather them instead of computing.
     /// </param>
     internal SvmModel(
         int[] classes, KernelFunction kernel, SupportVectorSet support, OneVsOneSolution solution, PlattSigmoids? sigmoids, SvmTrainingReport? trainingReport,
-        HeldOutKernel? heldOut = null)
+        float[]? background, HeldOutKernel? heldOut = null)
     {
         _heldOut = heldOut;
         _classes = classes;
@@ -59,7 +64,8 @@ public sealed partial class SvmModel : IClassifierModel
             _supportStarts[c] = _supportStarts[c - 1] + _supportCounts[c - 1];
         }
 
-        _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors) : null;
+        _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors, background) : null;
+        _background = background;
     }
 
     /// <inheritdoc />
@@ -330,7 +336,7 @@ public sealed partial class SvmModel : IClassifierModel
         for (int r = 0; r < count; r++)
         {
             var x = rows.AsSpan(r * columns, columns);
-            _kernel.Apply(destination.AsSpan(r * nSupport, nSupport), TensorPrimitives.Dot(x, x), _packedSupport.SquaredNorms);
+            _kernel.Apply(destination.AsSpan(r * nSupport, nSupport), _packedSupport.SquaredNormOf(x), _packedSupport.SquaredNorms);
         }
 
         System.Buffers.ArrayPool<float>.Shared.Return(rows);

@@ -48,7 +48,7 @@ internal static class SvmTrainer
                 var positive = new bool[rows.Length];
                 positive.AsSpan(0, layout.Members[ci].Count).Fill(true);
                 (probabilityA![p], probabilityB![p]) = CrossValidatedSigmoid(
-                    features, rows, positive, layout.Kernel, options.C * layout.Weights[ci], options.C * layout.Weights[cj],
+                    features, rows, positive, layout.Kernel, layout.Background, options.C * layout.Weights[ci], options.C * layout.Weights[cj],
                     options, cacheBytes, pairBudget, options.Seed, p);
             }
         });
@@ -91,7 +91,8 @@ internal static class SvmTrainer
 
         var watch = Stopwatch.StartNew();
         var gammas = variants.Select(v => v.Gamma).Distinct().ToDictionary(g => g, g => g.Resolve(features));
-        var layout = Layout.Create(first, features, labels, gammas[first.Gamma]);
+        // Products gathered from the shared ones must be of rows translated as those were.
+        var layout = Layout.Create(first, features, labels, gammas[first.Gamma], shared is not null && shared.Covers(features) ? shared : null);
         var segments = layout.PackSegments(features, budget);
         var byGamma = Enumerable.Range(0, variants.Count).GroupBy(v => gammas[variants[v].Gamma]).ToArray();
         bool keepGram = byGamma.Length > 1 && 2 * matrixBytes <= matrixMemory;
@@ -101,13 +102,13 @@ internal static class SvmTrainer
         bool shareHeldOut = heldOut is not null && used + heldOutBytes <= matrixMemory;
         used += shareHeldOut ? heldOutBytes : 0;
         long cacheBytes = (KernelBytes(first, budget) - used) / budget.ConcurrentParts(layout.Pairs.Count);
-        var gram = keepGram ? GramMatrix.Compute(features, layout.Members, budget, shared) : null;
+        var gram = keepGram ? GramMatrix.Compute(features, layout.Members, layout.Background, budget, shared) : null;
         HeldOutProducts? products = null;
         for (int g = 0; g < byGamma.Length; g++)
         {
             bool last = g == byGamma.Length - 1;
             var kernel = new KernelFunction(first.Kernel, byGamma[g].Key, first.Degree, first.Coef0);
-            var gammaGram = gram ?? GramMatrix.Compute(features, layout.Members, budget, shared);
+            var gammaGram = gram ?? GramMatrix.Compute(features, layout.Members, layout.Background, budget, shared);
             products ??= shareHeldOut ? gammaGram.ProductsWith(heldOut!, budget) : null;
             var heldOutKernel = products?.ToKernel(kernel, inPlace: last, budget);
             var matrix = gammaGram.ToKernel(kernel, inPlace: !keepGram || last, budget);
@@ -130,6 +131,14 @@ internal static class SvmTrainer
 
         return models;
     }
+
+    /// <summary>
+    /// The point the rows are translated by before their dot products are taken: each column's most common value
+    /// (<see cref="ColumnBackground"/>) for the RBF kernel, which depends only on ‖x − y‖²; null for the other kernels,
+    /// whose values a translation would change.
+    /// </summary>
+    internal static float[]? BackgroundFor(SvmKernelType kernel, FeatureMatrix rows) =>
+        kernel == SvmKernelType.Rbf ? ColumnBackground.Estimate(rows) : null;
 
     /// <summary>The most memory for kernel values: the smaller of the option and the budget.</summary>
     private static long KernelBytes(SvmClassifier options, ComputeBudget budget) =>
@@ -163,9 +172,10 @@ internal static class SvmTrainer
     /// kernel with its resolved γ, the one-vs-one pairs and the order they are solved in.
     /// </summary>
     private sealed record Layout(
-        int[] Classes, List<int>[] Members, double[] Weights, KernelFunction Kernel, List<(int First, int Second)> Pairs, int[] Order)
+        int[] Classes, List<int>[] Members, double[] Weights, KernelFunction Kernel, List<(int First, int Second)> Pairs, int[] Order, float[]? Background)
     {
-        public static Layout Create(SvmClassifier options, FeatureMatrix features, int[] labels, double? resolvedGamma = null)
+        public static Layout Create(
+            SvmClassifier options, FeatureMatrix features, int[] labels, double? resolvedGamma = null, SharedRowProducts? shared = null)
         {
             int[] classes = labels.Distinct().Order().ToArray();
             if (classes.Length < 2)
@@ -209,14 +219,15 @@ internal static class SvmTrainer
                 .OrderByDescending(p => members[pairs[p].First].Count + members[pairs[p].Second].Count)
                 .ThenBy(p => p)
                 .ToArray();
-            return new Layout(classes, members, ClassWeights(options, classes, members), kernel, pairs, order);
+            var background = shared is not null ? shared.Background : BackgroundFor(options.Kernel, features);
+            return new Layout(classes, members, ClassWeights(options, classes, members), kernel, pairs, order, background);
         }
 
         /// <summary>Each class's samples packed once, to be shared by the k − 1 problems that class takes part in.</summary>
         public KernelSegment[] PackSegments(FeatureMatrix features, ComputeBudget budget)
         {
             var segments = new KernelSegment[Classes.Length];
-            Parallel.For(0, Classes.Length, budget.ParallelOptions, c => segments[c] = KernelSegment.Create(features, [.. Members[c]]));
+            Parallel.For(0, Classes.Length, budget.ParallelOptions, c => segments[c] = KernelSegment.Create(features, [.. Members[c]], Background));
             return segments;
         }
 
@@ -240,7 +251,7 @@ internal static class SvmTrainer
     /// (shuffled by stream <paramref name="pair"/> of <paramref name="seed"/>, see <see cref="SeededRandom"/>), then Platt's sigmoid fitted to them.
     /// </summary>
     private static (double A, double B) CrossValidatedSigmoid(
-        FeatureMatrix features, int[] rows, bool[] positive, KernelFunction kernel, double cPositive, double cNegative,
+        FeatureMatrix features, int[] rows, bool[] positive, KernelFunction kernel, float[]? background, double cPositive, double cNegative,
         SvmClassifier options, long cacheBytes, ComputeBudget pairBudget, int seed, int pair)
     {
         int l = rows.Length;
@@ -274,7 +285,7 @@ internal static class SvmTrainer
 
             int[] subRows = trainPositions.Select(t => rows[t]).ToArray();
             bool[] subPositive = trainPositions.Select(t => positive[t]).ToArray();
-            var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, cacheBytes);
+            var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, background, cacheBytes);
             var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations, pairBudget.Cancellation);
             // The fold's model as a two-class SvmModel whose first class is the +1 side (the problem orders its +1
             // samples first), so that its one-vs-one decision value has LIBSVM's sign.
@@ -294,7 +305,7 @@ internal static class SvmTrainer
             int[] supportArray = [.. supportRows];
             var foldModel = new SvmModel(
                 [0, 1], kernel, new SupportVectorSet(features.Subset(supportArray), supportArray, [supportPositives, supportArray.Length - supportPositives]),
-                new OneVsOneSolution([.. coefficients], [solution.Rho]), null, null);
+                new OneVsOneSolution([.. coefficients], [solution.Rho]), null, null, background);
             int[] heldOut = permutation[begin..end].Select(t => rows[t]).ToArray();
             var heldOutDecisions = foldModel.DecisionFunctionOneVsOne(features.Subset(heldOut), pairBudget);
             for (int t = begin; t < end; t++)
@@ -386,6 +397,6 @@ internal static class SvmTrainer
         var sigmoids = probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!);
         return new SvmModel(
             classes, kernel, new SupportVectorSet(supportVectors, supportIndices.ToArray(), supportCounts),
-            new OneVsOneSolution(coefficients, rho), sigmoids, report, heldOut);
+            new OneVsOneSolution(coefficients, rho), sigmoids, report, layout.Background, heldOut);
     }
 }

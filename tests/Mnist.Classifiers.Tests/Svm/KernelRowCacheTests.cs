@@ -49,7 +49,7 @@ public class KernelRowCacheTests
         // Linear kernel on four 2-D points: row i is (x_i · x_j) over the problem's order (+1 samples, then −1).
         var features = FeatureMatrix.FromArray(new float[,] { { 1, 0 }, { 0, 2 }, { 3, 1 }, { -1, 1 } });
         var kernel = new KernelFunction(SvmKernelType.Linear, 1, 3, 0);
-        var problem = BinaryKernelProblem.FromRows(features, [0, 1, 2, 3], [true, true, false, false], kernel, 1 << 20);
+        var problem = BinaryKernelProblem.FromRows(features, [0, 1, 2, 3], [true, true, false, false], kernel, null, 1 << 20);
 
         float[] row = problem.GetRow(2);
         row.Should().Equal(3f, 2f, 10f, -2f);

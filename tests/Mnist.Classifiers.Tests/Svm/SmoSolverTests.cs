@@ -17,7 +17,7 @@ public class SmoSolverTests
         var positive = y.Select(label => label == 0).ToArray();
         var kernel = new KernelFunction(type, 0.05, 3, 0.1);
         BinarySolution Solve(VectorWidth width) =>
-            SmoSolver.Solve(BinaryKernelProblem.FromRows(x, rows, positive, kernel, 1 << 20), 2.0, 2.0, 1e-3, shrinking, 0, vectorWidth: width);
+            SmoSolver.Solve(BinaryKernelProblem.FromRows(x, rows, positive, kernel, null, 1 << 20), 2.0, 2.0, 1e-3, shrinking, 0, vectorWidth: width);
 
         var widest = Solve(VectorWidth.Widest);
         foreach (var width in new[] { VectorWidth.Bits256, VectorWidth.Scalar })

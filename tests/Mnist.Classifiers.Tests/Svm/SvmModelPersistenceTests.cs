@@ -44,10 +44,15 @@ public sealed class SvmModelPersistenceTests : IDisposable
     [Fact]
     public void A_format_1_payload_and_a_format_2_payload_give_the_same_model()
     {
+        // Gaussian blobs have no common value per column, so the model has no translation and payload version 2 is
+        // version 3 without its final "no translation" byte.
         var (x, y) = SvmClassifierTests.Blobs(20, [1, 3, 5], 4, seed: 8);
         var model = new SvmClassifier { Probability = true, Seed = 2 }.Fit(x, y);
+        model.Background.Should().BeNull();
         byte[] current = ModelFile.Serialize(model);
-        byte[] payload = ModelFileBytes.Payload(model);
+        byte[] version3 = ModelFileBytes.Payload(model);
+        version3[^1].Should().Be(0, "the payload ends with the translation's flag, false");
+        byte[] payload = version3[..^1];
 
         var fromFormat1 = ModelFile.Deserialize<SvmModel>(Version1Svm(formatVersion: 1, payload, innerVersion: 1), "format 1");
         var fromVersion1InFormat2 = ModelFile.Deserialize<SvmModel>(Version1Svm(formatVersion: 2, payload, innerVersion: 1), "version 1 in format 2");
@@ -59,6 +64,58 @@ public sealed class SvmModelPersistenceTests : IDisposable
             loaded.Predict(x).Should().Equal(model.Predict(x));
             loaded.DecisionFunctionOneVsOne(x).Should().BeEquivalentTo(model.DecisionFunctionOneVsOne(x), o => o.WithStrictOrdering());
             loaded.PredictProbabilities(x).Should().BeEquivalentTo(model.PredictProbabilities(x), o => o.WithStrictOrdering());
+        }
+    }
+
+    [Fact]
+    public void A_translated_rbf_model_keeps_its_translation_and_its_kernel_values()
+    {
+        // Pixel-like rows, standard-scaled: a blank pixel becomes the same value −μ/σ in every row, the column's
+        // background, and the model's products translate by it. Saved and loaded, it predicts bit for bit the same;
+        // its decision values equal those computed without any translation to float rounding.
+        var random = new Random(3);
+        var rows = new float[120][];
+        var labels = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            labels[i] = i % 3;
+            rows[i] = Enumerable.Range(0, 30).Select(j => j % 3 == labels[i] && random.NextDouble() < 0.7 ? (float)random.Next(1, 256) : 0f).ToArray();
+        }
+
+        var raw = Mnist.Classifiers.Data.FeatureMatrix.FromRows(rows);
+        var x = new Mnist.Classifiers.Preprocessing.StandardScaler().Fit(raw).Transform(raw);
+        var model = new SvmClassifier { C = 2 }.Fit(x, labels);
+        model.Background.Should().NotBeNull().And.HaveCount(30);
+        model.Background![0].Should().Be(x.Row(1)[0], "row 1 is blank in column 0, the value most rows share there");
+
+        string path = Path.Combine(_directory, "translated.model");
+        ModelFile.Save(model, path);
+        var loaded = ModelFile.Load<SvmModel>(path);
+        loaded.Background.Should().Equal(model.Background);
+        loaded.DecisionFunctionOneVsOne(x).Should().BeEquivalentTo(model.DecisionFunctionOneVsOne(x), o => o.WithStrictOrdering());
+
+        var decisions = model.DecisionFunctionOneVsOne(x);
+        var sv = model.SupportVectors;
+        var coefficients = model.DualCoefficients();
+        for (int i = 0; i < x.Rows; i += 7)
+        {
+            // Pair (0, 1): the support vectors of classes 0 and 1 with their coefficients in row 0 of sv_coef for
+            // class 1 and row 0 for class 0 (LIBSVM's layout), in double without translation.
+            double sum = -model.Rho[0];
+            int start0 = 0, start1 = model.SupportCounts[0], end1 = start1 + model.SupportCounts[1];
+            for (int s = start0; s < end1; s++)
+            {
+                double distance = 0;
+                for (int j = 0; j < 30; j++)
+                {
+                    double d = (double)x.Row(i)[j] - sv.Row(s)[j];
+                    distance += d * d;
+                }
+
+                sum += coefficients[0, s] * Math.Exp(-model.Gamma * distance);
+            }
+
+            decisions[i, 0].Should().BeApproximately(sum, 1e-4 * (1 + Math.Abs(sum)), "row {0}'s decision value for the pair (0, 1)", i);
         }
     }
 
@@ -125,6 +182,7 @@ public sealed class SvmModelPersistenceTests : IDisposable
             writer.WriteDoubleArray([0.1]);
             writer.WriteBoolean(false);
             writer.WriteBoolean(false);
+            writer.WriteBoolean(false);            // no translation
         }
     }
 }

@@ -11,7 +11,7 @@ internal static class ModelFiles
     /// The model file's bytes with the fit's wall time zeroed and without the checksum over it: the time is the one
     /// field of a model file that two fits of the same learner on the same rows write differently. The field is found
     /// where docs/model-format.md puts it (the forest's last 8 body bytes; the SVM report's fit ticks, 24 bytes
-    /// before the body's end) and checked to hold the model's fit time before it is zeroed.
+    /// before the translation that ends the body) and checked to hold the model's fit time before it is zeroed.
     /// </summary>
     public static byte[] BytesWithoutFitTime(IClassifierModel model)
     {
@@ -21,7 +21,7 @@ internal static class ModelFiles
         int bodyEnd = bytes.Length - 32;
         var (at, ticks) = (model is PipelineModel pipeline ? pipeline.Classifier : model) switch
         {
-            SvmModel svm => (bodyEnd - 24, svm.TrainingReport!.Elapsed.Ticks),
+            SvmModel svm => (bodyEnd - 24 - 1 - (svm.Background is null ? 0 : 4 + (4 * svm.FeatureCount)), svm.TrainingReport!.Elapsed.Ticks),
             ForestModel forest => (bodyEnd - 8, forest.FitTime!.Value.Ticks),
             var other => throw new NotSupportedException(other.GetType().Name),
         };

@@ -222,6 +222,11 @@ internal static class SmoSolver
         private readonly sbyte[] _y;
         private readonly double[] _upOffset;   // 0 when t ∈ I_up and active, −∞ otherwise
         private readonly double[] _lowOffset;  // 0 when t ∈ I_low and active, +∞ otherwise
+
+        // What the float scan for j reads (ArgMinLow): v rounded to float, _lowOffset, and the kernel's diagonal.
+        private readonly float[] _vSingle;
+        private readonly float[] _lowOffsetSingle;
+        private readonly float[] _diagonalSingle;
         private readonly bool[] _active;
         private readonly bool _use512;
         private readonly bool _use256;
@@ -244,10 +249,15 @@ internal static class SmoSolver
             UpperBounds = new double[l];
             _upOffset = new double[l];
             _lowOffset = new double[l];
+            _vSingle = new float[l];
+            _lowOffsetSingle = new float[l];
+            _diagonalSingle = new float[l];
             _active = new bool[l];
             for (int t = 0; t < l; t++)
             {
                 V[t] = _y[t]; // ∇f(0) = −e, so v = −y∘∇f = y
+                _vSingle[t] = _y[t];
+                _diagonalSingle[t] = (float)problem.Diagonal[t];
                 UpperBounds[t] = _y[t] > 0 ? cPositive : cNegative;
                 _active[t] = true;
                 UpdateMasks(t);
@@ -276,6 +286,7 @@ internal static class SmoSolver
             _maxUpKnown = false;
             _upOffset[t] = _active[t] && InUp(t) ? 0 : double.NegativeInfinity;
             _lowOffset[t] = _active[t] && InLow(t) ? 0 : double.PositiveInfinity;
+            _lowOffsetSingle[t] = (float)_lowOffset[t];
         }
 
         public void ActivateAll()
@@ -383,6 +394,7 @@ internal static class SmoSolver
             for (; t < v.Length; t++)
             {
                 v[t] = Math.FusedMultiplyAdd(kj[t], b, Math.FusedMultiplyAdd(ki[t], a, v[t]));
+                _vSingle[t] = (float)v[t];
                 double key = v[t] + _upOffset[t];
                 if (key >= best)
                 {
@@ -400,6 +412,7 @@ internal static class SmoSolver
         {
             int l = V.Length, t = 0, count = TScan.Count;
             ref double v = ref MemoryMarshal.GetArrayDataReference(V);
+            ref float single = ref MemoryMarshal.GetArrayDataReference(_vSingle);
             ref double up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
             ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
             ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
@@ -414,6 +427,7 @@ internal static class SmoSolver
                 var updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref ri, (nuint)t), va, TScan.Load(ref v, (nuint)t));
                 updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref rj, (nuint)t), vb, updated);
                 TScan.Store(updated, ref v, (nuint)t);
+                TScan.StoreNarrowed(updated, ref single, (nuint)t);
                 var key = TScan.Add(updated, TScan.Load(ref up, (nuint)t));
                 var better = TScan.GreaterThanOrEqual(key, bestValues);
                 bestValues = TScan.ConditionalSelect(better, key, bestValues);
@@ -458,33 +472,41 @@ internal static class SmoSolver
             return t;
         }
 
+        /// <summary>
+        /// j of WSS 2: the minimum of −b²/a over I_low (ties to the larger index), and max over I_low of −v for the stopping
+        /// rule. The scan runs in float, on a float copy of v, 8 lanes per 256-bit vector: it only chooses j (i, the step
+        /// and the gradient stay in double), and while m(α) − M(α) ≥ ε the j of the double scan has b ≥ ε, far above
+        /// float's resolution, so it still has a candidate; the choice differs from the double scan's only between
+        /// candidates whose −b²/a agree to float precision. The division, which bound the double scan (4 lanes per
+        /// vector on AVX2), costs about a third per value in float.
+        /// </summary>
         private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, float[] ki, TopCandidates candidates)
         {
-            double best = double.PositiveInfinity, gMax2 = double.NegativeInfinity;
+            float best = float.PositiveInfinity, gMax2 = float.NegativeInfinity;
             int bestIndex = -1;
-            int t = _use512 ? ArgMinLowVectors<Vector512<double>, ScanVector512>(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
-                : _use256 ? ArgMinLowVectors<Vector256<double>, ScanVector256>(gMax, kii, ki, candidates, ref best, ref bestIndex, ref gMax2)
-                : 0;
-            ReadOnlySpan<double> diagonal = _problem.Diagonal;
-            for (; t < V.Length; t++)
+            float gMaxSingle = (float)gMax, kiiSingle = (float)kii;
+            int t = _use256 ? ArgMinLowVectors(gMaxSingle, kiiSingle, ki, candidates, ref best, ref bestIndex, ref gMax2) : 0;
+            float[] v = _vSingle, low = _lowOffsetSingle, diagonal = _diagonalSingle;
+            for (; t < v.Length; t++)
             {
-                double offset = _lowOffset[t];
-                gMax2 = Math.Max(gMax2, -V[t] - offset);
-                double gradDiff = gMax - V[t];
-                double quad = kii + diagonal[t] - 2.0 * ki[t];
+                // The vector lanes' operations, in the same order.
+                float offset = low[t];
+                gMax2 = MathF.Max(gMax2, -v[t] - offset);
+                float gradDiff = gMaxSingle - v[t];
+                float quad = (kiiSingle + diagonal[t]) - (ki[t] * 2f);
                 if (!(quad > 0))
                 {
-                    quad = Tau;
+                    quad = (float)Tau;
                 }
 
-                double objDiff = (gradDiff > 0 ? -(gradDiff * gradDiff) / quad : double.PositiveInfinity) + offset;
+                float objDiff = (gradDiff > 0 ? -(gradDiff * gradDiff) / quad : float.PositiveInfinity) + offset;
                 if (objDiff <= best)
                 {
                     best = objDiff;
                     bestIndex = t;
                 }
 
-                if (-objDiff > candidates.Threshold && objDiff < double.PositiveInfinity)
+                if (-objDiff > candidates.Threshold && objDiff < float.PositiveInfinity)
                 {
                     candidates.Offer(-objDiff, t);
                 }
@@ -493,60 +515,66 @@ internal static class SmoSolver
             return (best, bestIndex, gMax2);
         }
 
-        private int ArgMinLowVectors<TVector, TScan>(double gMax, double kii, float[] ki, TopCandidates candidates, ref double best, ref int bestIndex, ref double gMax2)
-            where TVector : struct
-            where TScan : struct, IScanVector<TVector>
+        private int ArgMinLowVectors(float gMax, float kii, float[] ki, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
         {
-            int l = V.Length, t = 0, count = TScan.Count;
-            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref double low = ref MemoryMarshal.GetArrayDataReference(_lowOffset);
-            ref double diagonal = ref MemoryMarshal.GetReference(_problem.Diagonal);
+            const int Count = 8;
+            int l = _vSingle.Length, t = 0;
+            ref float v = ref MemoryMarshal.GetArrayDataReference(_vSingle);
+            ref float low = ref MemoryMarshal.GetArrayDataReference(_lowOffsetSingle);
+            ref float diagonal = ref MemoryMarshal.GetArrayDataReference(_diagonalSingle);
             ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
-            var bestValues = TScan.Create(double.PositiveInfinity);
-            var bestIndices = TScan.Create(-1.0);
-            var maxima = TScan.Create(double.NegativeInfinity);
-            var indices = TScan.LaneIndices;
-            var step = TScan.Create(count);
-            var gMaxVector = TScan.Create(gMax);
-            var kiiVector = TScan.Create(kii);
-            var tau = TScan.Create(Tau);
-            var infinity = TScan.Create(double.PositiveInfinity);
-            var threshold = TScan.Create(candidates.Threshold);
-            var laneBuffer = default(LaneBuffer);
-            Span<double> lanes = laneBuffer;
-            for (; t <= l - count; t += count)
+            var bestValues = Vector256.Create(float.PositiveInfinity);
+            var bestIndices = Vector256.Create(-1);
+            var maxima = Vector256.Create(float.NegativeInfinity);
+            var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            var step = Vector256.Create(Count);
+            var gMaxVector = Vector256.Create(gMax);
+            var kiiVector = Vector256.Create(kii);
+            var two = Vector256.Create(2f);
+            var tau = Vector256.Create((float)Tau);
+            var infinity = Vector256.Create(float.PositiveInfinity);
+            var threshold = Vector256.Create((float)candidates.Threshold);
+            for (; t <= l - Count; t += Count)
             {
-                var vv = TScan.Load(ref v, (nuint)t);
-                var offset = TScan.Load(ref low, (nuint)t);
-                maxima = TScan.Max(maxima, TScan.Subtract(TScan.Negate(vv), offset));
-                var gradDiff = TScan.Subtract(gMaxVector, vv);
-                var k = TScan.LoadWidened(ref row, (nuint)t);
-                var quad = TScan.Subtract(TScan.Add(kiiVector, TScan.Load(ref diagonal, (nuint)t)), TScan.Multiply(k, TScan.Create(2.0)));
-                quad = TScan.ConditionalSelect(TScan.GreaterThan(quad, TScan.Zero), quad, tau);
-                var objDiff = TScan.Divide(TScan.Negate(TScan.Multiply(gradDiff, gradDiff)), quad);
-                objDiff = TScan.Add(TScan.ConditionalSelect(TScan.GreaterThan(gradDiff, TScan.Zero), objDiff, infinity), offset);
-                var better = TScan.LessThanOrEqual(objDiff, bestValues);
-                bestValues = TScan.ConditionalSelect(better, objDiff, bestValues);
-                bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
-                indices = TScan.Add(indices, step);
-                var key = TScan.Negate(objDiff);
-                if (TScan.GreaterThanAny(key, threshold))
+                var vv = Vector256.LoadUnsafe(ref v, (nuint)t);
+                var offset = Vector256.LoadUnsafe(ref low, (nuint)t);
+                maxima = Vector256.Max(maxima, -vv - offset);
+                var gradDiff = gMaxVector - vv;
+                var quad = (kiiVector + Vector256.LoadUnsafe(ref diagonal, (nuint)t)) - (Vector256.LoadUnsafe(ref row, (nuint)t) * two);
+                quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<float>.Zero), quad, tau);
+                var objDiff = -(gradDiff * gradDiff) / quad;
+                objDiff = Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<float>.Zero), objDiff, infinity) + offset;
+                var better = Vector256.LessThanOrEqual(objDiff, bestValues);
+                bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
+                bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
+                indices += step;
+                var key = -objDiff;
+                if (Vector256.GreaterThanAny(key, threshold))
                 {
-                    TScan.CopyTo(key, lanes);
-                    OfferLanes(lanes[..count], t, candidates);
-                    threshold = TScan.Create(candidates.Threshold);
+                    for (int lane = 0; lane < Count; lane++)
+                    {
+                        if (key[lane] > candidates.Threshold && key[lane] > float.NegativeInfinity)
+                        {
+                            candidates.Offer(key[lane], t + lane);
+                        }
+                    }
+
+                    threshold = Vector256.Create((float)candidates.Threshold);
                 }
             }
 
-            var maximumBuffer = default(LaneBuffer);
-            Span<double> lanesMax = maximumBuffer;
-            TScan.CopyTo(maxima, lanesMax);
-            foreach (double m in lanesMax[..count])
+            for (int lane = 0; lane < Count; lane++)
             {
-                gMax2 = Math.Max(gMax2, m);
+                gMax2 = MathF.Max(gMax2, maxima[lane]);
+                int index = bestIndices[lane];
+                float value = bestValues[lane];
+                if (index >= 0 && (value < best || (value == best && index > bestIndex)))
+                {
+                    best = value;
+                    bestIndex = index;
+                }
             }
 
-            MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: false, ref best, ref bestIndex);
             return t;
         }
 
@@ -685,8 +713,6 @@ internal static class SmoSolver
         /// <summary>0, 1, …, Count − 1.</summary>
         static abstract TVector LaneIndices { get; }
 
-        static abstract TVector Zero { get; }
-
         static abstract TVector Create(double value);
 
         static abstract TVector Load(ref double source, nuint index);
@@ -698,21 +724,7 @@ internal static class SmoSolver
 
         static abstract TVector Add(TVector left, TVector right);
 
-        static abstract TVector Subtract(TVector left, TVector right);
-
-        static abstract TVector Multiply(TVector left, TVector right);
-
-        static abstract TVector Divide(TVector left, TVector right);
-
-        static abstract TVector Negate(TVector vector);
-
-        static abstract TVector Max(TVector left, TVector right);
-
-        static abstract TVector GreaterThan(TVector left, TVector right);
-
         static abstract TVector GreaterThanOrEqual(TVector left, TVector right);
-
-        static abstract TVector LessThanOrEqual(TVector left, TVector right);
 
         static abstract bool GreaterThanAny(TVector left, TVector right);
 
@@ -722,6 +734,9 @@ internal static class SmoSolver
         static abstract TVector FusedMultiplyAdd(TVector left, TVector right, TVector addend);
 
         static abstract void Store(TVector vector, ref double destination, nuint index);
+
+        /// <summary>Stores the lanes rounded to float at <paramref name="destination"/> + <paramref name="index"/>.</summary>
+        static abstract void StoreNarrowed(TVector vector, ref float destination, nuint index);
     }
 
     /// <summary>
@@ -745,12 +760,6 @@ internal static class SmoSolver
             get => Vector512.Create(0.0, 1, 2, 3, 4, 5, 6, 7);
         }
 
-        public static Vector512<double> Zero
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector512<double>.Zero;
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> Create(double value) => Vector512.Create(value);
 
@@ -759,6 +768,10 @@ internal static class SmoSolver
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector512<double> vector, ref double destination, nuint index) => vector.StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreNarrowed(Vector512<double> vector, ref float destination, nuint index) =>
+            Vector512.Narrow(vector, vector).GetLower().StoreUnsafe(ref destination, index);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> FusedMultiplyAdd(Vector512<double> left, Vector512<double> right, Vector512<double> addend) =>
@@ -775,28 +788,7 @@ internal static class SmoSolver
         public static Vector512<double> Add(Vector512<double> left, Vector512<double> right) => left + right;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Subtract(Vector512<double> left, Vector512<double> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Multiply(Vector512<double> left, Vector512<double> right) => left * right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Divide(Vector512<double> left, Vector512<double> right) => left / right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Negate(Vector512<double> vector) => -vector;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> Max(Vector512<double> left, Vector512<double> right) => Vector512.Max(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> GreaterThan(Vector512<double> left, Vector512<double> right) => Vector512.GreaterThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> GreaterThanOrEqual(Vector512<double> left, Vector512<double> right) => Vector512.GreaterThanOrEqual(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector512<double> LessThanOrEqual(Vector512<double> left, Vector512<double> right) => Vector512.LessThanOrEqual(left, right);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool GreaterThanAny(Vector512<double> left, Vector512<double> right) => Vector512.GreaterThanAny(left, right);
@@ -817,12 +809,6 @@ internal static class SmoSolver
             get => Vector256.Create(0.0, 1, 2, 3);
         }
 
-        public static Vector256<double> Zero
-        {
-            [MethodImpl(MethodImplOptions.AggressiveInlining)]
-            get => Vector256<double>.Zero;
-        }
-
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> Create(double value) => Vector256.Create(value);
 
@@ -831,6 +817,10 @@ internal static class SmoSolver
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Store(Vector256<double> vector, ref double destination, nuint index) => vector.StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreNarrowed(Vector256<double> vector, ref float destination, nuint index) =>
+            Vector256.Narrow(vector, vector).GetLower().StoreUnsafe(ref destination, index);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> FusedMultiplyAdd(Vector256<double> left, Vector256<double> right, Vector256<double> addend) =>
@@ -847,28 +837,7 @@ internal static class SmoSolver
         public static Vector256<double> Add(Vector256<double> left, Vector256<double> right) => left + right;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Subtract(Vector256<double> left, Vector256<double> right) => left - right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Multiply(Vector256<double> left, Vector256<double> right) => left * right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Divide(Vector256<double> left, Vector256<double> right) => left / right;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Negate(Vector256<double> vector) => -vector;
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> Max(Vector256<double> left, Vector256<double> right) => Vector256.Max(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> GreaterThan(Vector256<double> left, Vector256<double> right) => Vector256.GreaterThan(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> GreaterThanOrEqual(Vector256<double> left, Vector256<double> right) => Vector256.GreaterThanOrEqual(left, right);
-
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static Vector256<double> LessThanOrEqual(Vector256<double> left, Vector256<double> right) => Vector256.LessThanOrEqual(left, right);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static bool GreaterThanAny(Vector256<double> left, Vector256<double> right) => Vector256.GreaterThanAny(left, right);

@@ -136,9 +136,16 @@ internal sealed class PackedRows
         }
 
         var builder = Allocate(rows, columns, background);
-        for (int j = 0; j < rows; j++)
+        Span<long> starts = stackalloc long[PanelWidth];
+        for (int j0 = 0; j0 < rows; j0 += PanelWidth)
         {
-            builder.Write(j, rowMajor.Slice(j * columns, columns));
+            int count = Math.Min(PanelWidth, rows - j0);
+            for (int r = 0; r < count; r++)
+            {
+                starts[r] = (long)(j0 + r) * columns;
+            }
+
+            builder.WritePanel(j0 / PanelWidth, rowMajor, starts[..count]);
         }
 
         return builder.Result;
@@ -158,9 +165,16 @@ internal sealed class PackedRows
         }
 
         var builder = Allocate(matrix.Rows, matrix.Columns, background);
-        for (int j = 0; j < matrix.Rows; j++)
+        Span<long> starts = stackalloc long[PanelWidth];
+        for (int j0 = 0; j0 < matrix.Rows; j0 += PanelWidth)
         {
-            builder.Write(j, matrix.Row(j));
+            int count = Math.Min(PanelWidth, matrix.Rows - j0);
+            for (int r = 0; r < count; r++)
+            {
+                starts[r] = (long)matrix.StorageRow(j0 + r) * matrix.Columns;
+            }
+
+            builder.WritePanel(j0 / PanelWidth, matrix.Storage, starts[..count]);
         }
 
         return builder.Result;
@@ -196,20 +210,35 @@ internal sealed class PackedRows
     {
         public PackedRows Result => result;
 
-        public void Write(int row, ReadOnlySpan<float> values)
+        /// <summary>
+        /// Writes panel <paramref name="panel"/>: its rows r start at <paramref name="source"/>[<paramref name="starts"/>[r]].
+        /// Depth by depth, so that each depth's 16 values are one cache line written at once (row by row, each value went
+        /// to another line), with a sum per row: each norm is still accumulated over p = 0, 1, … in double.
+        /// </summary>
+        public void WritePanel(int panel, ReadOnlySpan<float> source, ReadOnlySpan<long> starts)
         {
-            var storage = result._storage;
-            long start = result._offset + (row / PanelWidth) * result.PanelStride + (row % PanelWidth);
+            var storage = result._storage.AsSpan((int)(result._offset + (panel * result.PanelStride)), (int)result.PanelStride);
             var background = result.Background;
-            double sum = 0;
-            for (int p = 0; p < values.Length; p++)
+            int count = starts.Length, columns = result.Columns;
+            Span<double> sums = stackalloc double[PanelWidth];
+            sums.Clear();
+            for (int p = 0; p < columns; p++)
             {
-                float v = background is null ? values[p] : values[p] - background[p];
-                storage[start + (long)p * PanelWidth] = v;
-                sum += (double)v * v;
+                float shift = background is null ? 0f : background[p];
+                var line = storage.Slice(p * PanelWidth, PanelWidth);
+                for (int r = 0; r < count; r++)
+                {
+                    float value = source[(int)(starts[r] + p)];
+                    float v = background is null ? value : value - shift;
+                    line[r] = v;
+                    sums[r] += (double)v * v;
+                }
             }
 
-            result._squaredNorms[row] = (float)sum;
+            for (int r = 0; r < count; r++)
+            {
+                result._squaredNorms[(panel * PanelWidth) + r] = (float)sums[r];
+            }
         }
     }
 }

@@ -53,8 +53,6 @@ internal static unsafe class DotProducts
     [ThreadStatic]
     private static int[]? t_depthLists;
 
-    [ThreadStatic]
-    private static float[]? t_translatedRow;
 
     /// <summary>
     /// Single-threaded: <c>c[i·ldc + (j − bStart)] = a_i · b_j</c> for every row i &lt; <paramref name="m"/> of A and
@@ -234,36 +232,29 @@ internal static unsafe class DotProducts
         const int MR = MicroKernels.MaxRows;
         if (m == 1)
         {
-            if (background is not null)
+            // Matrix–vector: no reuse of B, so no depth blocking; the row is packed as a micro-panel of one row (translated,
+            // its zeros left out), so a pixel row reads only the B lines of its ~150 inked depths of 784.
+            float[] packedRow = Scratch(ref t_packedA, k);
+            int[] rowList = Lists(ref t_depthLists, k + 1);
+            fixed (float* values = packedRow)
+            fixed (int* listed = rowList)
             {
-                // One row is not packed: translate it into scratch instead.
-                float[] row = Scratch(ref t_translatedRow, k);
-                fixed (float* translated = row)
+                PackA(a, 1, k, k, background, values, listed, listed + k, 1);
+                int steps = listed[k];
+                int* list = steps == k ? null : listed;
+                int q = qFirst;
+                while (q < qEnd)
                 {
-                    for (int p = 0; p < k; p++)
+                    if (kernels != KernelSet.Portable && MicroKernels.Avx2Supported && q + 4 <= qEnd && q * W >= bStart && (q + 4) * W <= bEnd)
                     {
-                        translated[p] = a[p] - background[p];
+                        MicroKernels.RowTimesFourPanels(values, list, steps, bBase + q * panelStride, panelStride, c + (q * W - bStart));
+                        q += 4;
                     }
-
-                    ComputeTranslated(translated, 1, k, b, bStart, bEnd, c, ldc, blocking, kernels, bBase, panelStride, qFirst, qEnd, edge, null);
-                }
-
-                return;
-            }
-
-            // Matrix–vector: no reuse of B, so no depth blocking and no packing (one row is its own micro-panel).
-            int q = qFirst;
-            while (q < qEnd)
-            {
-                if (kernels != KernelSet.Portable && MicroKernels.Avx2Supported && q + 4 <= qEnd && q * W >= bStart && (q + 4) * W <= bEnd)
-                {
-                    MicroKernels.RowTimesFourPanelsAvx2(a, bBase + q * panelStride, panelStride, k, c + (q * W - bStart), false);
-                    q += 4;
-                }
-                else
-                {
-                    TileWithEdges(a, 1, null, k, bBase + q * panelStride, c, ldc, q * W, bStart, bEnd, false, edge, kernels);
-                    q++;
+                    else
+                    {
+                        TileWithEdges(values, 1, list, steps, bBase + q * panelStride, c, ldc, q * W, bStart, bEnd, false, edge, kernels);
+                        q++;
+                    }
                 }
             }
 

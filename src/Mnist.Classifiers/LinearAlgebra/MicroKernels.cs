@@ -132,34 +132,39 @@ internal static unsafe class MicroKernels
 
     /// <summary>
     /// One row of A against four consecutive B panels (64 outputs, contiguous in C): a matrix–vector product
-    /// needs more independent accumulators than the 1 × 16 tile offers to hide the FMA latency.
+    /// needs more independent accumulators than the 1 × 16 tile offers to hide the FMA latency. The row is packed as a
+    /// one-row micro-panel: every depth (<paramref name="list"/> null) or the listed ones.
     /// </summary>
+    internal static void RowTimesFourPanels(float* a, int* list, int steps, float* b, nint panelStride, float* c)
+    {
+        if (list is null)
+        {
+            RowTimesFourPanelsAvx2<AllDepths>(a, null, steps, b, panelStride, c);
+        }
+        else
+        {
+            RowTimesFourPanelsAvx2<ListedDepths>(a, list, steps, b, panelStride, c);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void RowTimesFourPanelsAvx2(float* a, float* b, nint panelStride, int kc, float* c, bool accumulate)
+    private static void RowTimesFourPanelsAvx2<TDepth>(float* a, int* list, int steps, float* b, nint panelStride, float* c)
+        where TDepth : struct, IDepthWalk
     {
         Vector256<float> c0 = default, c1 = default, c2 = default, c3 = default;
         Vector256<float> c4 = default, c5 = default, c6 = default, c7 = default;
-        if (accumulate)
+        for (int e = 0; e < steps; e++)
         {
-            c0 = Avx.LoadVector256(c); c1 = Avx.LoadVector256(c + 8);
-            c2 = Avx.LoadVector256(c + 16); c3 = Avx.LoadVector256(c + 24);
-            c4 = Avx.LoadVector256(c + 32); c5 = Avx.LoadVector256(c + 40);
-            c6 = Avx.LoadVector256(c + 48); c7 = Avx.LoadVector256(c + 56);
-        }
-
-        float* b1 = b + panelStride, b2 = b + 2 * panelStride, b3 = b + 3 * panelStride;
-        for (int p = 0; p < kc; p++)
-        {
-            Vector256<float> ar = Avx.BroadcastScalarToVector256(a + p);
-            c0 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b), c0);
-            c1 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b + 8), c1);
+            float* b0 = b + ((nint)TDepth.At(list, e) * Width), b1 = b0 + panelStride, b2 = b1 + panelStride, b3 = b2 + panelStride;
+            Vector256<float> ar = Avx.BroadcastScalarToVector256(a + e);
+            c0 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b0), c0);
+            c1 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b0 + 8), c1);
             c2 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b1), c2);
             c3 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b1 + 8), c3);
             c4 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b2), c4);
             c5 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b2 + 8), c5);
             c6 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b3), c6);
             c7 = Fma.MultiplyAdd(ar, Avx.LoadAlignedVector256(b3 + 8), c7);
-            b += Width; b1 += Width; b2 += Width; b3 += Width;
         }
 
         Avx.Store(c, c0); Avx.Store(c + 8, c1); Avx.Store(c + 16, c2); Avx.Store(c + 24, c3);

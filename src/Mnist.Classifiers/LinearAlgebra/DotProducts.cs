@@ -21,8 +21,10 @@ namespace Mnist.Classifiers.LinearAlgebra;
 /// micro-panels of the block pass over it), blocks of mc rows of A (packed, kept in L2), B panels, A
 /// micro-panels. Packing keeps only the depths where some row of an A micro-panel is not zero, and the kernel walks
 /// that list (exact: a zero adds nothing to a chain). Pixel rows are mostly zero where every row of a panel is, at the
-/// border: 12 MNIST digits together ink 390 of the 784 pixels on average, 6 digits about 330. A single row of A is a matrix–vector product, bound by the memory bandwidth of B; it skips
-/// the packing and uses a kernel with 8 accumulators spread over 4 panels.
+/// border: 12 MNIST digits together ink 390 of the 784 pixels on average, 6 digits about 330. A single row of A is a
+/// matrix–vector product, bound by the memory bandwidth of B: it is packed as a one-row micro-panel (a digit's ~150
+/// inked depths, so only those lines of B are read), without depth blocking, and multiplied by a kernel with 8
+/// accumulators spread over 4 panels.
 /// </para>
 /// <para>
 /// Every output is the chain acc ← fma(a_p, b_p, acc), p = 0…k−1, from acc = 0: results are bit-for-bit the
@@ -235,7 +237,7 @@ internal static unsafe class DotProducts
             // Matrix–vector: no reuse of B, so no depth blocking; the row is packed as a micro-panel of one row (translated,
             // its zeros left out), so a pixel row reads only the B lines of its ~150 inked depths of 784.
             float[] packedRow = Scratch(ref t_packedA, k);
-            int[] rowList = Lists(ref t_depthLists, k + 1);
+            int[] rowList = Scratch(ref t_depthLists, k + 1);
             fixed (float* values = packedRow)
             fixed (int* listed = rowList)
             {
@@ -266,7 +268,7 @@ internal static unsafe class DotProducts
         int kc = CeilDiv(k, depthBlocks);
         int mc = Math.Min(RoundUp(m, mrMax), blocking.RowBlock);
         float[] packedArray = Scratch(ref t_packedA, (long)mc * kc);
-        int[] listArray = Lists(ref t_depthLists, (long)CeilDiv(mc, mrMax) * (kc + 1));
+        int[] listArray = Scratch(ref t_depthLists, (long)CeilDiv(mc, mrMax) * (kc + 1));
         fixed (float* packed = packedArray)
         fixed (int* lists = listArray)
         {
@@ -427,21 +429,11 @@ internal static unsafe class DotProducts
         }
     }
 
-    private static float[] Scratch(ref float[]? slot, long length)
+    private static T[] Scratch<T>(ref T[]? slot, long length)
     {
         if (slot is null || slot.Length < length)
         {
-            slot = GC.AllocateUninitializedArray<float>((int)Math.Max(length, 1024));
-        }
-
-        return slot;
-    }
-
-    private static int[] Lists(ref int[]? slot, long length)
-    {
-        if (slot is null || slot.Length < length)
-        {
-            slot = GC.AllocateUninitializedArray<int>((int)Math.Max(length, 1024));
+            slot = GC.AllocateUninitializedArray<T>((int)Math.Max(length, 1024));
         }
 
         return slot;

@@ -221,11 +221,10 @@ internal static class SmoSolver
         private readonly BinaryKernelProblem _problem;
         private readonly sbyte[] _y;
         private readonly double[] _upOffset;   // 0 when t ∈ I_up and active, −∞ otherwise
-        private readonly double[] _lowOffset;  // 0 when t ∈ I_low and active, +∞ otherwise
 
-        // What the float scan for j reads (ArgMinLow): v rounded to float, _lowOffset, and the kernel's diagonal.
+        // What the float scan for j reads (ArgMinLow): v rounded to float, the I_low mask, and the kernel's diagonal.
         private readonly float[] _vSingle;
-        private readonly float[] _lowOffsetSingle;
+        private readonly float[] _lowOffsetSingle; // 0 when t ∈ I_low and active, +∞ otherwise
         private readonly float[] _diagonalSingle;
         private readonly bool[] _active;
         private readonly bool _use512;
@@ -248,7 +247,6 @@ internal static class SmoSolver
             V = new double[l];
             UpperBounds = new double[l];
             _upOffset = new double[l];
-            _lowOffset = new double[l];
             _vSingle = new float[l];
             _lowOffsetSingle = new float[l];
             _diagonalSingle = new float[l];
@@ -285,8 +283,7 @@ internal static class SmoSolver
         {
             _maxUpKnown = false;
             _upOffset[t] = _active[t] && InUp(t) ? 0 : double.NegativeInfinity;
-            _lowOffset[t] = _active[t] && InLow(t) ? 0 : double.PositiveInfinity;
-            _lowOffsetSingle[t] = (float)_lowOffset[t];
+            _lowOffsetSingle[t] = _active[t] && InLow(t) ? 0 : float.PositiveInfinity;
         }
 
         public void ActivateAll()

@@ -122,10 +122,7 @@ internal sealed class PackedRows
     /// <param name="columns">The row length, at least 1.</param>
     /// <exception cref="ArgumentException">The span is shorter than <paramref name="rows"/> × <paramref name="columns"/>.</exception>
     /// <exception cref="ArgumentOutOfRangeException">A size is out of range, or the packed copy would exceed the largest array.</exception>
-    public static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns) => Pack(rowMajor, rows, columns, null);
-
-    /// <summary>Packs a row-major matrix given as one span, translated by <paramref name="background"/> (see <see cref="Background"/>).</summary>
-    internal static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns, float[]? background)
+    public static PackedRows Pack(ReadOnlySpan<float> rowMajor, int rows, int columns)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfLessThan(columns, 1);
@@ -135,20 +132,7 @@ internal sealed class PackedRows
                 $"The span holds {rowMajor.Length} values, fewer than {rows} rows × {columns} columns.", nameof(rowMajor));
         }
 
-        var builder = Allocate(rows, columns, background);
-        Span<long> starts = stackalloc long[PanelWidth];
-        for (int j0 = 0; j0 < rows; j0 += PanelWidth)
-        {
-            int count = Math.Min(PanelWidth, rows - j0);
-            for (int r = 0; r < count; r++)
-            {
-                starts[r] = (long)(j0 + r) * columns;
-            }
-
-            builder.WritePanel(j0 / PanelWidth, rowMajor, starts[..count]);
-        }
-
-        return builder.Result;
+        return PackRows(rowMajor, rows, columns, static j => j, null);
     }
 
     /// <summary>Packs the rows of a feature matrix (contiguous or an index view), in order.</summary>
@@ -164,17 +148,23 @@ internal sealed class PackedRows
             throw new ArgumentException($"The background has {background.Length} values for {matrix.Columns} columns.", nameof(background));
         }
 
-        var builder = Allocate(matrix.Rows, matrix.Columns, background);
+        return PackRows(matrix.Storage, matrix.Rows, matrix.Columns, matrix.StorageRow, background);
+    }
+
+    /// <summary>Packs <paramref name="rows"/> rows, row j being row <paramref name="storageRow"/>(j) of the row-major <paramref name="source"/>, panel by panel.</summary>
+    private static PackedRows PackRows(ReadOnlySpan<float> source, int rows, int columns, Func<int, int> storageRow, float[]? background)
+    {
+        var builder = Allocate(rows, columns, background);
         Span<long> starts = stackalloc long[PanelWidth];
-        for (int j0 = 0; j0 < matrix.Rows; j0 += PanelWidth)
+        for (int j0 = 0; j0 < rows; j0 += PanelWidth)
         {
-            int count = Math.Min(PanelWidth, matrix.Rows - j0);
+            int count = Math.Min(PanelWidth, rows - j0);
             for (int r = 0; r < count; r++)
             {
-                starts[r] = (long)matrix.StorageRow(j0 + r) * matrix.Columns;
+                starts[r] = (long)storageRow(j0 + r) * columns;
             }
 
-            builder.WritePanel(j0 / PanelWidth, matrix.Storage, starts[..count]);
+            builder.WritePanel(j0 / PanelWidth, source, starts[..count]);
         }
 
         return builder.Result;

@@ -560,18 +560,19 @@ internal static class SmoSolver
                 }
             }
 
+            // The lanes merged as the double scans merge theirs (floats widen exactly, so the order and ties are the same).
+            LaneBuffer valueBuffer = default, indexBuffer = default;
+            Span<double> values = valueBuffer, at = indexBuffer;
             for (int lane = 0; lane < Count; lane++)
             {
                 gMax2 = MathF.Max(gMax2, maxima[lane]);
-                int index = bestIndices[lane];
-                float value = bestValues[lane];
-                if (index >= 0 && (value < best || (value == best && index > bestIndex)))
-                {
-                    best = value;
-                    bestIndex = index;
-                }
+                values[lane] = bestValues[lane];
+                at[lane] = bestIndices[lane];
             }
 
+            double merged = best;
+            MergeLanes(values, at, maximum: false, ref merged, ref bestIndex);
+            best = (float)merged;
             return t;
         }
 

@@ -324,7 +324,7 @@ public static class TrainCommand
         {
             log.Info($"Fitting shard {part.Index}/{part.Count} of the grid search on {train.Rows} rows.");
             return ScaleOut.RunShard(
-                ScaleOut.Search(modelName, pipeline, settings), part, settings.ScaleOut.ResultsDirectory!, train.ToFeatures(), train.LabelsAsInts(),
+                ScaleOut.Search(modelName, pipeline, settings), part, settings.ScaleOut.ResultsDirectory!, train.ToFeatures(budget), train.LabelsAsInts(),
                 budget, report.Json, output, error);
         }
 
@@ -348,7 +348,7 @@ public static class TrainCommand
             log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
             Warmup.WaitWithin(warmup);
             model = ProgressDisplay.Run(error, settings.Report.Verbose, progress =>
-                pipeline.Fit(train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
+                pipeline.Fit(train.ToFeatures(budget), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
         }
 
         double fitSeconds = clock.Elapsed.TotalSeconds;
@@ -395,7 +395,7 @@ public static class TrainCommand
             }
 
             clock.Restart();
-            int[] predicted = model.Predict(evaluation.ToFeatures(), budget);
+            int[] predicted = model.Predict(evaluation.ToFeatures(budget), budget);
             predictSeconds = clock.Elapsed.TotalSeconds;
             int[] truth = evaluation.LabelsAsInts();
             var classification = ClassificationReport.Compute(truth, predicted);
@@ -454,9 +454,9 @@ public static class TrainCommand
         double waited = clock.Elapsed.TotalSeconds;
         // One bar for the fits (or the merge), then the refit's own (the SVM's pair problems, the forest's trees, ...).
         var result = ProgressDisplay.Run(error, log.Enabled, progress => merge is not null
-            ? search.Plan(train.ToFeatures(), train.LabelsAsInts()).Merge(merge, budget.WithProgress(progress.Fitting))
+            ? search.Plan(train.ToFeatures(budget), train.LabelsAsInts()).Merge(merge, budget.WithProgress(progress.Fitting))
             : search.Fit(
-                train.ToFeatures(), train.LabelsAsInts(), budget.WithProgress(progress.Fitting),
+                train.ToFeatures(budget), train.LabelsAsInts(), budget.WithProgress(progress.Fitting),
                 new CallbackProgress<SearchProgress>(p => progress.Show("Cross-validation fits", p.CompletedFits, p.TotalFits))));
         // The search time counts the wait for the warm-up, as the fit time does.
         double seconds = waited + result.SearchTime.TotalSeconds;

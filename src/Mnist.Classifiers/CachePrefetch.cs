@@ -1,0 +1,34 @@
+using System.Runtime.Intrinsics.X86;
+
+namespace Mnist.Classifiers;
+
+/// <summary>
+/// Asks the cache for memory about to be read. Reading a slice of every row of a large row-major matrix (a block of
+/// columns) starts a new stream at each row, 3 KB on from the last for MNIST and across pages, which the hardware
+/// prefetchers do not follow: every row then waits a memory latency unless its slice was requested a few rows ahead.
+/// </summary>
+internal static class CachePrefetch
+{
+    /// <summary>How many rows ahead a column-block pass over a matrix asks for its slice.</summary>
+    public const int RowsAhead = 8;
+
+    /// <summary>Asks for every cache line of <paramref name="values"/> (nothing where x86 prefetch is unavailable).</summary>
+    public static unsafe void Lines(ReadOnlySpan<float> values)
+    {
+        if (!Sse.IsSupported || values.IsEmpty)
+        {
+            return;
+        }
+
+        fixed (float* start = values)
+        {
+            byte* end = (byte*)(start + values.Length);
+            for (byte* line = (byte*)start; line < end; line += 64)
+            {
+                Sse.Prefetch0(line);
+            }
+
+            Sse.Prefetch0(end - 1);
+        }
+    }
+}

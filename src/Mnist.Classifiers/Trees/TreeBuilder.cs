@@ -39,6 +39,9 @@ internal sealed class TreeBuilder
     /// <summary>How many rows ahead <see cref="GatherLocal"/> prefetches.</summary>
     private const int GatherAhead = 4;
 
+    /// <summary>Steps from an interpolated guess in <see cref="RandomCut"/> before a binary search takes over.</summary>
+    private const int InterpolationSteps = 4;
+
     private readonly FeatureBins _bins;
     private readonly int[] _labels;
     private readonly int _classes;
@@ -865,9 +868,39 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>The last bin in [first, last] that goes left of t (first − 1 when none does).</summary>
-    private static int RandomCut(float[] low, float[] high, int first, int last, double t)
+    internal static int RandomCut(float[] low, float[] high, int first, int last, double t)
     {
         int lo = first, hi = last, cut = first - 1;
+
+        // Start where t would fall if the bins were evenly spread (pixel values scaled affinely nearly are) and step to
+        // the answer when it is near: one or two cache lines of edges instead of a binary search's eight. Otherwise the
+        // steps have narrowed the range for the binary search. The answer is the same either way: the last bin whose
+        // largest value is ≤ t.
+        double span = (double)high[last] - high[first];
+        if (span > 0 && last > first)
+        {
+            int guess = first + (int)Math.Clamp((t - high[first]) / span * (last - first), 0, last - first);
+            for (int step = 0; step < InterpolationSteps && lo <= hi; step++)
+            {
+                if (high[guess] <= t)
+                {
+                    cut = guess;
+                    lo = guess + 1;
+                    guess++;
+                }
+                else
+                {
+                    hi = guess - 1;
+                    guess--;
+                }
+
+                if (guess < lo || guess > hi)
+                {
+                    break;
+                }
+            }
+        }
+
         while (lo <= hi)
         {
             int mid = (lo + hi) >>> 1;

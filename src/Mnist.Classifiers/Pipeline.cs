@@ -1,6 +1,7 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.ModelSelection;
 using Mnist.Classifiers.Persistence;
+using Mnist.Classifiers.Trees;
 
 namespace Mnist.Classifiers;
 
@@ -53,7 +54,7 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
         InputChecks.TrainingShapes(features, labels);
         budget = ComputeBudget.OrDefault(budget);
         var (transforms, transformed) = FitSteps(features, budget);
-        return new PipelineModel(transforms, Classifier.Fit(transformed, labels, budget));
+        return new PipelineModel(transforms, Classifier.Fit(transformed, labels, budget), heldOut: null, budget);
     }
 
     IClassifierModel IClassifier.Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget) => Fit(features, labels, budget);
@@ -107,7 +108,7 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
         var models = new IClassifierModel[variants.Count];
         ((ISharedWorkClassifier)Classifier).FitVariants(classifiers, transformed, labels, transformedHeldOut, (v, model) =>
         {
-            models[v] = new PipelineModel(transforms, model, heldOut is null ? null : (heldOut, transformedHeldOut!));
+            models[v] = new PipelineModel(transforms, model, heldOut is null ? null : (heldOut, transformedHeldOut!), budget);
             fitted?.Invoke(v, models[v]);
         }, budget);
         return models;
@@ -141,8 +142,23 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     private readonly IFittedTransform[] _transforms;
     private readonly (FeatureMatrix Input, FeatureMatrix Output)? _heldOut;
 
+    // The forest with its thresholds carried back through scalers that come before it, so that predictions skip the
+    // transforms (the same leaves, bit for bit); null for other pipelines.
+    private readonly ForestModel? _foldedForest;
+
     /// <summary>Assembles a fitted pipeline from fitted parts (the classifier must accept the last transform's output).</summary>
     public PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier)
+        : this(transforms, classifier, heldOut: null, ComputeBudget.Default)
+    {
+    }
+
+    /// <summary>
+    /// A fitted pipeline; when it was fitted with others on the same rows (<see cref="Pipeline.FitVariants"/>),
+    /// <paramref name="heldOut"/> holds the held-out rows (that very matrix) and their transform made once for all of them.
+    /// </summary>
+    internal PipelineModel(
+        IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier, (FeatureMatrix Input, FeatureMatrix Output)? heldOut,
+        ComputeBudget budget)
     {
         ArgumentNullException.ThrowIfNull(transforms);
         ArgumentNullException.ThrowIfNull(classifier);
@@ -155,17 +171,17 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         Classifier = classifier;
         Transforms = Array.AsReadOnly(_transforms);
         FeatureCount = _transforms.Length > 0 ? _transforms[0].FeatureCount : classifier.FeatureCount;
+        _heldOut = heldOut;
+
+        // Only a pipeline that will predict new rows: one fitted for a search scores its held-out rows, already transformed.
+        if (heldOut is null && classifier is ForestModel forest && _transforms.Length > 0 && _transforms.All(t => t is IMonotoneFeatureTransform))
+        {
+            _foldedForest = forest.WithInputMaps(_transforms.Cast<IMonotoneFeatureTransform>().ToArray(), budget);
+        }
     }
 
-    /// <summary>
-    /// A fitted pipeline fitted with others on the same rows (<see cref="Pipeline.FitVariants"/>), which transforms
-    /// the held-out rows <paramref name="heldOut"/>.Input (that very matrix) to the Output made once for all of them.
-    /// </summary>
-    internal PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier, (FeatureMatrix Input, FeatureMatrix Output)? heldOut)
-        : this(transforms, classifier)
-    {
-        _heldOut = heldOut;
-    }
+    /// <summary>Whether <see cref="Predict"/> and <see cref="PredictProbabilities"/> skip the transforms (a forest after scalers).</summary>
+    internal bool PredictsWithoutTransforms => _foldedForest is not null;
 
     /// <summary>The fitted transformations, in the order they are applied.</summary>
     public IReadOnlyList<IFittedTransform> Transforms { get; }
@@ -212,7 +228,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
     {
         budget = ComputeBudget.OrDefault(budget); // resolved once for the transforms and the classifier
-        return Classifier.Predict(Transform(features, budget), budget);
+        return FoldedForestFor(features) is { } folded ? folded.Predict(features, budget) : Classifier.Predict(Transform(features, budget), budget);
     }
 
     /// <inheritdoc />
@@ -221,7 +237,21 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         // Checked before transforming, so an unsupported call costs nothing.
         InputChecks.Supports(SupportsProbabilities, this, "class probabilities");
         budget = ComputeBudget.OrDefault(budget);
-        return Classifier.PredictProbabilities(Transform(features, budget), budget);
+        return FoldedForestFor(features) is { } folded
+            ? folded.PredictProbabilities(features, budget)
+            : Classifier.PredictProbabilities(Transform(features, budget), budget);
+    }
+
+    /// <summary>The folded forest, unless the rows are the held-out rows whose transform is already made.</summary>
+    private ForestModel? FoldedForestFor(FeatureMatrix features)
+    {
+        if (_foldedForest is null || (_heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input)))
+        {
+            return null;
+        }
+
+        InputChecks.FeatureCount(features, FeatureCount, "pipeline");
+        return _foldedForest;
     }
 
     /// <inheritdoc />

@@ -28,3 +28,26 @@ public interface IFittedTransform
     /// <param name="budget">The threads and memory the transform may use; null for <see cref="ComputeBudget.Default"/>.</param>
     FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null);
 }
+
+/// <summary>
+/// A fitted transform that maps each feature on its own by a non-decreasing function (the scalers). A model that only
+/// compares single features with thresholds (a forest) can then compare the untransformed values with thresholds
+/// carried back through the maps, and skip the transform (<see cref="Trees.ForestModel.WithInputMaps"/>).
+/// </summary>
+internal interface IMonotoneFeatureTransform : IFittedTransform
+{
+    /// <summary>Half the distance from <paramref name="value"/> to the next float up: where rounding to float turns up.</summary>
+    static double HalfStepAbove(double value) => ((double)MathF.BitIncrement((float)value) - (float)value) / 2;
+
+    /// <summary>Whether every feature's map is non-decreasing with these parameters (otherwise nothing may be folded).</summary>
+    bool IsNonDecreasing { get; }
+
+    /// <summary>What <see cref="IFittedTransform.Transform"/> makes of <paramref name="value"/> in <paramref name="feature"/>, bit for bit.</summary>
+    float Map(int feature, float value);
+
+    /// <summary>
+    /// About the largest value whose map is at most <paramref name="mapped"/> (a starting point for an exact search, so
+    /// it should be within a few floats of it: the upper end of the values that round to <paramref name="mapped"/>).
+    /// </summary>
+    double EstimateLargestAtMost(int feature, float mapped);
+}

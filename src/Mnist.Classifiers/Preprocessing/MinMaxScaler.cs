@@ -92,7 +92,7 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
 }
 
 /// <summary>A fitted <see cref="MinMaxScaler"/>. Immutable and thread-safe.</summary>
-public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
+public sealed class FittedMinMaxScaler : IFittedTransform, IMonotoneFeatureTransform, IPersistable
 {
     /// <summary>The kind name of fitted min-max scalers in model files.</summary>
     internal const string Kind = "minmax-scaler";
@@ -159,6 +159,31 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IPersistable
                 TensorPrimitives.Min(destination, high, destination);
             }
         });
+    }
+
+    /// <inheritdoc />
+    bool IMonotoneFeatureTransform.IsNonDecreasing =>
+        _scale.All(scale => float.IsFinite(scale) && scale >= 0) && _offset.All(float.IsFinite);
+
+    /// <inheritdoc />
+    float IMonotoneFeatureTransform.Map(int feature, float value)
+    {
+        // The steps of Transform: multiply, add, then clamp (TensorPrimitives.Max and Min, which keep NaN).
+        value = (value * _scale[feature]) + _offset[feature];
+        if (Clip && !float.IsNaN(value))
+        {
+            value = Math.Min(Math.Max(value, (float)RangeMin), (float)RangeMax);
+        }
+
+        return value;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Each rounding step undone at the upper end of what rounds to its result.</remarks>
+    double IMonotoneFeatureTransform.EstimateLargestAtMost(int feature, float mapped)
+    {
+        double product = mapped + IMonotoneFeatureTransform.HalfStepAbove(mapped) - _offset[feature];
+        return (product + IMonotoneFeatureTransform.HalfStepAbove(product)) / _scale[feature];
     }
 
     string IPersistable.PersistenceKind => Kind;

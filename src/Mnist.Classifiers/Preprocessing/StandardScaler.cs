@@ -120,7 +120,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
 }
 
 /// <summary>A fitted <see cref="StandardScaler"/>: the column means and scales. Immutable and thread-safe.</summary>
-public sealed class FittedStandardScaler : IFittedTransform, IPersistable
+public sealed class FittedStandardScaler : IFittedTransform, IMonotoneFeatureTransform, IPersistable
 {
     /// <summary>The kind name of fitted standard scalers in model files.</summary>
     internal const string Kind = "standard-scaler";
@@ -177,6 +177,45 @@ public sealed class FittedStandardScaler : IFittedTransform, IPersistable
         bool withMean = WithMean, withStd = WithStd;
         return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () => (source, destination) =>
             Standardize(source, destination, withMean ? means : null, withStd ? scales : null));
+    }
+
+    /// <inheritdoc />
+    bool IMonotoneFeatureTransform.IsNonDecreasing =>
+        _means.All(double.IsFinite) && _scales.All(scale => double.IsFinite(scale) && scale > 0);
+
+    /// <inheritdoc />
+    float IMonotoneFeatureTransform.Map(int feature, float value)
+    {
+        // The scalar steps of Standardize.
+        if (WithMean)
+        {
+            value = (float)(value - _means[feature]);
+        }
+
+        if (WithStd)
+        {
+            value = (float)(value / _scales[feature]);
+        }
+
+        return value;
+    }
+
+    /// <inheritdoc />
+    /// <remarks>Each rounding step undone at the upper end of what rounds to its result.</remarks>
+    double IMonotoneFeatureTransform.EstimateLargestAtMost(int feature, float mapped)
+    {
+        double value = mapped;
+        if (WithStd)
+        {
+            value = (value + IMonotoneFeatureTransform.HalfStepAbove(value)) * _scales[feature];
+        }
+
+        if (WithMean)
+        {
+            value = value + IMonotoneFeatureTransform.HalfStepAbove(value) + _means[feature];
+        }
+
+        return value;
     }
 
     /// <summary>

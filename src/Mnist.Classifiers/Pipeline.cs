@@ -144,7 +144,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
 
     // The forest with its thresholds carried back through scalers that come before it, so that predictions skip the
     // transforms (the same leaves, bit for bit); null for other pipelines.
-    private readonly ForestModel? _foldedForest;
+    private readonly FoldedForest? _foldedForest;
 
     /// <summary>Assembles a fitted pipeline from fitted parts (the classifier must accept the last transform's output).</summary>
     public PipelineModel(IReadOnlyList<IFittedTransform> transforms, IClassifierModel classifier)
@@ -228,7 +228,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
     {
         budget = ComputeBudget.OrDefault(budget); // resolved once for the transforms and the classifier
-        return FoldedForestFor(features) is { } folded ? folded.Predict(features, budget) : Classifier.Predict(Transform(features, budget), budget);
+        return FoldedForestFor(features, budget) is { } folded ? folded.Predict(features, budget) : Classifier.Predict(Transform(features, budget), budget);
     }
 
     /// <inheritdoc />
@@ -237,21 +237,22 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         // Checked before transforming, so an unsupported call costs nothing.
         InputChecks.Supports(SupportsProbabilities, this, "class probabilities");
         budget = ComputeBudget.OrDefault(budget);
-        return FoldedForestFor(features) is { } folded
+        return FoldedForestFor(features, budget) is { } folded
             ? folded.PredictProbabilities(features, budget)
             : Classifier.PredictProbabilities(Transform(features, budget), budget);
     }
 
     /// <summary>The folded forest, unless the rows are the held-out rows whose transform is already made.</summary>
-    private ForestModel? FoldedForestFor(FeatureMatrix features)
+    private ForestModel? FoldedForestFor(FeatureMatrix features, ComputeBudget budget)
     {
         if (_foldedForest is null || (_heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input)))
         {
             return null;
         }
 
+        // Values the scalers would take to an infinity go the transforms' way, to the same error as without the fold.
         InputChecks.FeatureCount(features, FeatureCount, "pipeline");
-        return _foldedForest;
+        return _foldedForest.ScalesFinite(features, budget) ? _foldedForest.Forest : null;
     }
 
     /// <inheritdoc />

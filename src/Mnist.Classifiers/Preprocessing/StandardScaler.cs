@@ -184,21 +184,8 @@ public sealed class FittedStandardScaler : IFittedTransform, IMonotoneFeatureTra
         _means.All(double.IsFinite) && _scales.All(scale => double.IsFinite(scale) && scale > 0);
 
     /// <inheritdoc />
-    float IMonotoneFeatureTransform.Map(int feature, float value)
-    {
-        // The scalar steps of Standardize.
-        if (WithMean)
-        {
-            value = (float)(value - _means[feature]);
-        }
-
-        if (WithStd)
-        {
-            value = (float)(value / _scales[feature]);
-        }
-
-        return value;
-    }
+    float IMonotoneFeatureTransform.Map(int feature, float value) =>
+        StandardizeValue(value, feature, WithMean ? _means : null, WithStd ? _scales : null);
 
     /// <inheritdoc />
     /// <remarks>Each rounding step undone at the upper end of what rounds to its result.</remarks>
@@ -251,19 +238,24 @@ public sealed class FittedStandardScaler : IFittedTransform, IMonotoneFeatureTra
 
         for (; j < d; j++)
         {
-            float value = source[j];
-            if (means is not null)
-            {
-                value = (float)(value - means[j]);
-            }
-
-            if (scales is not null)
-            {
-                value = (float)(value / scales[j]);
-            }
-
-            destination[j] = value;
+            destination[j] = StandardizeValue(source[j], j, means, scales);
         }
+    }
+
+    /// <summary>One value of <see cref="Standardize"/>: (float)((double)(float)((double)x − mean) / scale), each step skipped when its array is null.</summary>
+    private static float StandardizeValue(float value, int j, double[]? means, double[]? scales)
+    {
+        if (means is not null)
+        {
+            value = (float)(value - means[j]);
+        }
+
+        if (scales is not null)
+        {
+            value = (float)(value / scales[j]);
+        }
+
+        return value;
     }
 
     string IPersistable.PersistenceKind => Kind;

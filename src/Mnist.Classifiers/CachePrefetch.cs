@@ -1,4 +1,5 @@
 using System.Runtime.Intrinsics.X86;
+using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers;
 
@@ -13,14 +14,15 @@ internal static class CachePrefetch
     public const int RowsAhead = 8;
 
     /// <summary>Asks for every cache line of <paramref name="values"/> (nothing where x86 prefetch is unavailable).</summary>
-    public static unsafe void Lines(ReadOnlySpan<float> values)
+    public static unsafe void Lines<T>(ReadOnlySpan<T> values)
+        where T : unmanaged
     {
         if (!Sse.IsSupported || values.IsEmpty)
         {
             return;
         }
 
-        fixed (float* start = values)
+        fixed (T* start = values)
         {
             byte* end = (byte*)(start + values.Length);
             for (byte* line = (byte*)start; line < end; line += 64)
@@ -29,6 +31,18 @@ internal static class CachePrefetch
             }
 
             Sse.Prefetch0(end - 1);
+        }
+    }
+
+    /// <summary>
+    /// In a pass over rows of <paramref name="matrix"/> reading <paramref name="columns"/> of each, at row
+    /// <paramref name="row"/>: asks for the same columns of the row <see cref="RowsAhead"/> rows on, if there is one.
+    /// </summary>
+    public static void RowAhead(FeatureMatrix matrix, int row, Range columns)
+    {
+        if (row + RowsAhead < matrix.Rows)
+        {
+            Lines(matrix.Row(row + RowsAhead)[columns]);
         }
     }
 }

@@ -212,9 +212,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
     {
         InputChecks.FeatureCount(features, FeatureCount, "pipeline");
-        return _heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input)
-            ? heldOut.Output
-            : Apply(_transforms, features, ComputeBudget.OrDefault(budget));
+        return IsHeldOut(features) ? _heldOut!.Value.Output : Apply(_transforms, features, ComputeBudget.OrDefault(budget));
     }
 
     /// <summary>Applies <paramref name="transforms"/> in order.</summary>
@@ -247,10 +245,13 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
             : Classifier.PredictProbabilities(Transform(features, budget), budget);
     }
 
+    /// <summary>Whether <paramref name="features"/> is the very matrix of held-out rows whose transform was made with the fit.</summary>
+    private bool IsHeldOut(FeatureMatrix features) => _heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input);
+
     /// <summary>The folded forest, unless the rows are the held-out rows whose transform is already made.</summary>
     private ForestModel? FoldedForestFor(FeatureMatrix features, ComputeBudget budget)
     {
-        if (_foldedForest is null || (_heldOut is { } heldOut && ReferenceEquals(features, heldOut.Input)))
+        if (_foldedForest is null || IsHeldOut(features))
         {
             return null;
         }

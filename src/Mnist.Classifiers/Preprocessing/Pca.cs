@@ -151,10 +151,7 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
             Span<double> sum = means.AsSpan(c0, width);
             for (int i = 0; i < rows; i++)
             {
-                if (i + CachePrefetch.RowsAhead < rows)
-                {
-                    CachePrefetch.Lines(features.Row(i + CachePrefetch.RowsAhead)[c0..c1]);
-                }
+                CachePrefetch.RowAhead(features, i, c0..c1);
 
                 TensorPrimitives.ConvertChecked<float, double>(features.Row(i)[c0..c1], row);
                 TensorPrimitives.Add(sum, row, sum);

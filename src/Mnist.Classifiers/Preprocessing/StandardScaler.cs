@@ -45,10 +45,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
             Span<double> sum = new double[width];
             for (int i = 0; i < rows; i++)
             {
-                if (i + CachePrefetch.RowsAhead < rows)
-                {
-                    CachePrefetch.Lines(features.Row(i + CachePrefetch.RowsAhead)[c0..c1]);
-                }
+                CachePrefetch.RowAhead(features, i, c0..c1);
 
                 TensorPrimitives.ConvertChecked<float, double>(features.Row(i)[c0..c1], row);
                 TensorPrimitives.Add(sum, row, sum);
@@ -66,10 +63,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
             Span<double> squares = new double[width];
             for (int i = 0; i < rows; i++)
             {
-                if (i + CachePrefetch.RowsAhead < rows)
-                {
-                    CachePrefetch.Lines(features.Row(i + CachePrefetch.RowsAhead)[c0..c1]);
-                }
+                CachePrefetch.RowAhead(features, i, c0..c1);
 
                 TensorPrimitives.ConvertChecked<float, double>(features.Row(i)[c0..c1], row);
                 TensorPrimitives.Subtract(row, mean, row);

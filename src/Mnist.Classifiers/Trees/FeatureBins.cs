@@ -66,11 +66,7 @@ internal sealed class FeatureBins
             int f0 = chunk * ChunkFeatures, width = Math.Min(ChunkFeatures, d - f0);
             for (int r = 0; r < n; r++)
             {
-                if (r + CachePrefetch.RowsAhead < n)
-                {
-                    // This halved the gather's time on an Intel Xeon.
-                    CachePrefetch.Lines(x.Row(r + CachePrefetch.RowsAhead).Slice(f0, width));
-                }
+                CachePrefetch.RowAhead(x, r, f0..(f0 + width)); // this halved the gather's time on an Intel Xeon
 
                 var row = x.Row(r).Slice(f0, width);
                 for (int j = 0; j < width; j++)

@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -403,15 +402,11 @@ internal sealed class TreeBuilder
         {
             for (int i = start; i < end; i++)
             {
-                if (Sse.IsSupported && i + GatherAhead < end)
+                if (i + GatherAhead < end)
                 {
                     // The rows are scattered over the code matrix, each a new stream to the hardware prefetcher: ask for
                     // the lines of a row a few copies ahead, so that its copy does not wait a memory latency.
-                    byte* ahead = rowCodes + ((long)_rows[i + GatherAhead] * _d);
-                    for (int b = 0; b < _d; b += 64)
-                    {
-                        Sse.Prefetch0(ahead + b);
-                    }
+                    CachePrefetch.Lines(new ReadOnlySpan<byte>(rowCodes + ((long)_rows[i + GatherAhead] * _d), _d));
                 }
 
                 int offset = (i - start) * _localStride;

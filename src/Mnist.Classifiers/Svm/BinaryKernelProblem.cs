@@ -24,20 +24,17 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
     public static long SelfKernelBytes(long count) => count * count * sizeof(float);
 
     /// <summary>
-    /// This segment with its self kernel: one large blocked product on <paramref name="degreeOfParallelism"/> threads,
-    /// which runs near the processor's peak, where the same values computed row by row inside each of the class's
-    /// k − 1 problems would be bound by memory bandwidth and computed up to k − 1 times.
+    /// This segment with its self kernel: the dot products as one large blocked product, which runs near the processor's
+    /// peak where the same values computed row by row inside each of the class's k − 1 problems would be bound by memory
+    /// bandwidth and computed up to k − 1 times. Only the lower triangle is computed and mirrored
+    /// (<see cref="GramMatrix.Symmetric"/>: the same values bit for bit as the full product, for half the work); every
+    /// row is then turned into kernel values as a pair problem's rows are.
     /// </summary>
-    public KernelSegment WithSelfKernel(FeatureMatrix features, KernelFunction kernel, int degreeOfParallelism)
+    public KernelSegment WithSelfKernel(FeatureMatrix features, KernelFunction kernel, ComputeBudget budget)
     {
         int n = Rows.Length;
-        var values = new float[(long)n * n];
-        DotProducts.Compute(features.Subset(Rows), Packed, values, n, degreeOfParallelism);
-        for (int i = 0; i < n; i++)
-        {
-            kernel.Apply(values.AsSpan(i * n, n), Packed.SquaredNorms[i], Packed.SquaredNorms);
-        }
-
+        var values = GramMatrix.Symmetric(features.Subset(Rows).ToContiguous(), Packed, budget);
+        Parallel.For(0, n, budget.ParallelOptions, i => kernel.Apply(values.AsSpan(i * n, n), Packed.SquaredNorms[i], Packed.SquaredNorms));
         return this with { SelfKernel = values };
     }
 }
@@ -242,7 +239,14 @@ internal sealed class BinaryKernelProblem
     private readonly float[] _batchRows;
     private readonly float[] _batchProducts;
 
-    public BinaryKernelProblem(FeatureMatrix features, KernelSegment positive, KernelSegment negative, KernelFunction kernel, long cacheBytes)
+    /// <param name="features">The training rows.</param>
+    /// <param name="positive">The +1 samples.</param>
+    /// <param name="negative">The −1 samples.</param>
+    /// <param name="kernel">The kernel.</param>
+    /// <param name="cacheBytes">The most bytes of kernel rows cached at once.</param>
+    /// <param name="rowPool">Where the cached rows' buffers come from (see <see cref="ReturnRows"/>); a pool of the problem's own when null.</param>
+    public BinaryKernelProblem(
+        FeatureMatrix features, KernelSegment positive, KernelSegment negative, KernelFunction kernel, long cacheBytes, KernelRowPool? rowPool = null)
     {
         _features = features;
         _positive = positive;
@@ -264,13 +268,14 @@ internal sealed class BinaryKernelProblem
 
         _batchRows = new float[PrefetchWidth * _columns];
         _batchProducts = new float[(long)PrefetchWidth * Length];
-        _cache = new KernelRowCache(Length, cacheBytes);
+        _cache = new KernelRowCache(Length, cacheBytes, rowPool);
         _prefetchedUnused = new bool[Length];
     }
 
     /// <summary>A problem over <paramref name="rows"/>, packing them itself (used by the probability cross-validation).</summary>
     public static BinaryKernelProblem FromRows(
-        FeatureMatrix features, ReadOnlySpan<int> rows, ReadOnlySpan<bool> positive, KernelFunction kernel, float[]? background, long cacheBytes)
+        FeatureMatrix features, ReadOnlySpan<int> rows, ReadOnlySpan<bool> positive, KernelFunction kernel, float[]? background, long cacheBytes,
+        KernelRowPool? rowPool = null)
     {
         var positives = new List<int>();
         var negatives = new List<int>();
@@ -280,7 +285,8 @@ internal sealed class BinaryKernelProblem
         }
 
         return new BinaryKernelProblem(
-            features, KernelSegment.Create(features, [.. positives], background), KernelSegment.Create(features, [.. negatives], background), kernel, cacheBytes);
+            features, KernelSegment.Create(features, [.. positives], background), KernelSegment.Create(features, [.. negatives], background), kernel, cacheBytes,
+            rowPool);
     }
 
     /// <summary>The number of samples, l.</summary>
@@ -357,6 +363,12 @@ internal sealed class BinaryKernelProblem
         ComputeRows(batch[..count], rows);
         return rows[count - 1];
     }
+
+    /// <summary>
+    /// Hands the cached rows' buffers back to the row pool for the next problem (see <see cref="KernelRowPool"/>); call it
+    /// when the solver is done. The rows served before must no longer be used.
+    /// </summary>
+    public void ReturnRows() => _cache.ReturnRows();
 
     /// <summary>Whether row <paramref name="i"/> is in the cache.</summary>
     public bool IsCached(int i) => _cache.Contains(i);

@@ -15,7 +15,6 @@ internal static class SvmTrainer
         var layout = Layout.Create(options, features, labels);
         int k = layout.Classes.Length;
         var pairs = layout.Pairs;
-        int parallelism = budget.MaxDegreeOfParallelism;
         int concurrent = budget.ConcurrentParts(pairs.Count);
 
         // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
@@ -29,7 +28,7 @@ internal static class SvmTrainer
         {
             for (int c = 0; c < k; c++)
             {
-                segments[c] = segments[c].WithSelfKernel(features, layout.Kernel, parallelism);
+                segments[c] = segments[c].WithSelfKernel(features, layout.Kernel, budget);
             }
 
             kernelBytes -= selfBytes;
@@ -152,15 +151,18 @@ internal static class SvmTrainer
         var solutions = new BinarySolution[pairs.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = budget.ConcurrentParts(pairs.Count), CancellationToken = budget.Cancellation };
         int solved = 0;
+        // The problems solved one after another on a thread reuse each other's kernel-row buffers.
+        var rowPool = new KernelRowPool(pairs.Max(pair => segments[pair.First].Rows.Length + segments[pair.Second].Rows.Length));
         // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
         Parallel.ForEach(layout.Order, parallel, p =>
         {
             before(p);
             var (ci, cj) = pairs[p];
-            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], layout.Kernel, cacheBytes);
+            var problem = new BinaryKernelProblem(features, segments[ci], segments[cj], layout.Kernel, cacheBytes, rowPool);
             solutions[p] = SmoSolver.Solve(
                 problem, options.C * layout.Weights[ci], options.C * layout.Weights[cj], options.Tolerance, options.Shrinking, options.MaxIterations,
                 budget.Cancellation);
+            problem.ReturnRows();
             budget.Report("pair problems", Interlocked.Increment(ref solved), pairs.Count);
         });
 
@@ -258,6 +260,8 @@ internal static class SvmTrainer
         var permutation = Enumerable.Range(0, l).ToArray();
         SeededRandom.ForStream(seed, pair).FisherYatesShuffle<int>(permutation);
         var decisions = new double[l];
+        // The folds' problems (each at most l samples) reuse each other's kernel-row buffers.
+        var rowPool = new KernelRowPool(l);
         var labels = new sbyte[l];
         for (int i = 0; i < l; i++)
         {
@@ -285,8 +289,9 @@ internal static class SvmTrainer
 
             int[] subRows = trainPositions.Select(t => rows[t]).ToArray();
             bool[] subPositive = trainPositions.Select(t => positive[t]).ToArray();
-            var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, background, cacheBytes);
+            var problem = BinaryKernelProblem.FromRows(features, subRows, subPositive, kernel, background, cacheBytes, rowPool);
             var solution = SmoSolver.Solve(problem, cPositive, cNegative, options.Tolerance, options.Shrinking, options.MaxIterations, pairBudget.Cancellation);
+            problem.ReturnRows();
             // The fold's model as a two-class SvmModel whose first class is the +1 side (the problem orders its +1
             // samples first), so that its one-vs-one decision value has LIBSVM's sign.
             var supportRows = new List<int>();

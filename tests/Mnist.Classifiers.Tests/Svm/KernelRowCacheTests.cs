@@ -5,7 +5,8 @@ namespace Mnist.Classifiers.Tests.Svm;
 
 /// <summary>
 /// <see cref="KernelRowCache"/>: rows served again without recomputation, least-recently-used eviction within the byte
-/// budget, the rows a caller pins for one allocation never evicted by it, and the capacity's bounds.
+/// budget, the rows a caller pins for one allocation never evicted by it, the capacity's bounds, and the row buffers handed
+/// from one problem to the next through a <see cref="KernelRowPool"/>.
 /// </summary>
 public class KernelRowCacheTests
 {
@@ -152,5 +153,70 @@ public class KernelRowCacheTests
         cache.Allocate(2, pinnedA: 1); // 0 is the least recent and not pinned
         Cached(cache).Should().Equal(1, 2);
         second.Should().OnlyContain(v => v == 2f);
+    }
+
+    [Fact]
+    public void Returned_rows_go_to_the_next_cache_of_the_pool_and_the_cache_is_empty_again()
+    {
+        var pool = new KernelRowPool(10);
+        var first = new KernelRowCache(8, long.MaxValue, pool);
+        float[][] rows = [first.Allocate(1), first.Allocate(4), first.Allocate(6)];
+        rows.Should().AllSatisfy(row => row.Should().HaveCount(10, "rows are the pool's length"));
+
+        first.ReturnRows();
+        Cached(first).Should().BeEmpty();
+        first.TryGet(4).Should().BeNull("a returned row is no longer served");
+
+        var second = new KernelRowCache(6, long.MaxValue, pool);
+        float[][] reused = [second.Allocate(0), second.Allocate(1), second.Allocate(2)];
+        reused.Should().OnlyContain(row => rows.Any(old => ReferenceEquals(old, row)), "the buffers are handed on")
+            .And.OnlyHaveUniqueItems();
+        second.Allocate(3).Should().NotBeSameAs(rows[0]).And.NotBeSameAs(rows[1]).And.NotBeSameAs(rows[2], "the pool was empty: a new buffer");
+
+        var act = () => new KernelRowCache(11, long.MaxValue, pool);
+        act.Should().Throw<ArgumentException>().WithMessage("*hold 10 values*11*");
+    }
+
+    [Fact]
+    public void The_budget_counts_the_pool_s_row_length()
+    {
+        var cache = new KernelRowCache(8, 3L * 16 * sizeof(float), new KernelRowPool(16));
+
+        cache.Capacity.Should().Be(3, "three rows of 16 floats fit, not six of 8");
+    }
+
+    [Theory]
+    [InlineData(SvmKernelType.Rbf)]
+    [InlineData(SvmKernelType.Polynomial)]
+    public void Problems_sharing_a_pool_of_stale_rows_solve_as_with_new_rows(SvmKernelType type)
+    {
+        // Every buffer the problems get has been filled with NaN by an earlier user: a kernel value not written in
+        // full before it is read would change the steps (or make them NaN).
+        var (x, y) = SvmClassifierTests.Blobs(120, [0, 1], 7, seed: 5, spread: 2.5);
+        var rows = Enumerable.Range(0, x.Rows).ToArray();
+        var positive = y.Select(label => label == 0).ToArray();
+        var kernel = new KernelFunction(type, 0.05, 3, 0.1);
+        var fresh = SmoSolver.Solve(BinaryKernelProblem.FromRows(x, rows, positive, kernel, null, 1 << 20), 2.0, 2.0, 1e-3, true, 0);
+
+        var pool = new KernelRowPool(x.Rows + 9);
+        var stale = Enumerable.Range(0, x.Rows).Select(_ => pool.Rent()).ToArray();
+        foreach (var row in stale)
+        {
+            Array.Fill(row, float.NaN);
+        }
+
+        pool.Return(stale);
+        for (int round = 0; round < 2; round++)
+        {
+            var problem = BinaryKernelProblem.FromRows(x, rows, positive, kernel, null, 1 << 20, pool);
+            var pooled = SmoSolver.Solve(problem, 2.0, 2.0, 1e-3, true, 0);
+            problem.ReturnRows();
+
+            pooled.Iterations.Should().Be(fresh.Iterations);
+            pooled.Alpha.Should().Equal(fresh.Alpha);
+            pooled.Rho.Should().Be(fresh.Rho);
+        }
+
+        fresh.Iterations.Should().BeGreaterThan(10);
     }
 }

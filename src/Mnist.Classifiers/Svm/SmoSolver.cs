@@ -352,8 +352,11 @@ internal static class SmoSolver
 
             double best = double.NegativeInfinity;
             int bestIndex = -1;
-            int t = _use512 ? ArgMaxUpVectors<Vector512<double>, ScanVector512>(candidates, ref best, ref bestIndex)
-                : _use256 ? ArgMaxUpVectors<Vector256<double>, ScanVector256>(candidates, ref best, ref bestIndex)
+            bool collect = !ReferenceEquals(candidates, TopCandidates.None);
+            int t = _use512 ? (collect ? ArgMaxUpVectors<Vector512<double>, ScanVector512, Collecting>(candidates, ref best, ref bestIndex)
+                    : ArgMaxUpVectors<Vector512<double>, ScanVector512, NotCollecting>(candidates, ref best, ref bestIndex))
+                : _use256 ? (collect ? ArgMaxUpVectors<Vector256<double>, ScanVector256, Collecting>(candidates, ref best, ref bestIndex)
+                    : ArgMaxUpVectors<Vector256<double>, ScanVector256, NotCollecting>(candidates, ref best, ref bestIndex))
                 : 0;
             for (; t < V.Length; t++)
             {
@@ -436,9 +439,10 @@ internal static class SmoSolver
             return t;
         }
 
-        private int ArgMaxUpVectors<TVector, TScan>(TopCandidates candidates, ref double best, ref int bestIndex)
+        private int ArgMaxUpVectors<TVector, TScan, TCollect>(TopCandidates candidates, ref double best, ref int bestIndex)
             where TVector : struct
             where TScan : struct, IScanVector<TVector>
+            where TCollect : struct, ICollectFlag
         {
             int l = V.Length, t = 0, count = TScan.Count;
             ref double v = ref MemoryMarshal.GetArrayDataReference(V);
@@ -457,7 +461,7 @@ internal static class SmoSolver
                 bestValues = TScan.ConditionalSelect(better, key, bestValues);
                 bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
                 indices = TScan.Add(indices, step);
-                if (TScan.GreaterThanAny(key, threshold))
+                if (TCollect.Collects && TScan.GreaterThanAny(key, threshold))
                 {
                     TScan.CopyTo(key, lanes);
                     OfferLanes(lanes[..count], t, candidates);
@@ -482,7 +486,9 @@ internal static class SmoSolver
             float best = float.PositiveInfinity, gMax2 = float.NegativeInfinity;
             int bestIndex = -1;
             float gMaxSingle = (float)gMax, kiiSingle = (float)kii;
-            int t = _use256 ? ArgMinLowVectors(gMaxSingle, kiiSingle, ki, candidates, ref best, ref bestIndex, ref gMax2) : 0;
+            int t = !_use256 ? 0
+                : ReferenceEquals(candidates, TopCandidates.None) ? ArgMinLowVectors<NotCollecting>(gMaxSingle, kiiSingle, ki, candidates, ref best, ref bestIndex, ref gMax2)
+                : ArgMinLowVectors<Collecting>(gMaxSingle, kiiSingle, ki, candidates, ref best, ref bestIndex, ref gMax2);
             float[] v = _vSingle, low = _lowOffsetSingle, diagonal = _diagonalSingle;
             for (; t < v.Length; t++)
             {
@@ -512,7 +518,9 @@ internal static class SmoSolver
             return (best, bestIndex, gMax2);
         }
 
-        private int ArgMinLowVectors(float gMax, float kii, float[] ki, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
+        private int ArgMinLowVectors<TCollect>(
+            float gMax, float kii, float[] ki, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
+            where TCollect : struct, ICollectFlag
         {
             const int Count = 8;
             int l = _vSingle.Length, t = 0;
@@ -520,60 +528,113 @@ internal static class SmoSolver
             ref float low = ref MemoryMarshal.GetArrayDataReference(_lowOffsetSingle);
             ref float diagonal = ref MemoryMarshal.GetArrayDataReference(_diagonalSingle);
             ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
+            // Two sets of lanes, for even and odd vectors, as in UpdateVVectors.
             var bestValues = Vector256.Create(float.PositiveInfinity);
             var bestIndices = Vector256.Create(-1);
             var maxima = Vector256.Create(float.NegativeInfinity);
+            var oddValues = bestValues;
+            var oddIndices = bestIndices;
+            var oddMaxima = maxima;
             var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
-            var step = Vector256.Create(Count);
+            var oddOffset = Vector256.Create(Count);
+            var step = Vector256.Create(2 * Count);
             var gMaxVector = Vector256.Create(gMax);
             var kiiVector = Vector256.Create(kii);
-            var two = Vector256.Create(2f);
-            var tau = Vector256.Create((float)Tau);
-            var infinity = Vector256.Create(float.PositiveInfinity);
             var threshold = Vector256.Create((float)candidates.Threshold);
-            for (; t <= l - Count; t += Count)
+            for (; t <= l - (2 * Count); t += 2 * Count)
             {
-                var vv = Vector256.LoadUnsafe(ref v, (nuint)t);
-                var offset = Vector256.LoadUnsafe(ref low, (nuint)t);
-                maxima = Vector256.Max(maxima, -vv - offset);
-                var gradDiff = gMaxVector - vv;
-                var quad = (kiiVector + Vector256.LoadUnsafe(ref diagonal, (nuint)t)) - (Vector256.LoadUnsafe(ref row, (nuint)t) * two);
-                quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<float>.Zero), quad, tau);
-                var objDiff = -(gradDiff * gradDiff) / quad;
-                objDiff = Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<float>.Zero), objDiff, infinity) + offset;
+                var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
+                var oddObjDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t + Count, ref oddMaxima);
                 var better = Vector256.LessThanOrEqual(objDiff, bestValues);
                 bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
                 bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
+                var oddBetter = Vector256.LessThanOrEqual(oddObjDiff, oddValues);
+                oddValues = Vector256.ConditionalSelect(oddBetter, oddObjDiff, oddValues);
+                oddIndices = Vector256.ConditionalSelect(oddBetter.AsInt32(), indices + oddOffset, oddIndices);
                 indices += step;
-                var key = -objDiff;
-                if (Vector256.GreaterThanAny(key, threshold))
+                // Compiled out of the plain scan, whose loop then holds no call (a call in it made the JIT keep the
+                // vectors on the stack, which tripled the scan's time).
+                if (TCollect.Collects)
                 {
-                    for (int lane = 0; lane < Count; lane++)
-                    {
-                        if (key[lane] > candidates.Threshold && key[lane] > float.NegativeInfinity)
-                        {
-                            candidates.Offer(key[lane], t + lane);
-                        }
-                    }
-
-                    threshold = Vector256.Create((float)candidates.Threshold);
+                    threshold = OfferLowCandidates(-objDiff, t, candidates, threshold);
+                    threshold = OfferLowCandidates(-oddObjDiff, t + Count, candidates, threshold);
                 }
             }
 
-            // The lanes merged as the double scans merge theirs (floats widen exactly, so the order and ties are the same).
-            LaneBuffer valueBuffer = default, indexBuffer = default;
-            Span<double> values = valueBuffer, at = indexBuffer;
-            for (int lane = 0; lane < Count; lane++)
+            if (t <= l - Count)
             {
-                gMax2 = MathF.Max(gMax2, maxima[lane]);
-                values[lane] = bestValues[lane];
-                at[lane] = bestIndices[lane];
+                var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
+                var better = Vector256.LessThanOrEqual(objDiff, bestValues);
+                bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
+                bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
+                if (TCollect.Collects)
+                {
+                    OfferLowCandidates(-objDiff, t, candidates, threshold);
+                }
+
+                t += Count;
             }
 
+            // The lanes merged as the double scans merge theirs (floats widen exactly, so the order and ties are the same).
             double merged = best;
-            MergeLanes(values, at, maximum: false, ref merged, ref bestIndex);
+            gMax2 = MergeLowLanes(bestValues, bestIndices, maxima, gMax2, ref merged, ref bestIndex);
+            gMax2 = MergeLowLanes(oddValues, oddIndices, oddMaxima, gMax2, ref merged, ref bestIndex);
             best = (float)merged;
             return t;
+        }
+
+        /// <summary>
+        /// −b²/a + offset for 8 variables from <paramref name="t"/> (+∞ where b ≤ 0 or outside I_low), and the running
+        /// maximum of −v − offset. The maximum is the processor's (vmaxps): the values are never NaN, and where the largest
+        /// is a zero its sign does not matter (it is only added to m(α) for the stopping test).
+        /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<float> LowObjective(
+            ref float v, ref float low, ref float diagonal, ref float row, Vector256<float> gMax, Vector256<float> kii, int t, ref Vector256<float> maxima)
+        {
+            var vv = Vector256.LoadUnsafe(ref v, (nuint)t);
+            var offset = Vector256.LoadUnsafe(ref low, (nuint)t);
+            maxima = Vector256.MaxNative(maxima, -vv - offset);
+            var gradDiff = gMax - vv;
+            var quad = (kii + Vector256.LoadUnsafe(ref diagonal, (nuint)t)) - (Vector256.LoadUnsafe(ref row, (nuint)t) * Vector256.Create(2f));
+            quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<float>.Zero), quad, Vector256.Create((float)Tau));
+            var objDiff = -(gradDiff * gradDiff) / quad;
+            return Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<float>.Zero), objDiff, Vector256.Create(float.PositiveInfinity)) + offset;
+        }
+
+        /// <summary>Offers the lanes of <paramref name="keys"/> above the threshold; returns the new threshold.</summary>
+        private static Vector256<float> OfferLowCandidates(Vector256<float> keys, int first, TopCandidates candidates, Vector256<float> threshold)
+        {
+            if (!Vector256.GreaterThanAny(keys, threshold))
+            {
+                return threshold;
+            }
+
+            for (int lane = 0; lane < Vector256<float>.Count; lane++)
+            {
+                if (keys[lane] > candidates.Threshold && keys[lane] > float.NegativeInfinity)
+                {
+                    candidates.Offer(keys[lane], first + lane);
+                }
+            }
+
+            return Vector256.Create((float)candidates.Threshold);
+        }
+
+        private static float MergeLowLanes(
+            Vector256<float> values, Vector256<int> indices, Vector256<float> maxima, float gMax2, ref double best, ref int bestIndex)
+        {
+            LaneBuffer valueBuffer = default, indexBuffer = default;
+            Span<double> laneValues = valueBuffer, at = indexBuffer;
+            for (int lane = 0; lane < Vector256<float>.Count; lane++)
+            {
+                gMax2 = MathF.Max(gMax2, maxima[lane]);
+                laneValues[lane] = values[lane];
+                at[lane] = indices[lane];
+            }
+
+            MergeLanes(laneValues, at, maximum: false, ref best, ref bestIndex);
+            return gMax2;
         }
 
         private static void OfferLanes(ReadOnlySpan<double> keys, int first, TopCandidates candidates)
@@ -745,6 +806,22 @@ internal static class SmoSolver
     private struct LaneBuffer
     {
         private double _element;
+    }
+
+    /// <summary>Whether a scan offers its keys to a <see cref="TopCandidates"/> (a type argument, so the JIT drops the code when not).</summary>
+    private interface ICollectFlag
+    {
+        static abstract bool Collects { get; }
+    }
+
+    private readonly struct Collecting : ICollectFlag
+    {
+        public static bool Collects => true;
+    }
+
+    private readonly struct NotCollecting : ICollectFlag
+    {
+        public static bool Collects => false;
     }
 
     /// <summary>512-bit vectors: 8 doubles (AVX-512).</summary>

@@ -132,15 +132,20 @@ internal sealed class PackedRows
                 $"The span holds {rowMajor.Length} values, fewer than {rows} rows × {columns} columns.", nameof(rowMajor));
         }
 
-        return PackRows(rowMajor, rows, columns, static j => j, null);
+        var builder = Allocate(rows, columns, null);
+        WritePanels(builder, rowMajor, rows, columns, static j => j, 0, builder.Result.PanelCount);
+        return builder.Result;
     }
 
     /// <summary>Packs the rows of a feature matrix (contiguous or an index view), in order.</summary>
     /// <exception cref="ArgumentNullException"><paramref name="matrix"/> is null.</exception>
     public static PackedRows Pack(FeatureMatrix matrix) => Pack(matrix, null);
 
-    /// <summary>Packs the rows of a feature matrix, translated by <paramref name="background"/> (see <see cref="Background"/>).</summary>
-    internal static PackedRows Pack(FeatureMatrix matrix, float[]? background)
+    /// <summary>
+    /// Packs the rows of a feature matrix, translated by <paramref name="background"/> (see <see cref="Background"/>),
+    /// panels in parallel within <paramref name="budget"/> (each panel is written by one thread, so the result is the same).
+    /// </summary>
+    internal static PackedRows Pack(FeatureMatrix matrix, float[]? background, ComputeBudget? budget = null)
     {
         ArgumentNullException.ThrowIfNull(matrix);
         if (background is not null && background.Length != matrix.Columns)
@@ -148,26 +153,28 @@ internal sealed class PackedRows
             throw new ArgumentException($"The background has {background.Length} values for {matrix.Columns} columns.", nameof(background));
         }
 
-        return PackRows(matrix.Storage, matrix.Rows, matrix.Columns, matrix.StorageRow, background);
+        var builder = Allocate(matrix.Rows, matrix.Columns, background);
+        ParallelRows.For(
+            builder.Result.PanelCount, (long)matrix.Rows * matrix.Columns, budget ?? ComputeBudget.Default.WithThreads(1),
+            (first, end) => WritePanels(builder, matrix.Storage, matrix.Rows, matrix.Columns, matrix.StorageRow, first, end));
+        return builder.Result;
     }
 
-    /// <summary>Packs <paramref name="rows"/> rows, row j being row <paramref name="storageRow"/>(j) of the row-major <paramref name="source"/>, panel by panel.</summary>
-    private static PackedRows PackRows(ReadOnlySpan<float> source, int rows, int columns, Func<int, int> storageRow, float[]? background)
+    /// <summary>Writes panels [<paramref name="first"/>, <paramref name="end"/>), row j being row <paramref name="storageRow"/>(j) of the row-major <paramref name="source"/>.</summary>
+    private static void WritePanels(
+        Builder builder, ReadOnlySpan<float> source, int rows, int columns, Func<int, int> storageRow, int first, int end)
     {
-        var builder = Allocate(rows, columns, background);
         Span<long> starts = stackalloc long[PanelWidth];
-        for (int j0 = 0; j0 < rows; j0 += PanelWidth)
+        for (int panel = first; panel < end; panel++)
         {
-            int count = Math.Min(PanelWidth, rows - j0);
+            int j0 = panel * PanelWidth, count = Math.Min(PanelWidth, rows - j0);
             for (int r = 0; r < count; r++)
             {
                 starts[r] = (long)storageRow(j0 + r) * columns;
             }
 
-            builder.WritePanel(j0 / PanelWidth, source, starts[..count]);
+            builder.WritePanel(panel, source, starts[..count]);
         }
-
-        return builder.Result;
     }
 
     private static Builder Allocate(int rows, int columns, float[]? background)

@@ -24,18 +24,27 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
     public static long SelfKernelBytes(long count) => count * count * sizeof(float);
 
     /// <summary>
-    /// This segment with its self kernel: the dot products as one large blocked product, which runs near the processor's
-    /// peak where the same values computed row by row inside each of the class's k − 1 problems would be bound by memory
-    /// bandwidth and computed up to k − 1 times. Only the lower triangle is computed and mirrored
-    /// (<see cref="GramMatrix.Symmetric"/>: the same values bit for bit as the full product, for half the work); every
-    /// row is then turned into kernel values as a pair problem's rows are.
+    /// The segments with their self kernels: the dot products as large blocked products, which run near the processor's
+    /// peak where the same values computed row by row inside each of a class's k − 1 problems would be bound by memory
+    /// bandwidth and computed up to k − 1 times. Only each lower triangle is computed and mirrored
+    /// (<see cref="GramMatrix.SymmetricProducts"/>: the same values bit for bit as the full products, for half the work),
+    /// the blocks of all the segments shared by the threads; every row is then turned into kernel values as a pair
+    /// problem's rows are.
     /// </summary>
-    public KernelSegment WithSelfKernel(FeatureMatrix features, KernelFunction kernel, ComputeBudget budget)
+    public static KernelSegment[] WithSelfKernels(IReadOnlyList<KernelSegment> segments, FeatureMatrix features, KernelFunction kernel, ComputeBudget budget)
     {
-        int n = Rows.Length;
-        var values = GramMatrix.Symmetric(features.Subset(Rows).ToContiguous(), Packed, budget);
-        Parallel.For(0, n, budget.ParallelOptions, i => kernel.Apply(values.AsSpan(i * n, n), Packed.SquaredNorms[i], Packed.SquaredNorms));
-        return this with { SelfKernel = values };
+        var products = GramMatrix.SymmetricProducts(
+            segments.Select(segment => features.Subset(segment.Rows)).ToArray(), segments.Select(segment => segment.Packed).ToArray(), budget);
+        Parallel.For(0, segments.Count, budget.ParallelOptions, c =>
+        {
+            int n = segments[c].Rows.Length;
+            var norms = segments[c].Packed.SquaredNorms;
+            for (int i = 0; i < n; i++)
+            {
+                kernel.Apply(products[c].AsSpan(i * n, n), norms[i], norms);
+            }
+        });
+        return segments.Select((segment, c) => segment with { SelfKernel = products[c] }).ToArray();
     }
 }
 
@@ -84,7 +93,7 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
 
         int[] rows = [.. members.SelectMany(m => m)];
         int n = rows.Length;
-        var samples = features.Subset(rows).ToContiguous();
+        var samples = features.Subset(rows);
         var packed = PackedRows.Pack(samples, background);
         if (shared is not null && shared.Covers(features))
         {
@@ -97,20 +106,60 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         return new GramMatrix(Symmetric(samples, packed, budget), n, offsets, rows, packed);
     }
 
-    /// <summary>All dot products of the rows of <paramref name="samples"/> (contiguous; <paramref name="packed"/> the same rows packed), n × n row-major.</summary>
-    internal static float[] Symmetric(FeatureMatrix samples, PackedRows packed, ComputeBudget budget)
+    /// <summary>All dot products of the rows of <paramref name="samples"/> (<paramref name="packed"/> the same rows packed), n × n row-major.</summary>
+    internal static float[] Symmetric(FeatureMatrix samples, PackedRows packed, ComputeBudget budget) =>
+        SymmetricProducts([samples], [packed], budget)[0];
+
+    /// <summary>
+    /// For each part, all dot products of its rows (<paramref name="samples"/>[p], contiguous or an index view;
+    /// <paramref name="packed"/>[p] the same rows packed), n × n row-major. The blocks of rows of the lower triangles
+    /// of all the parts are one list of work items, the longest first, so that the threads finish together; each block
+    /// of an index view is gathered into a scratch buffer of the thread (no copy of the whole matrix).
+    /// </summary>
+    internal static float[][] SymmetricProducts(IReadOnlyList<FeatureMatrix> samples, IReadOnlyList<PackedRows> packed, ComputeBudget budget)
     {
-        int n = samples.Rows, k = samples.Columns;
-        // The products fill the lower triangle and the mirror the upper one: every value is written.
-        var values = ReusableMatrices.Rent(checked(n * n));
-        int blocks = (n + RowBlock - 1) / RowBlock;
-        // The last blocks are the longest; they go first so that the threads finish together.
-        Parallel.For(0, blocks, budget.ParallelOptions, b =>
+        // The products fill the lower triangles and the mirror the upper ones: every value is written.
+        var values = samples.Select(part => ReusableMatrices.Rent(checked(part.Rows * part.Rows))).ToArray();
+        var blocks = new List<(int Part, int First, int End)>();
+        for (int p = 0; p < samples.Count; p++)
         {
-            int r0 = (blocks - 1 - b) * RowBlock, r1 = Math.Min(n, r0 + RowBlock);
-            DotProducts.Compute(samples.AsSpan().Slice(r0 * k, (r1 - r0) * k), r1 - r0, k, packed, 0, r1, values.AsSpan(r0 * n), n);
+            for (int r0 = 0; r0 < samples[p].Rows; r0 += RowBlock)
+            {
+                blocks.Add((p, r0, Math.Min(samples[p].Rows, r0 + RowBlock)));
+            }
+        }
+
+        // A block of rows [r0, r1) costs (r1 − r0) · r1 products.
+        var ordered = blocks.OrderByDescending(block => (long)(block.End - block.First) * block.End).ToArray();
+        Parallel.For(0, ordered.Length, budget.ParallelOptions, () => new float[RowBlock * samples[0].Columns], (item, _, scratch) =>
+        {
+            var (p, r0, r1) = ordered[item];
+            var part = samples[p];
+            int n = part.Rows, k = part.Columns;
+            ReadOnlySpan<float> rows;
+            if (part.IsContiguous)
+            {
+                rows = part.AsSpan().Slice(r0 * k, (r1 - r0) * k);
+            }
+            else
+            {
+                for (int r = r0; r < r1; r++)
+                {
+                    part.Row(r).CopyTo(scratch.AsSpan((r - r0) * k, k));
+                }
+
+                rows = scratch.AsSpan(0, (r1 - r0) * k);
+            }
+
+            DotProducts.Compute(rows, r1 - r0, k, packed[p], 0, r1, values[p].AsSpan(r0 * n), n);
+            return scratch;
+        }, _ => { });
+        var columns = blocks.ToArray();
+        Parallel.For(0, columns.Length, budget.ParallelOptions, item =>
+        {
+            var (p, j0, j1) = columns[item];
+            MirrorBlockColumn(values[p], samples[p].Rows, j0, j1);
         });
-        Parallel.For(0, blocks, budget.ParallelOptions, b => MirrorBlockColumn(values, n, b * RowBlock, Math.Min(n, (b + 1) * RowBlock)));
         return values;
     }
 

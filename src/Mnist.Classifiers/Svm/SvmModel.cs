@@ -43,14 +43,16 @@ public sealed partial class SvmModel : IClassifierModel
     /// When not null, the kernel values of rows this model will be asked about against all the training rows (made
     /// once for several models fitted together): predictions of exactly that matrix gather them instead of computing.
     /// </param>
+    /// <param name="budget">The threads that copy and pack the support vectors (one when null).</param>
     internal SvmModel(
         int[] classes, KernelFunction kernel, SupportVectorSet support, OneVsOneSolution solution, PlattSigmoids? sigmoids, SvmTrainingReport? trainingReport,
-        float[]? background, HeldOutKernel? heldOut = null)
+        float[]? background, HeldOutKernel? heldOut = null, ComputeBudget? budget = null)
     {
         _heldOut = heldOut;
         _classes = classes;
         _kernel = kernel;
-        SupportVectors = support.Vectors.ToContiguous();
+        budget ??= ComputeBudget.Default.WithThreads(1);
+        SupportVectors = support.Vectors.IsContiguous ? support.Vectors : ParallelRows.MapRows(support.Vectors, budget, static () => static (row, copy) => row.CopyTo(copy));
         FeatureCount = SupportVectors.Columns;
         _supportIndices = support.TrainingRows;
         _supportCounts = support.CountsPerClass;
@@ -64,7 +66,7 @@ public sealed partial class SvmModel : IClassifierModel
             _supportStarts[c] = _supportStarts[c - 1] + _supportCounts[c - 1];
         }
 
-        _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors, background) : null;
+        _packedSupport = SupportVectors.Rows > 0 ? PackedRows.Pack(SupportVectors, background, budget) : null;
         _background = background;
     }
 

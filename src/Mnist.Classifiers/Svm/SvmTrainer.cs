@@ -26,10 +26,7 @@ internal static class SvmTrainer
         long selfBytes = layout.Members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
         if (k > 2 && selfBytes <= kernelBytes / 2)
         {
-            for (int c = 0; c < k; c++)
-            {
-                segments[c] = segments[c].WithSelfKernel(features, layout.Kernel, budget);
-            }
+            segments = KernelSegment.WithSelfKernels(segments, features, layout.Kernel, budget);
 
             kernelBytes -= selfBytes;
         }
@@ -52,7 +49,7 @@ internal static class SvmTrainer
             }
         });
 
-        return Assemble(features, layout, solutions, probabilityA, probabilityB, watch.Elapsed);
+        return Assemble(features, layout, solutions, probabilityA, probabilityB, watch.Elapsed, budget);
     }
 
     /// <summary>
@@ -117,7 +114,7 @@ internal static class SvmTrainer
             foreach (int v in byGamma[g].OrderBy(v => variants[v].C))
             {
                 var solutions = SolvePairs(variants[v], features, gammaLayout, gammaSegments, cacheBytes, budget, _ => { });
-                models[v] = Assemble(features, gammaLayout, solutions, null, null, watch.Elapsed, heldOutKernel);
+                models[v] = Assemble(features, gammaLayout, solutions, null, null, watch.Elapsed, budget, heldOutKernel);
                 fitted?.Invoke(v, models[v]);
                 watch.Restart();
             }
@@ -324,7 +321,7 @@ internal static class SvmTrainer
 
     private static SvmModel Assemble(
         FeatureMatrix features, Layout layout, BinarySolution[] solutions, double[]? probabilityA, double[]? probabilityB, TimeSpan elapsed,
-        HeldOutKernel? heldOut = null)
+        ComputeBudget budget, HeldOutKernel? heldOut = null)
     {
         var (classes, members, pairs, kernel) = (layout.Classes, layout.Members, layout.Pairs, layout.Kernel);
         int k = classes.Length;
@@ -402,6 +399,6 @@ internal static class SvmTrainer
         var sigmoids = probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!);
         return new SvmModel(
             classes, kernel, new SupportVectorSet(supportVectors, supportIndices.ToArray(), supportCounts),
-            new OneVsOneSolution(coefficients, rho), sigmoids, report, layout.Background, heldOut);
+            new OneVsOneSolution(coefficients, rho), sigmoids, report, layout.Background, heldOut, budget);
     }
 }

@@ -346,12 +346,9 @@ public static class TrainCommand
         else
         {
             log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
-            // The pixels are converted while the warm-up may still be compiling on the other core: the conversion is
-            // part of the timed fit either way, and the warm-up does not compile it.
-            var features = train.ToFeatures(budget);
             Warmup.WaitWithin(warmup);
             model = ProgressDisplay.Run(error, settings.Report.Verbose, progress =>
-                pipeline.Fit(features, train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
+                pipeline.Fit(train.ToFeatures(budget), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
         }
 
         double fitSeconds = clock.Elapsed.TotalSeconds;

@@ -458,9 +458,8 @@ internal sealed class BinaryKernelProblem
         DotProducts.Compute(a, m, _columns, _negative.Packed, 0, Length - positives, _batchProducts.AsSpan(positives), Length);
         for (int b = 0; b < m; b++)
         {
-            var destination = destinations[b].AsSpan(0, Length);
-            _batchProducts.AsSpan(b * Length, Length).CopyTo(destination);
-            _kernel.Apply(destination, _norms[indices[b]], _norms);
+            // Straight from the products into the row: the same operations as in place, without copying them first.
+            _kernel.Apply(_batchProducts.AsSpan(b * Length, Length), destinations[b].AsSpan(0, Length), _norms[indices[b]], _norms);
         }
     }
 
@@ -530,17 +529,13 @@ internal sealed class BinaryKernelProblem
             if (i < positives)
             {
                 _positive.SelfKernel.AsSpan(i * positives, positives).CopyTo(destination);
-                var cross = destination[positives..];
-                products[..negatives].CopyTo(cross);
-                _kernel.Apply(cross, _norms[i], _norms.AsSpan(positives));
+                _kernel.Apply(products[..negatives], destination[positives..], _norms[i], _norms.AsSpan(positives));
             }
             else
             {
                 int own = i - positives;
                 _negative.SelfKernel.AsSpan(own * negatives, negatives).CopyTo(destination[positives..]);
-                var cross = destination[..positives];
-                products[..positives].CopyTo(cross);
-                _kernel.Apply(cross, _norms[i], _norms.AsSpan(0, positives));
+                _kernel.Apply(products[..positives], destination[..positives], _norms[i], _norms.AsSpan(0, positives));
             }
         }
     }

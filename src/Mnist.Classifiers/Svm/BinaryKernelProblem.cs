@@ -154,10 +154,11 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
             DotProducts.Compute(rows, r1 - r0, k, packed[p], 0, r1, values[p].AsSpan(r0 * n), n);
             return scratch;
         }, _ => { });
-        var columns = blocks.ToArray();
-        Parallel.For(0, columns.Length, budget.ParallelOptions, item =>
+        // Each block of rows [j0, j1) of the lower triangle is also the block of columns the mirror copies up.
+        var blockColumns = blocks.ToArray();
+        Parallel.For(0, blockColumns.Length, budget.ParallelOptions, item =>
         {
-            var (p, j0, j1) = columns[item];
+            var (p, j0, j1) = blockColumns[item];
             MirrorBlockColumn(values[p], samples[p].Rows, j0, j1);
         });
         return values;

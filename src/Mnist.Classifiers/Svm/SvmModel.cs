@@ -52,7 +52,10 @@ public sealed partial class SvmModel : IClassifierModel
         _classes = classes;
         _kernel = kernel;
         budget ??= ComputeBudget.Default.WithThreads(1);
-        SupportVectors = support.Vectors.IsContiguous ? support.Vectors : ParallelRows.MapRows(support.Vectors, budget, static () => static (row, copy) => row.CopyTo(copy));
+        // A contiguous copy of the support vectors (an index view of the training rows), rows copied in parallel.
+        SupportVectors = support.Vectors.IsContiguous
+            ? support.Vectors
+            : ParallelRows.MapRows(support.Vectors, budget, static () => static (row, copy) => row.CopyTo(copy));
         FeatureCount = SupportVectors.Columns;
         _supportIndices = support.TrainingRows;
         _supportCounts = support.CountsPerClass;

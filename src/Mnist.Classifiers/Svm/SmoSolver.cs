@@ -530,7 +530,8 @@ internal static class SmoSolver
             ref float low = ref MemoryMarshal.GetArrayDataReference(_lowOffsetSingle);
             ref float diagonal = ref MemoryMarshal.GetArrayDataReference(_diagonalSingle);
             ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
-            // Two sets of lanes, for even and odd vectors, as in UpdateVVectors.
+            // Two sets of lanes, for even and odd vectors: one set's compare-and-select chain, vector after vector, bound
+            // the loop. The sets are merged by value, ties to the larger index, so the split does not change j.
             var bestValues = Vector256.Create(float.PositiveInfinity);
             var bestIndices = Vector256.Create(-1);
             var maxima = Vector256.Create(float.NegativeInfinity);
@@ -612,14 +613,15 @@ internal static class SmoSolver
                 return threshold;
             }
 
+            // Widened exactly, so the double scans' offer takes the same keys.
+            LaneBuffer laneBuffer = default;
+            Span<double> lanes = laneBuffer;
             for (int lane = 0; lane < Vector256<float>.Count; lane++)
             {
-                if (keys[lane] > candidates.Threshold && keys[lane] > float.NegativeInfinity)
-                {
-                    candidates.Offer(keys[lane], first + lane);
-                }
+                lanes[lane] = keys[lane];
             }
 
+            OfferLanes(lanes[..Vector256<float>.Count], first, candidates);
             return Vector256.Create((float)candidates.Threshold);
         }
 

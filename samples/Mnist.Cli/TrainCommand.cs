@@ -346,9 +346,8 @@ public static class TrainCommand
         else
         {
             log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
-            Warmup.WaitWithin(warmup);
             model = ProgressDisplay.Run(error, settings.Report.Verbose, progress =>
-                pipeline.Fit(train.ToFeatures(budget), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
+                Warmup.FitAfter(warmup, pipeline).Fit(train.ToFeatures(budget), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
         }
 
         double fitSeconds = clock.Elapsed.TotalSeconds;

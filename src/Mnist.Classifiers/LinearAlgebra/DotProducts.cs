@@ -237,7 +237,7 @@ internal static unsafe class DotProducts
             // Matrix–vector: no reuse of B, so no depth blocking; the row is packed as a micro-panel of one row (translated,
             // its zeros left out), so a pixel row reads only the B lines of its ~150 inked depths of 784.
             float[] packedRow = Scratch(ref t_packedA, k);
-            int[] rowList = Scratch(ref t_depthLists, k + 1);
+            int[] rowList = Scratch(ref t_depthLists, k + 1 + MicroKernels.PrefetchDepths);
             fixed (float* values = packedRow)
             fixed (int* listed = rowList)
             {
@@ -268,7 +268,7 @@ internal static unsafe class DotProducts
         int kc = CeilDiv(k, depthBlocks);
         int mc = Math.Min(RoundUp(m, mrMax), blocking.RowBlock);
         float[] packedArray = Scratch(ref t_packedA, (long)mc * kc);
-        int[] listArray = Scratch(ref t_depthLists, (long)CeilDiv(mc, mrMax) * (kc + 1));
+        int[] listArray = Scratch(ref t_depthLists, ((long)CeilDiv(mc, mrMax) * (kc + 1)) + MicroKernels.PrefetchDepths);
         fixed (float* packed = packedArray)
         fixed (int* lists = listArray)
         {

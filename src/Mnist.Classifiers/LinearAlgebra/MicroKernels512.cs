@@ -60,6 +60,16 @@ internal static unsafe class MicroKernels512
         for (int e = 0; e < steps; e++)
         {
             float* bp = b + ((nint)TDepth.At(list, e) * PackedRows.PanelWidth);
+            if (typeof(TDepth) == typeof(ListedDepths))
+            {
+                float* ahead = b + ((nint)TDepth.At(list, e + MicroKernels.PrefetchDepths) * PackedRows.PanelWidth);
+                Sse.Prefetch0(ahead);
+                if (np > 1)
+                {
+                    Sse.Prefetch0(ahead + panelStride);
+                }
+            }
+
             Vector512<float> b0v = Avx512F.LoadAlignedVector512(bp);
             Vector512<float> b1v = np > 1 ? Avx512F.LoadAlignedVector512(bp + panelStride) : default;
             Vector512<float> ar;

@@ -93,7 +93,7 @@ public static class TrainCommand
         };
         var degree = new Option<int>("--degree") { Description = "Degree of the SVM's poly kernel.", DefaultValueFactory = _ => 3 };
         var coef0 = new Option<double>("--coef0") { Description = "Constant term of the SVM's poly and sigmoid kernels." };
-        var cacheSize = new Option<double?>("--cache-size") { Description = "SVM kernel cache in MB (shared by the problems solved at once; default 1024)." };
+        var cacheSize = new Option<double?>("--cache-size") { Description = "SVM kernel cache in MB (shared by the problems solved at once; default 4096)." };
         var probability = new Option<bool>("--probability") { Description = "Fit Platt scaling so that the SVM model also gives class probabilities (about 6x the training time)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the forests' bootstraps and feature draws, the SVM's probability cross-validation)." };
         var outOfBag = new Option<bool>("--oob-score") { Description = "Forests: estimate the accuracy on the rows each tree did not see in its bootstrap (not for extra trees, which do not bootstrap)." };

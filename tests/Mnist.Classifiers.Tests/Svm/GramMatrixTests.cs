@@ -84,6 +84,45 @@ public class GramMatrixTests
         }
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
+    [InlineData(64)]
+    [InlineData(71)]
+    [InlineData(253)]
+    [InlineData(487)]
+    public void The_mirror_copies_every_lower_value_up_and_leaves_the_lower_triangle_alone(int n)
+    {
+        // Distinct values below and on the diagonal, NaN above: every upper value must be written, and by its mirror.
+        var values = new float[n * n];
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                values[(i * n) + j] = j <= i ? (i * 1000f) + j : float.NaN;
+            }
+        }
+
+        for (int j0 = 0; j0 < n; j0 += GramMatrix.RowBlock)
+        {
+            GramMatrix.MirrorBlockColumn(values, n, j0, Math.Min(n, j0 + GramMatrix.RowBlock));
+        }
+
+        for (int i = 0; i < n; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                float expected = j <= i ? (i * 1000f) + j : (j * 1000f) + i;
+                if (values[(i * n) + j] != expected)
+                {
+                    values[(i * n) + j].Should().Be(expected, $"row {i}, column {j} of {n}");
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Rows_packed_in_parallel_are_packed_as_by_one_thread()
     {

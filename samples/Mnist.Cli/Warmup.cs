@@ -12,9 +12,9 @@ namespace Mnist.Cli;
 /// digits and predicts them, on one thread, as soon as the flags are checked: the compilation then happens on the other
 /// core while the main thread reads the file. The timed fit converts the pixels and fits the pipeline's steps, then its
 /// classifier waits for the warm-up (<see cref="FitAfter"/>), so whatever the warm-up takes beyond that is still counted
-/// in the fit time; only the overlap is saved. (The warm-up ends about 0.05 s after a 10,000-row load; waiting before the
-/// conversion and the scaler instead made the fit 4-5% slower, 0.400 / 0.457 s against 0.381 / 0.437 s with AVX-512 /
-/// its AVX2 path on an Intel Xeon. Splitting the warm-up itself over two threads was slower still: the third busy thread
+/// in the fit time; only the overlap is saved. (The warm-up ended 30–40 ms after a 10,000-row load, and now ends before
+/// the scaler does; waiting before the conversion and the scaler made the fit 4-5% slower, 0.400 / 0.457 s against
+/// 0.381 / 0.437 s with AVX-512 / its AVX2 path on an Intel Xeon. Splitting the warm-up itself over two threads was slower still: the third busy thread
 /// on two cores delayed the loading and the classifier's compiling.)
 /// </summary>
 internal static class Warmup

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
 using Mnist.Classifiers.Data;
 
@@ -31,6 +32,19 @@ internal static class CachePrefetch
             }
 
             Sse.Prefetch0(end - 1);
+        }
+    }
+
+    /// <summary>
+    /// Asks for the cache line of element <paramref name="offset"/> on from <paramref name="start"/>. No bounds check:
+    /// a prefetch never faults, so a loop may ask past the end of its array.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Line(ref float start, int offset)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref start, offset)));
         }
     }
 

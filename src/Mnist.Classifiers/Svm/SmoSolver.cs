@@ -47,6 +47,9 @@ internal static class SmoSolver
 {
     private const double Tau = 1e-12;
 
+    /// <summary>How far ahead (in floats) the scans ask for a kernel row's lines.</summary>
+    private const int RowPrefetchDistance = 512;
+
     /// <summary>Solves the problem.</summary>
     /// <param name="q">The kernel matrix and labels.</param>
     /// <param name="cPositive">The upper bound C of the +1 samples' multipliers.</param>
@@ -420,25 +423,62 @@ internal static class SmoSolver
             ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
             var va = TScan.Create(a);
             var vb = TScan.Create(b);
+            // Two sets of lanes, for even and odd vectors, as in ArgMinLowVectors: with one set, the compare-and-select
+            // chain from vector to vector bound the loop (4 doubles in ~10 cycles on AVX2 with the rows in L2). The sets
+            // are merged by value, ties to the larger index, so the split does not change i.
             var bestValues = TScan.Create(double.NegativeInfinity);
             var bestIndices = TScan.Create(-1.0);
+            var oddValues = bestValues;
+            var oddIndices = bestIndices;
             var indices = TScan.LaneIndices;
-            var step = TScan.Create(count);
-            for (; t <= l - count; t += count)
+            var oddOffset = TScan.Create(count);
+            var step = TScan.Create(2 * count);
+            for (; t <= l - (2 * count); t += 2 * count)
             {
-                var updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref ri, (nuint)t), va, TScan.Load(ref v, (nuint)t));
-                updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref rj, (nuint)t), vb, updated);
-                TScan.Store(updated, ref v, (nuint)t);
+                // The rows come from a kernel cache of gigabytes, mostly from memory: asked for ahead of the hardware
+                // prefetcher, which restarts at every 4 KB page.
+                CachePrefetch.Line(ref ri, t + RowPrefetchDistance);
+                CachePrefetch.Line(ref rj, t + RowPrefetchDistance);
+                var updated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t);
+                var oddUpdated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t + count);
+                TScan.StoreNarrowedPair(updated, oddUpdated, ref single, (nuint)t);
+                var key = TScan.Add(updated, TScan.LoadWidened(ref up, (nuint)t));
+                var oddKey = TScan.Add(oddUpdated, TScan.LoadWidened(ref up, (nuint)(t + count)));
+                var better = TScan.GreaterThanOrEqual(key, bestValues);
+                bestValues = TScan.ConditionalSelect(better, key, bestValues);
+                bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
+                var oddBetter = TScan.GreaterThanOrEqual(oddKey, oddValues);
+                oddValues = TScan.ConditionalSelect(oddBetter, oddKey, oddValues);
+                oddIndices = TScan.ConditionalSelect(oddBetter, TScan.Add(indices, oddOffset), oddIndices);
+                indices = TScan.Add(indices, step);
+            }
+
+            if (t <= l - count)
+            {
+                var updated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t);
                 TScan.StoreNarrowed(updated, ref single, (nuint)t);
                 var key = TScan.Add(updated, TScan.LoadWidened(ref up, (nuint)t));
                 var better = TScan.GreaterThanOrEqual(key, bestValues);
                 bestValues = TScan.ConditionalSelect(better, key, bestValues);
                 bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
-                indices = TScan.Add(indices, step);
+                t += count;
             }
 
             MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: true, ref best, ref bestIndex);
+            MergeVectorLanes<TVector, TScan>(oddValues, oddIndices, maximum: true, ref best, ref bestIndex);
             return t;
+        }
+
+        /// <summary>v += a K_i + b K_j for one vector of variables from <paramref name="t"/>, stored and returned.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static TVector UpdateVector<TVector, TScan>(ref double v, ref float ri, ref float rj, TVector a, TVector b, int t)
+            where TVector : struct
+            where TScan : struct, IScanVector<TVector>
+        {
+            var updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref ri, (nuint)t), a, TScan.Load(ref v, (nuint)t));
+            updated = TScan.FusedMultiplyAdd(TScan.LoadWidened(ref rj, (nuint)t), b, updated);
+            TScan.Store(updated, ref v, (nuint)t);
+            return updated;
         }
 
         private int ArgMaxUpVectors<TVector, TScan, TCollect>(TopCandidates candidates, ref double best, ref int bestIndex)
@@ -546,6 +586,7 @@ internal static class SmoSolver
             var threshold = Vector256.Create((float)candidates.Threshold);
             for (; t <= l - (2 * Count); t += 2 * Count)
             {
+                CachePrefetch.Line(ref row, t + RowPrefetchDistance); // as in UpdateVVectors
                 var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
                 var oddObjDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t + Count, ref oddMaxima);
                 var better = Vector256.LessThanOrEqual(objDiff, bestValues);
@@ -800,6 +841,9 @@ internal static class SmoSolver
 
         /// <summary>Stores the lanes rounded to float at <paramref name="destination"/> + <paramref name="index"/>.</summary>
         static abstract void StoreNarrowed(TVector vector, ref float destination, nuint index);
+
+        /// <summary>Stores the lanes of <paramref name="first"/> then <paramref name="second"/> rounded to float (one conversion of both).</summary>
+        static abstract void StoreNarrowedPair(TVector first, TVector second, ref float destination, nuint index);
     }
 
     /// <summary>
@@ -853,6 +897,10 @@ internal static class SmoSolver
             Vector512.Narrow(vector, vector).GetLower().StoreUnsafe(ref destination, index);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreNarrowedPair(Vector512<double> first, Vector512<double> second, ref float destination, nuint index) =>
+            Vector512.Narrow(first, second).StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> FusedMultiplyAdd(Vector512<double> left, Vector512<double> right, Vector512<double> addend) =>
             Vector512.FusedMultiplyAdd(left, right, addend);
 
@@ -900,6 +948,10 @@ internal static class SmoSolver
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void StoreNarrowed(Vector256<double> vector, ref float destination, nuint index) =>
             Vector256.Narrow(vector, vector).GetLower().StoreUnsafe(ref destination, index);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void StoreNarrowedPair(Vector256<double> first, Vector256<double> second, ref float destination, nuint index) =>
+            Vector256.Narrow(first, second).StoreUnsafe(ref destination, index);
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> FusedMultiplyAdd(Vector256<double> left, Vector256<double> right, Vector256<double> addend) =>

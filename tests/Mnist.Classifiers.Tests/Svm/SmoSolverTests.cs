@@ -13,7 +13,8 @@ public class SmoSolverTests
     public void Every_vector_width_takes_the_same_steps_to_the_same_solution(SvmKernelType type, bool shrinking, int samples)
     {
         // The vector loops and their scalar tails both run: 151 = 9 · 16 + 7 (the j scan's pairs of 8-float vectors, then
-        // the scalar tail), 159 = 9 · 16 + 8 + 7 (a lone vector after the pairs too).
+        // the scalar tail), 159 = 9 · 16 + 8 + 7 (a lone vector after the pairs too). The update of v also goes in pairs of
+        // vectors: 16 doubles on AVX-512 (151: pairs, tail; 159: a lone vector too), 8 on AVX2 (both: a lone vector).
         var (x, y) = SvmClassifierTests.Blobs(samples, [0, 1], 7, seed: 21, spread: 2.5);
         var rows = Enumerable.Range(0, x.Rows).ToArray();
         var positive = y.Select(label => label == 0).ToArray();

@@ -437,13 +437,13 @@ internal sealed class BinaryKernelProblem
     public long Prefetched { get; private set; }
 
     /// <summary>
-    /// Row i of K (full length). On a cache miss the row is computed in one batch with the missing rows of
+    /// Row i of K. On a cache miss the row is computed in one batch with the missing rows of
     /// <paramref name="candidates"/>, the samples the solver expects to pick soon: a block of rows is a matrix
     /// product that runs near the processor's peak, where one row alone is bound by memory bandwidth
     /// (the batching idea of ThunderSVM, Wen et al. 2018, kept here inside LIBSVM's own sequence of working sets).
     /// <paramref name="pinned"/> is a row the caller still holds.
     /// </summary>
-    public float[] GetRow(int i, ReadOnlySpan<int> candidates, int pinned = -1)
+    public KernelRow GetRow(int i, ReadOnlySpan<int> candidates, int pinned = -1)
     {
         float[]? row = _cache.TryGet(i);
         if (row is not null)
@@ -454,7 +454,7 @@ internal sealed class BinaryKernelProblem
                 PrefetchedUsed++;
             }
 
-            return row;
+            return RowOf(i, row);
         }
 
         Span<int> batch = stackalloc int[PrefetchWidth];
@@ -484,8 +484,29 @@ internal sealed class BinaryKernelProblem
         }
 
         ComputeRows(batch[..count], rows);
-        return rows[count - 1];
+        return RowOf(i, rows[count - 1]);
     }
+
+    /// <summary>
+    /// Row <paramref name="i"/> from its cached values: the whole row, or with the classes' own kernels only its values
+    /// against the other class (first), the rest read in place from its own class's kernel.
+    /// </summary>
+    private KernelRow RowOf(int i, float[] cached)
+    {
+        int positives = _positive.Rows.Length;
+        if (!OwnKernelsKnown)
+        {
+            return KernelRow.Whole(cached, positives);
+        }
+
+        return i < positives
+            ? new KernelRow(_positive.SelfKernel!, i * positives, cached, 0, positives)
+            : new KernelRow(cached, 0, _negative.SelfKernel!, (i - positives) * (Length - positives), positives);
+    }
+
+    /// <summary>Whether both classes' own kernels are known (and not a kernel matrix of the whole fit).</summary>
+    private bool OwnKernelsKnown =>
+        _positive.SelfKernel is not null && _negative.SelfKernel is not null && !(_positive.Matrix is { } matrix && ReferenceEquals(matrix, _negative.Matrix));
 
     /// <summary>
     /// Hands the cached rows' buffers back to the row pool for the next problem (see <see cref="KernelRowPool"/>); call it
@@ -503,7 +524,7 @@ internal sealed class BinaryKernelProblem
     public bool Prefetches => _positive.Matrix is null;
 
     /// <summary>Row i of K without prefetching.</summary>
-    public float[] GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
+    public KernelRow GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
@@ -514,7 +535,7 @@ internal sealed class BinaryKernelProblem
             return;
         }
 
-        if (_positive.SelfKernel is not null && _negative.SelfKernel is not null)
+        if (OwnKernelsKnown)
         {
             ComputeRowsFromSelfKernels(indices, destinations);
             return;
@@ -552,8 +573,8 @@ internal sealed class BinaryKernelProblem
     }
 
     /// <summary>
-    /// Rows when both classes' self kernels are known: a row of a +1 sample is its row of the +1 self kernel followed
-    /// by its kernel values against the −1 samples (computed), and the other way round for a −1 sample.
+    /// Rows when both classes' self kernels are known: only a sample's kernel values against the other class are
+    /// computed and cached (<see cref="RowOf"/> reads the rest in place from its own class's kernel).
     /// </summary>
     private void ComputeRowsFromSelfKernels(ReadOnlySpan<int> indices, float[][] destinations)
     {
@@ -598,18 +619,15 @@ internal sealed class BinaryKernelProblem
         for (int b = 0; b < count; b++)
         {
             int i = order[b];
-            var destination = destinations[indices.IndexOf(i)].AsSpan(0, Length);
+            var destination = destinations[indices.IndexOf(i)];
             var products = _batchProducts.AsSpan(b * Length);
             if (i < positives)
             {
-                _positive.SelfKernel.AsSpan(i * positives, positives).CopyTo(destination);
-                _kernel.Apply(products[..negatives], destination[positives..], _norms[i], _norms.AsSpan(positives));
+                _kernel.Apply(products[..negatives], destination.AsSpan(0, negatives), _norms[i], _norms.AsSpan(positives));
             }
             else
             {
-                int own = i - positives;
-                _negative.SelfKernel.AsSpan(own * negatives, negatives).CopyTo(destination[positives..]);
-                _kernel.Apply(products[..positives], destination[..positives], _norms[i], _norms.AsSpan(0, positives));
+                _kernel.Apply(products[..positives], destination.AsSpan(0, positives), _norms[i], _norms.AsSpan(0, positives));
             }
         }
     }

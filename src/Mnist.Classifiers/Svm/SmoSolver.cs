@@ -112,8 +112,8 @@ internal static class SmoSolver
             }
 
             iteration++;
-            float[] ki = q.GetRow(i, upCandidates.Indices);
-            float[] kj = q.GetRow(j, lowCandidates.Indices, pinned: i);
+            KernelRow ki = q.GetRow(i, upCandidates.Indices);
+            KernelRow kj = q.GetRow(j, lowCandidates.Indices, pinned: i);
             double ci = c[i], cj = c[j];
             double oldAi = alpha[i], oldAj = alpha[j];
             double gi = -y[i] * v[i], gj = -y[j] * v[j]; // ∇f_i, ∇f_j
@@ -328,7 +328,7 @@ internal static class SmoSolver
                 ArgMaxUp(upCandidates);
             }
 
-            float[] ki = _problem.GetRow(i, upCandidates.Indices);
+            KernelRow ki = _problem.GetRow(i, upCandidates.Indices);
             (double objDiffMin, int j, double gMax2) = ArgMinLow(gMax, _problem.Diagonal[i], ki, TopCandidates.None);
             if (j >= 0 && _problem.Prefetches && !_problem.IsCached(j))
             {
@@ -388,17 +388,40 @@ internal static class SmoSolver
         /// ties, the same merge), which saves that scan a pass over v: call it after the masks are up to date.
         /// </summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        public void UpdateV(float[] ki, double a, float[] kj, double b)
+        public void UpdateV(KernelRow ki, double a, KernelRow kj, double b)
         {
             double best = double.NegativeInfinity;
             int bestIndex = -1;
-            int t = _use512 ? UpdateVVectors<Vector512<double>, ScanVector512>(ki, a, kj, b, ref best, ref bestIndex)
-                : _use256 ? UpdateVVectors<Vector256<double>, ScanVector256>(ki, a, kj, b, ref best, ref bestIndex)
+            // The +1 samples' values, then the −1 samples' (each piece contiguous in its own array, see KernelRow): the same
+            // operations on every element, and the lanes' bests merged by value with ties to the larger index, so the
+            // split into two pieces changes neither v nor i.
+            UpdateV(0, ki.Split, ki.Positives, ki.PositivesStart, kj.Positives, kj.PositivesStart, a, b, ref best, ref bestIndex);
+            UpdateV(ki.Split, V.Length, ki.Negatives, ki.NegativesStart, kj.Negatives, kj.NegativesStart, a, b, ref best, ref bestIndex);
+            (_knownMax, _knownIndex, _maxUpKnown) = (best, bestIndex, true);
+        }
+
+        /// <summary>The update of v over variables [<paramref name="start"/>, <paramref name="end"/>), whose row values start at the given positions.</summary>
+        private void UpdateV(int start, int end, float[] ki, int kiStart, float[] kj, int kjStart, double a, double b, ref double best, ref int bestIndex)
+        {
+            int count = end - start;
+            if (count <= 0)
+            {
+                return;
+            }
+
+            // Checked once here, as the vector loops read without bounds checks.
+            _ = ki.AsSpan(kiStart, count);
+            _ = kj.AsSpan(kjStart, count);
+            ref float ri = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ki), kiStart);
+            ref float rj = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(kj), kjStart);
+            int u = _use512 ? UpdateVVectors<Vector512<double>, ScanVector512>(start, count, ref ri, a, ref rj, b, ref best, ref bestIndex)
+                : _use256 ? UpdateVVectors<Vector256<double>, ScanVector256>(start, count, ref ri, a, ref rj, b, ref best, ref bestIndex)
                 : 0;
             var v = V;
-            for (; t < v.Length; t++)
+            for (; u < count; u++)
             {
-                v[t] = Math.FusedMultiplyAdd(kj[t], b, Math.FusedMultiplyAdd(ki[t], a, v[t]));
+                int t = start + u;
+                v[t] = Math.FusedMultiplyAdd(kj[kjStart + u], b, Math.FusedMultiplyAdd(ki[kiStart + u], a, v[t]));
                 _vSingle[t] = (float)v[t];
                 double key = v[t] + _upOffset[t];
                 if (key >= best)
@@ -407,20 +430,16 @@ internal static class SmoSolver
                     bestIndex = t;
                 }
             }
-
-            (_knownMax, _knownIndex, _maxUpKnown) = (best, bestIndex, true);
         }
 
-        private int UpdateVVectors<TVector, TScan>(float[] ki, double a, float[] kj, double b, ref double best, ref int bestIndex)
+        private int UpdateVVectors<TVector, TScan>(int start, int count, ref float ri, double a, ref float rj, double b, ref double best, ref int bestIndex)
             where TVector : struct
             where TScan : struct, IScanVector<TVector>
         {
-            int l = V.Length, t = 0, count = TScan.Count;
-            ref double v = ref MemoryMarshal.GetArrayDataReference(V);
-            ref float single = ref MemoryMarshal.GetArrayDataReference(_vSingle);
-            ref float up = ref MemoryMarshal.GetArrayDataReference(_upOffset);
-            ref float ri = ref MemoryMarshal.GetArrayDataReference(ki);
-            ref float rj = ref MemoryMarshal.GetArrayDataReference(kj);
+            int l = count, t = 0, width = TScan.Count;
+            ref double v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(V), start);
+            ref float single = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vSingle), start);
+            ref float up = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_upOffset), start);
             var va = TScan.Create(a);
             var vb = TScan.Create(b);
             // Two sets of lanes, for even and odd vectors, as in ArgMinLowVectors: with one set, the compare-and-select
@@ -430,20 +449,20 @@ internal static class SmoSolver
             var bestIndices = TScan.Create(-1.0);
             var oddValues = bestValues;
             var oddIndices = bestIndices;
-            var indices = TScan.LaneIndices;
-            var oddOffset = TScan.Create(count);
-            var step = TScan.Create(2 * count);
-            for (; t <= l - (2 * count); t += 2 * count)
+            var indices = TScan.Add(TScan.LaneIndices, TScan.Create(start));
+            var oddOffset = TScan.Create(width);
+            var step = TScan.Create(2 * width);
+            for (; t <= l - (2 * width); t += 2 * width)
             {
                 // The rows come from a kernel cache of gigabytes, mostly from memory: asked for ahead of the hardware
                 // prefetcher, which restarts at every 4 KB page.
                 CachePrefetch.Line(ref ri, t + RowPrefetchDistance);
                 CachePrefetch.Line(ref rj, t + RowPrefetchDistance);
                 var updated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t);
-                var oddUpdated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t + count);
+                var oddUpdated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t + width);
                 TScan.StoreNarrowedPair(updated, oddUpdated, ref single, (nuint)t);
                 var key = TScan.Add(updated, TScan.LoadWidened(ref up, (nuint)t));
-                var oddKey = TScan.Add(oddUpdated, TScan.LoadWidened(ref up, (nuint)(t + count)));
+                var oddKey = TScan.Add(oddUpdated, TScan.LoadWidened(ref up, (nuint)(t + width)));
                 var better = TScan.GreaterThanOrEqual(key, bestValues);
                 bestValues = TScan.ConditionalSelect(better, key, bestValues);
                 bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
@@ -453,7 +472,7 @@ internal static class SmoSolver
                 indices = TScan.Add(indices, step);
             }
 
-            if (t <= l - count)
+            if (t <= l - width)
             {
                 var updated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t);
                 TScan.StoreNarrowed(updated, ref single, (nuint)t);
@@ -461,7 +480,7 @@ internal static class SmoSolver
                 var better = TScan.GreaterThanOrEqual(key, bestValues);
                 bestValues = TScan.ConditionalSelect(better, key, bestValues);
                 bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
-                t += count;
+                t += width;
             }
 
             MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: true, ref best, ref bestIndex);
@@ -523,22 +542,41 @@ internal static class SmoSolver
         /// candidates whose −b²/a agree to float precision. The division, which bound the double scan (4 lanes per
         /// vector on AVX2), costs about a third per value in float.
         /// </summary>
-        private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, float[] ki, TopCandidates candidates)
+        private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, KernelRow ki, TopCandidates candidates)
         {
             float best = float.PositiveInfinity, gMax2 = float.NegativeInfinity;
             int bestIndex = -1;
-            float gMaxSingle = (float)gMax, kiiSingle = (float)kii;
-            int t = !_use256 ? 0
-                : ReferenceEquals(candidates, TopCandidates.None) ? ArgMinLowVectors<NotCollecting>(gMaxSingle, kiiSingle, ki, candidates, ref best, ref bestIndex, ref gMax2)
-                : ArgMinLowVectors<Collecting>(gMaxSingle, kiiSingle, ki, candidates, ref best, ref bestIndex, ref gMax2);
+            // The two pieces of the row one after the other: the candidates are offered in the order of t either way, and
+            // the lanes merged by value with ties to the larger index, so the split changes neither j nor the candidates.
+            ArgMinLow(0, ki.Split, ki.Positives, ki.PositivesStart, (float)gMax, (float)kii, candidates, ref best, ref bestIndex, ref gMax2);
+            ArgMinLow(ki.Split, V.Length, ki.Negatives, ki.NegativesStart, (float)gMax, (float)kii, candidates, ref best, ref bestIndex, ref gMax2);
+            return (best, bestIndex, gMax2);
+        }
+
+        /// <summary>The j scan over variables [<paramref name="start"/>, <paramref name="end"/>), whose row values start at <paramref name="rowStart"/>.</summary>
+        private void ArgMinLow(
+            int start, int end, float[] row, int rowStart, float gMaxSingle, float kiiSingle, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
+        {
+            int count = end - start;
+            if (count <= 0)
+            {
+                return;
+            }
+
+            _ = row.AsSpan(rowStart, count); // checked once here, as the vector loop reads without bounds checks
+            ref float rowValues = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(row), rowStart);
+            int u = !_use256 ? 0
+                : ReferenceEquals(candidates, TopCandidates.None) ? ArgMinLowVectors<NotCollecting>(start, count, ref rowValues, gMaxSingle, kiiSingle, candidates, ref best, ref bestIndex, ref gMax2)
+                : ArgMinLowVectors<Collecting>(start, count, ref rowValues, gMaxSingle, kiiSingle, candidates, ref best, ref bestIndex, ref gMax2);
             float[] v = _vSingle, low = _lowOffsetSingle, diagonal = _diagonalSingle;
-            for (; t < v.Length; t++)
+            for (; u < count; u++)
             {
                 // The vector lanes' operations, in the same order.
+                int t = start + u;
                 float offset = low[t];
                 gMax2 = MathF.Max(gMax2, -v[t] - offset);
                 float gradDiff = gMaxSingle - v[t];
-                float quad = (kiiSingle + diagonal[t]) - (ki[t] * 2f);
+                float quad = (kiiSingle + diagonal[t]) - (row[rowStart + u] * 2f);
                 if (!(quad > 0))
                 {
                     quad = (float)Tau;
@@ -556,20 +594,17 @@ internal static class SmoSolver
                     candidates.Offer(-objDiff, t);
                 }
             }
-
-            return (best, bestIndex, gMax2);
         }
 
         private int ArgMinLowVectors<TCollect>(
-            float gMax, float kii, float[] ki, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
+            int start, int count, ref float row, float gMax, float kii, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
             where TCollect : struct, ICollectFlag
         {
             const int Count = 8;
-            int l = _vSingle.Length, t = 0;
-            ref float v = ref MemoryMarshal.GetArrayDataReference(_vSingle);
-            ref float low = ref MemoryMarshal.GetArrayDataReference(_lowOffsetSingle);
-            ref float diagonal = ref MemoryMarshal.GetArrayDataReference(_diagonalSingle);
-            ref float row = ref MemoryMarshal.GetArrayDataReference(ki);
+            int l = count, t = 0;
+            ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vSingle), start);
+            ref float low = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_lowOffsetSingle), start);
+            ref float diagonal = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_diagonalSingle), start);
             // Two sets of lanes, for even and odd vectors: one set's compare-and-select chain, vector after vector, bound
             // the loop. The sets are merged by value, ties to the larger index, so the split does not change j.
             var bestValues = Vector256.Create(float.PositiveInfinity);
@@ -578,7 +613,7 @@ internal static class SmoSolver
             var oddValues = bestValues;
             var oddIndices = bestIndices;
             var oddMaxima = maxima;
-            var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(start);
             var oddOffset = Vector256.Create(Count);
             var step = Vector256.Create(2 * Count);
             var gMaxVector = Vector256.Create(gMax);
@@ -600,8 +635,8 @@ internal static class SmoSolver
                 // vectors on the stack, which tripled the scan's time).
                 if (TCollect.Collects)
                 {
-                    threshold = OfferLowCandidates(-objDiff, t, candidates, threshold);
-                    threshold = OfferLowCandidates(-oddObjDiff, t + Count, candidates, threshold);
+                    threshold = OfferLowCandidates(-objDiff, start + t, candidates, threshold);
+                    threshold = OfferLowCandidates(-oddObjDiff, start + t + Count, candidates, threshold);
                 }
             }
 
@@ -613,7 +648,7 @@ internal static class SmoSolver
                 bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
                 if (TCollect.Collects)
                 {
-                    OfferLowCandidates(-objDiff, t, candidates, threshold);
+                    OfferLowCandidates(-objDiff, start + t, candidates, threshold);
                 }
 
                 t += Count;

@@ -445,6 +445,15 @@ internal sealed class BinaryKernelProblem
     /// </summary>
     public KernelRow GetRow(int i, ReadOnlySpan<int> candidates, int pinned = -1)
     {
+        if (WholeFitMatrix is { } matrix)
+        {
+            // Read in place from the fit's kernel matrix: a sample's values against the +1 samples, then against the
+            // −1 samples, each a contiguous piece of its row there. Nothing is computed, copied or cached.
+            int positives = _positive.Rows.Length;
+            int start = (i < positives ? _positive.Offset + i : _negative.Offset + i - positives) * matrix.Size;
+            return new KernelRow(matrix.Values, start + _positive.Offset, matrix.Values, start + _negative.Offset, positives);
+        }
+
         float[]? row = _cache.TryGet(i);
         if (row is not null)
         {
@@ -459,8 +468,7 @@ internal sealed class BinaryKernelProblem
 
         Span<int> batch = stackalloc int[PrefetchWidth];
         int count = 0;
-        // A row copied from the fit's kernel matrix costs no more alone than in a batch: nothing is fetched ahead.
-        int room = Prefetches ? Math.Min(PrefetchWidth, _cache.Capacity - 2) : 1;
+        int room = Math.Min(PrefetchWidth, _cache.Capacity - 2);
         foreach (int c in candidates)
         {
             if (count >= room - 1)
@@ -505,8 +513,7 @@ internal sealed class BinaryKernelProblem
     }
 
     /// <summary>Whether both classes' own kernels are known (and not a kernel matrix of the whole fit).</summary>
-    private bool OwnKernelsKnown =>
-        _positive.SelfKernel is not null && _negative.SelfKernel is not null && !(_positive.Matrix is { } matrix && ReferenceEquals(matrix, _negative.Matrix));
+    private bool OwnKernelsKnown => _positive.SelfKernel is not null && _negative.SelfKernel is not null && WholeFitMatrix is null;
 
     /// <summary>
     /// Hands the cached rows' buffers back to the row pool for the next problem (see <see cref="KernelRowPool"/>); call it
@@ -519,9 +526,12 @@ internal sealed class BinaryKernelProblem
 
     /// <summary>
     /// Whether a missing row is computed in a batch with likely next ones (see <see cref="GetRow(int, ReadOnlySpan{int}, int)"/>);
-    /// not when rows are copied from the fit's kernel matrix, so the solver need not collect candidates then.
+    /// not when rows are read from the fit's kernel matrix, so the solver need not collect candidates then.
     /// </summary>
-    public bool Prefetches => _positive.Matrix is null;
+    public bool Prefetches => WholeFitMatrix is null;
+
+    /// <summary>The fit's kernel matrix when both classes' rows are in it (rows are then read in place).</summary>
+    private KernelMatrix? WholeFitMatrix => _positive.Matrix is { } matrix && ReferenceEquals(matrix, _negative.Matrix) ? matrix : null;
 
     /// <summary>Row i of K without prefetching.</summary>
     public KernelRow GetRow(int i, int pinned = -1) => GetRow(i, ReadOnlySpan<int>.Empty, pinned);
@@ -529,12 +539,6 @@ internal sealed class BinaryKernelProblem
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
-        if (_positive.Matrix is { } matrix && ReferenceEquals(matrix, _negative.Matrix))
-        {
-            CopyRowsFromMatrix(matrix, indices, destinations);
-            return;
-        }
-
         if (OwnKernelsKnown)
         {
             ComputeRowsFromSelfKernels(indices, destinations);
@@ -555,20 +559,6 @@ internal sealed class BinaryKernelProblem
         {
             // Straight from the products into the row: the same operations as in place, without copying them first.
             _kernel.Apply(_batchProducts.AsSpan(b * Length, Length), destinations[b].AsSpan(0, Length), _norms[indices[b]], _norms);
-        }
-    }
-
-    /// <summary>Rows read from the fit's kernel matrix: a sample's values against the +1 samples, then against the −1 samples.</summary>
-    private void CopyRowsFromMatrix(KernelMatrix matrix, ReadOnlySpan<int> indices, float[][] destinations)
-    {
-        int positives = _positive.Rows.Length, negatives = Length - positives;
-        for (int b = 0; b < indices.Length; b++)
-        {
-            int i = indices[b];
-            long row = (long)(i < positives ? _positive.Offset + i : _negative.Offset + i - positives) * matrix.Size;
-            var destination = destinations[b].AsSpan(0, Length);
-            matrix.Values.AsSpan((int)(row + _positive.Offset), positives).CopyTo(destination);
-            matrix.Values.AsSpan((int)(row + _negative.Offset), negatives).CopyTo(destination[positives..]);
         }
     }
 

@@ -389,8 +389,10 @@ internal sealed class BinaryKernelProblem
             _diagonal[i] = kernel.Self(_norms[i]);
         }
 
-        _batchRows = new float[PrefetchWidth * _columns];
-        _batchProducts = new float[(long)PrefetchWidth * Length];
+        // Rows read in place from the fit's kernel matrix (GetRow) are never computed: no batch buffers for them.
+        bool computesRows = WholeFitMatrix is null;
+        _batchRows = computesRows ? new float[PrefetchWidth * _columns] : [];
+        _batchProducts = computesRows ? new float[(long)PrefetchWidth * Length] : [];
         _cache = new KernelRowCache(Length, cacheBytes, rowPool);
         _prefetchedUnused = new bool[Length];
     }

@@ -18,13 +18,4 @@ internal readonly record struct KernelRow(float[] Positives, int PositivesStart,
 
     /// <summary>K_it.</summary>
     public float this[int t] => t < Split ? Positives[PositivesStart + t] : Negatives[NegativesStart + t - Split];
-
-    /// <summary>The row as one array of <paramref name="length"/> values (a copy; for tests and diagnostics).</summary>
-    public float[] ToArray(int length)
-    {
-        var values = new float[length];
-        Positives.AsSpan(PositivesStart, Split).CopyTo(values);
-        Negatives.AsSpan(NegativesStart, length - Split).CopyTo(values.AsSpan(Split));
-        return values;
-    }
 }

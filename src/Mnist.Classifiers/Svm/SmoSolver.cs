@@ -432,11 +432,11 @@ internal static class SmoSolver
             }
         }
 
-        private int UpdateVVectors<TVector, TScan>(int start, int count, ref float ri, double a, ref float rj, double b, ref double best, ref int bestIndex)
+        private int UpdateVVectors<TVector, TScan>(int start, int length, ref float ri, double a, ref float rj, double b, ref double best, ref int bestIndex)
             where TVector : struct
             where TScan : struct, IScanVector<TVector>
         {
-            int l = count, t = 0, width = TScan.Count;
+            int t = 0, width = TScan.Count;
             ref double v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(V), start);
             ref float single = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vSingle), start);
             ref float up = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_upOffset), start);
@@ -452,7 +452,7 @@ internal static class SmoSolver
             var indices = TScan.Add(TScan.LaneIndices, TScan.Create(start));
             var oddOffset = TScan.Create(width);
             var step = TScan.Create(2 * width);
-            for (; t <= l - (2 * width); t += 2 * width)
+            for (; t <= length - (2 * width); t += 2 * width)
             {
                 // The rows come from a kernel cache of gigabytes, mostly from memory: asked for ahead of the hardware
                 // prefetcher, which restarts at every 4 KB page.
@@ -472,7 +472,7 @@ internal static class SmoSolver
                 indices = TScan.Add(indices, step);
             }
 
-            if (t <= l - width)
+            if (t <= length - width)
             {
                 var updated = UpdateVector<TVector, TScan>(ref v, ref ri, ref rj, va, vb, t);
                 TScan.StoreNarrowed(updated, ref single, (nuint)t);
@@ -597,11 +597,11 @@ internal static class SmoSolver
         }
 
         private int ArgMinLowVectors<TCollect>(
-            int start, int count, ref float row, float gMax, float kii, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
+            int start, int length, ref float row, float gMax, float kii, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
             where TCollect : struct, ICollectFlag
         {
             const int Count = 8;
-            int l = count, t = 0;
+            int t = 0;
             ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_vSingle), start);
             ref float low = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_lowOffsetSingle), start);
             ref float diagonal = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_diagonalSingle), start);
@@ -619,7 +619,7 @@ internal static class SmoSolver
             var gMaxVector = Vector256.Create(gMax);
             var kiiVector = Vector256.Create(kii);
             var threshold = Vector256.Create((float)candidates.Threshold);
-            for (; t <= l - (2 * Count); t += 2 * Count)
+            for (; t <= length - (2 * Count); t += 2 * Count)
             {
                 CachePrefetch.Line(ref row, t + RowPrefetchDistance); // as in UpdateVVectors
                 var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
@@ -640,7 +640,7 @@ internal static class SmoSolver
                 }
             }
 
-            if (t <= l - Count)
+            if (t <= length - Count)
             {
                 var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
                 var better = Vector256.LessThanOrEqual(objDiff, bestValues);

@@ -10,12 +10,12 @@ namespace Mnist.Classifiers.Svm;
 /// <param name="Rows">The rows of the training matrix, in the problem's order.</param>
 /// <param name="Packed">Those rows packed as the B operand of <see cref="DotProducts"/> (with their squared norms).</param>
 /// <param name="SelfKernel">
-/// When not null, the kernel matrix of these samples among themselves (row-major, n × n), computed once for all the
-/// problems the class takes part in.
+/// When not null, the kernel matrix of these samples among themselves, filled row by row as the problems the class
+/// takes part in need them (<see cref="ClassKernelRows"/>).
 /// </param>
 /// <param name="Matrix">When not null, the kernel matrix of all the fit's samples, in which these samples are the rows and columns from <paramref name="Offset"/> on.</param>
 /// <param name="Offset">Where these samples start in <paramref name="Matrix"/>.</param>
-internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? SelfKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
+internal sealed record KernelSegment(int[] Rows, PackedRows Packed, ClassKernelRows? SelfKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
 {
     /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>, translated by <paramref name="background"/> (see <see cref="PackedRows.Background"/>).</summary>
     public static KernelSegment Create(FeatureMatrix features, int[] rows, float[]? background) =>
@@ -25,28 +25,11 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, float[]? Sel
     public static long SelfKernelBytes(long count) => count * count * sizeof(float);
 
     /// <summary>
-    /// The segments with their self kernels: the dot products as large blocked products, which run near the processor's
-    /// peak where the same values computed row by row inside each of a class's k − 1 problems would be bound by memory
-    /// bandwidth and computed up to k − 1 times. Only each lower triangle is computed and mirrored
-    /// (<see cref="GramMatrix.SymmetricProducts"/>: the same values bit for bit as the full products, for half the work),
-    /// the blocks of all the segments shared by the threads; every row is then turned into kernel values as a pair
-    /// problem's rows are.
+    /// The segments with their self kernels, each made a row at a time as the pair problems ask (<see cref="ClassKernelRows"/>):
+    /// a class's row is then computed once for its k − 1 problems, in the batches the problems compute their rows in.
     /// </summary>
-    public static KernelSegment[] WithSelfKernels(IReadOnlyList<KernelSegment> segments, FeatureMatrix features, KernelFunction kernel, ComputeBudget budget)
-    {
-        var products = GramMatrix.SymmetricProducts(
-            segments.Select(segment => features.Subset(segment.Rows)).ToArray(), segments.Select(segment => segment.Packed).ToArray(), budget);
-        Parallel.For(0, segments.Count, budget.ParallelOptions, c =>
-        {
-            int n = segments[c].Rows.Length;
-            var norms = segments[c].Packed.SquaredNorms;
-            for (int i = 0; i < n; i++)
-            {
-                kernel.Apply(products[c].AsSpan(i * n, n), norms[i], norms);
-            }
-        });
-        return segments.Select((segment, c) => segment with { SelfKernel = products[c] }).ToArray();
-    }
+    public static KernelSegment[] WithSelfKernels(IReadOnlyList<KernelSegment> segments, FeatureMatrix features, KernelFunction kernel) =>
+        segments.Select(segment => segment with { SelfKernel = new ClassKernelRows(features, segment.Rows, segment.Packed, kernel) }).ToArray();
 }
 
 /// <summary>
@@ -107,61 +90,48 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
         return new GramMatrix(Symmetric(samples, packed, budget), n, offsets, rows, packed);
     }
 
-    /// <summary>All dot products of the rows of <paramref name="samples"/> (<paramref name="packed"/> the same rows packed), n × n row-major.</summary>
-    internal static float[] Symmetric(FeatureMatrix samples, PackedRows packed, ComputeBudget budget) =>
-        SymmetricProducts([samples], [packed], budget)[0];
-
     /// <summary>
-    /// For each part, all dot products of its rows (<paramref name="samples"/>[p], contiguous or an index view;
-    /// <paramref name="packed"/>[p] the same rows packed), n × n row-major. The blocks of rows of the lower triangles
-    /// of all the parts are one list of work items, the longest first, so that the threads finish together; each block
-    /// of an index view is gathered into a scratch buffer of the thread (no copy of the whole matrix).
+    /// All dot products of the rows of <paramref name="samples"/> (contiguous or an index view; <paramref name="packed"/>
+    /// the same rows packed), n × n row-major. Only the lower triangle is computed, in blocks of rows, the longest first
+    /// so that the threads finish together, and mirrored: the products are symmetric bit for bit. Each block of an index
+    /// view is gathered into a scratch buffer of the thread (no copy of the whole matrix).
     /// </summary>
-    internal static float[][] SymmetricProducts(IReadOnlyList<FeatureMatrix> samples, IReadOnlyList<PackedRows> packed, ComputeBudget budget)
+    internal static float[] Symmetric(FeatureMatrix samples, PackedRows packed, ComputeBudget budget)
     {
-        // The products fill the lower triangles and the mirror the upper ones: every value is written.
-        var values = samples.Select(part => ReusableMatrices.Rent(checked(part.Rows * part.Rows))).ToArray();
-        var blocks = new List<(int Part, int First, int End)>();
-        for (int p = 0; p < samples.Count; p++)
+        // The products fill the lower triangle and the mirror the upper one: every value is written.
+        int n = samples.Rows, k = samples.Columns;
+        var values = ReusableMatrices.Rent(checked(n * n));
+        var blocks = new List<(int First, int End)>();
+        for (int r0 = 0; r0 < n; r0 += RowBlock)
         {
-            for (int r0 = 0; r0 < samples[p].Rows; r0 += RowBlock)
-            {
-                blocks.Add((p, r0, Math.Min(samples[p].Rows, r0 + RowBlock)));
-            }
+            blocks.Add((r0, Math.Min(n, r0 + RowBlock)));
         }
 
         // A block of rows [r0, r1) costs (r1 − r0) · r1 products.
         var ordered = blocks.OrderByDescending(block => (long)(block.End - block.First) * block.End).ToArray();
-        Parallel.For(0, ordered.Length, budget.ParallelOptions, () => new float[RowBlock * samples[0].Columns], (item, _, scratch) =>
+        Parallel.For(0, ordered.Length, budget.ParallelOptions, () => new float[RowBlock * k], (item, _, scratch) =>
         {
-            var (p, r0, r1) = ordered[item];
-            var part = samples[p];
-            int n = part.Rows, k = part.Columns;
+            var (r0, r1) = ordered[item];
             ReadOnlySpan<float> rows;
-            if (part.IsContiguous)
+            if (samples.IsContiguous)
             {
-                rows = part.AsSpan().Slice(r0 * k, (r1 - r0) * k);
+                rows = samples.AsSpan().Slice(r0 * k, (r1 - r0) * k);
             }
             else
             {
                 for (int r = r0; r < r1; r++)
                 {
-                    part.Row(r).CopyTo(scratch.AsSpan((r - r0) * k, k));
+                    samples.Row(r).CopyTo(scratch.AsSpan((r - r0) * k, k));
                 }
 
                 rows = scratch.AsSpan(0, (r1 - r0) * k);
             }
 
-            DotProducts.Compute(rows, r1 - r0, k, packed[p], 0, r1, values[p].AsSpan(r0 * n), n);
+            DotProducts.Compute(rows, r1 - r0, k, packed, 0, r1, values.AsSpan(r0 * n), n);
             return scratch;
         }, _ => { });
         // Each block of rows [j0, j1) of the lower triangle is also the block of columns the mirror copies up.
-        var blockColumns = blocks.ToArray();
-        Parallel.For(0, blockColumns.Length, budget.ParallelOptions, item =>
-        {
-            var (p, j0, j1) = blockColumns[item];
-            MirrorBlockColumn(values[p], samples[p].Rows, j0, j1);
-        });
+        Parallel.For(0, blocks.Count, budget.ParallelOptions, item => MirrorBlockColumn(values, n, blocks[item].First, blocks[item].End));
         return values;
     }
 
@@ -219,7 +189,8 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
     /// <summary>
     /// Copies the lower triangle's columns [j0, j1) into the upper triangle's rows [j0, j1), in tiles that stay in cache:
     /// 8 × 8 blocks wholly below the diagonal as register transposes (AVX), the rest element by element. The element
-    /// loop alone took 0.42 s of a 60,000-row fit's 1.7 s of own kernels (AVX2 path, Intel Xeon).
+    /// loop alone took 0.42 s of the 1.7 s a 60,000-row fit spent on the classes' own kernels when it made them whole
+    /// (AVX2 path, Intel Xeon).
     /// </summary>
     internal static void MirrorBlockColumn(float[] values, int n, int j0, int j1)
     {
@@ -510,11 +481,11 @@ internal sealed class BinaryKernelProblem
         }
 
         return i < positives
-            ? new KernelRow(_positive.SelfKernel!, i * positives, cached, 0, positives)
-            : new KernelRow(cached, 0, _negative.SelfKernel!, (i - positives) * (Length - positives), positives);
+            ? new KernelRow(_positive.SelfKernel!.Values, i * positives, cached, 0, positives)
+            : new KernelRow(cached, 0, _negative.SelfKernel!.Values, (i - positives) * (Length - positives), positives);
     }
 
-    /// <summary>Whether both classes' own kernels are known (and not a kernel matrix of the whole fit).</summary>
+    /// <summary>Whether both classes' own kernels are kept (and not a kernel matrix of the whole fit).</summary>
     private bool OwnKernelsKnown => _positive.SelfKernel is not null && _negative.SelfKernel is not null && WholeFitMatrix is null;
 
     /// <summary>
@@ -565,8 +536,9 @@ internal sealed class BinaryKernelProblem
     }
 
     /// <summary>
-    /// Rows when both classes' self kernels are known: only a sample's kernel values against the other class are
-    /// computed and cached (<see cref="RowOf"/> reads the rest in place from its own class's kernel).
+    /// Rows when both classes' own kernels are kept: only a sample's kernel values against the other class are computed
+    /// and cached here; those against its own class are made in its class's kernel if no problem made them before
+    /// (<see cref="ClassKernelRows.Ensure"/>), and <see cref="RowOf"/> reads them there in place.
     /// </summary>
     private void ComputeRowsFromSelfKernels(ReadOnlySpan<int> indices, float[][] destinations)
     {
@@ -590,6 +562,15 @@ internal sealed class BinaryKernelProblem
             }
         }
 
+        // The rows' values against their own classes, made once for all the classes' problems.
+        _positive.SelfKernel!.Ensure(order[..firstNegative]);
+        Span<int> negativeSamples = stackalloc int[count - firstNegative];
+        for (int b = firstNegative; b < count; b++)
+        {
+            negativeSamples[b - firstNegative] = order[b] - positives;
+        }
+
+        _negative.SelfKernel!.Ensure(negativeSamples);
         for (int b = 0; b < count; b++)
         {
             _features.Row(TrainingRow(order[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));

@@ -32,10 +32,11 @@ public sealed record SvmClassifier : ISharedWorkClassifier, IFoldSharedWork
     /// <summary>
     /// The most memory for kernel values, in megabytes, shared by the problems solved at the same time; the fit's
     /// <see cref="ComputeBudget.MemoryBytes"/> caps it further. scikit-learn's default is 200 MB per problem; kernel
-    /// values here are float32. The default, 4096 MB, holds the classes' own kernels of the 60,000 MNIST rows (1.44 GB,
-    /// computed up front when they fit in half of it: about half of every kernel row is then read, not computed) beside
-    /// the row caches; with 1024 MB they did not fit and the 60,000-row fit took 10% longer (5.9–6.2 s against 5.4–5.5 s
-    /// with AVX-512, 7.4–7.9 s against 6.7–7.0 s on the AVX2 path, Intel Xeon), at a peak of 1.3 GB instead of 2.7 GB.
+    /// values here are float32. The default, 4096 MB, holds the classes' own kernels of the 60,000 MNIST rows (1.44 GB
+    /// set aside when they fit in half of it, of which only the rows the problems ask for are made and take memory:
+    /// about a quarter; half of every kernel row is then read there, made once for the class's problems) beside the row
+    /// caches; with 1024 MB they do not fit and the 60,000-row fit takes about 20% longer (7.2–7.3 s against 5.9–6.1 s
+    /// on the AVX2 path, Intel Xeon), at a peak of 1.4 GB instead of 1.9 GB.
     /// </summary>
     public double CacheSizeMegabytes { get; init; } = 4096;
 

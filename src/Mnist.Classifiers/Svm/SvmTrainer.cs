@@ -20,13 +20,14 @@ internal static class SvmTrainer
         // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
         var segments = layout.PackSegments(features, budget);
 
-        // When every class's kernel matrix among its own samples fits in half the cache budget, compute them up front:
-        // half of every pair problem's kernel rows then come from them (the other half is computed on demand).
+        // When every class's kernel matrix among its own samples fits in half the cache budget, keep them, made a row at
+        // a time as the problems ask: half of every pair problem's kernel row then comes from them, made once for the
+        // class's k − 1 problems (the other half is computed and cached by the problem).
         long kernelBytes = KernelBytes(options, budget);
         long selfBytes = layout.Members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
         if (k > 2 && selfBytes <= kernelBytes / 2)
         {
-            segments = KernelSegment.WithSelfKernels(segments, features, layout.Kernel, budget);
+            segments = KernelSegment.WithSelfKernels(segments, features, layout.Kernel);
 
             kernelBytes -= selfBytes;
         }

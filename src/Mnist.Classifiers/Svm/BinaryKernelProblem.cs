@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics.X86;
@@ -107,11 +108,11 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
             blocks.Add((r0, Math.Min(n, r0 + RowBlock)));
         }
 
-        // A block of rows [r0, r1) costs (r1 − r0) · r1 products.
-        var ordered = blocks.OrderByDescending(block => (long)(block.End - block.First) * block.End).ToArray();
-        Parallel.For(0, ordered.Length, budget.ParallelOptions, () => new float[RowBlock * k], (item, _, scratch) =>
+        // A block of rows [r0, r1) costs (r1 − r0) · r1 products: handed out one at a time, the most costly first.
+        var ordered = Partitioner.Create(blocks.OrderByDescending(block => (long)(block.End - block.First) * block.End), EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(ordered, budget.ParallelOptions, () => new float[RowBlock * k], (block, _, scratch) =>
         {
-            var (r0, r1) = ordered[item];
+            var (r0, r1) = block;
             ReadOnlySpan<float> rows;
             if (samples.IsContiguous)
             {

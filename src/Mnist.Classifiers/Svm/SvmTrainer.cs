@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.LinearAlgebra;
@@ -152,7 +153,11 @@ internal static class SvmTrainer
         // The problems solved one after another on a thread reuse each other's kernel-row buffers.
         var rowPool = new KernelRowPool(pairs.Max(pair => segments[pair.First].Rows.Length + segments[pair.Second].Rows.Length));
         // Each problem is solved by one thread; the problems are independent, so the model is the same for any count.
-        Parallel.ForEach(layout.Order, parallel, p =>
+        // They are handed out one at a time in the order (the largest first), so the threads finish together: the
+        // default partitioning of an array gives each thread a contiguous range, and on 60,000 MNIST rows one thread
+        // then sat idle for the last 0.57 s of a 5.8 s solve (AVX2 path, Intel Xeon).
+        var order = Partitioner.Create(layout.Order, EnumerablePartitionerOptions.NoBuffering);
+        Parallel.ForEach(order, parallel, p =>
         {
             before(p);
             var (ci, cj) = pairs[p];

@@ -10,27 +10,27 @@ namespace Mnist.Classifiers.Svm;
 /// <summary>The samples of one side of a two-class problem, packed once for the dot-product kernel.</summary>
 /// <param name="Rows">The rows of the training matrix, in the problem's order.</param>
 /// <param name="Packed">Those rows packed as the B operand of <see cref="DotProducts"/> (with their squared norms).</param>
-/// <param name="SelfKernel">
+/// <param name="ClassKernel">
 /// When not null, the kernel matrix of these samples among themselves, filled row by row as the problems the class
 /// takes part in need them (<see cref="ClassKernelRows"/>).
 /// </param>
 /// <param name="Matrix">When not null, the kernel matrix of all the fit's samples, in which these samples are the rows and columns from <paramref name="Offset"/> on.</param>
 /// <param name="Offset">Where these samples start in <paramref name="Matrix"/>.</param>
-internal sealed record KernelSegment(int[] Rows, PackedRows Packed, ClassKernelRows? SelfKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
+internal sealed record KernelSegment(int[] Rows, PackedRows Packed, ClassKernelRows? ClassKernel = null, KernelMatrix? Matrix = null, int Offset = 0)
 {
     /// <summary>Packs <paramref name="rows"/> of <paramref name="features"/>, translated by <paramref name="background"/> (see <see cref="PackedRows.Background"/>).</summary>
     public static KernelSegment Create(FeatureMatrix features, int[] rows, float[]? background) =>
         new(rows, PackedRows.Pack(features.Subset(rows), background));
 
-    /// <summary>The bytes of the self kernel of a segment of <paramref name="count"/> samples.</summary>
-    public static long SelfKernelBytes(long count) => count * count * sizeof(float);
+    /// <summary>The bytes of the class kernel of a segment of <paramref name="count"/> samples (an n × n float matrix).</summary>
+    public static long ClassKernelBytes(long count) => count * count * sizeof(float);
 
     /// <summary>
-    /// The segments with their self kernels, each made a row at a time as the pair problems ask (<see cref="ClassKernelRows"/>):
+    /// The segments with their class kernels, each made a row at a time as the pair problems ask (<see cref="ClassKernelRows"/>):
     /// a class's row is then computed once for its k − 1 problems, in the batches the problems compute their rows in.
     /// </summary>
-    public static KernelSegment[] WithSelfKernels(IReadOnlyList<KernelSegment> segments, FeatureMatrix features, KernelFunction kernel) =>
-        segments.Select(segment => segment with { SelfKernel = new ClassKernelRows(features, segment.Rows, segment.Packed, kernel) }).ToArray();
+    public static KernelSegment[] WithClassKernels(IReadOnlyList<KernelSegment> segments, FeatureMatrix features, KernelFunction kernel) =>
+        segments.Select(segment => segment with { ClassKernel = new ClassKernelRows(features, segment.Rows, segment.Packed, kernel) }).ToArray();
 }
 
 /// <summary>
@@ -476,18 +476,18 @@ internal sealed class BinaryKernelProblem
     private KernelRow RowOf(int i, float[] cached)
     {
         int positives = _positive.Rows.Length;
-        if (!OwnKernelsKnown)
+        if (!ClassKernelsKept)
         {
             return KernelRow.Whole(cached, positives);
         }
 
         return i < positives
-            ? new KernelRow(_positive.SelfKernel!.Values, i * positives, cached, 0, positives)
-            : new KernelRow(cached, 0, _negative.SelfKernel!.Values, (i - positives) * (Length - positives), positives);
+            ? new KernelRow(_positive.ClassKernel!.Values, i * positives, cached, 0, positives)
+            : new KernelRow(cached, 0, _negative.ClassKernel!.Values, (i - positives) * (Length - positives), positives);
     }
 
     /// <summary>Whether both classes' own kernels are kept (and not a kernel matrix of the whole fit).</summary>
-    private bool OwnKernelsKnown => _positive.SelfKernel is not null && _negative.SelfKernel is not null && WholeFitMatrix is null;
+    private bool ClassKernelsKept => _positive.ClassKernel is not null && _negative.ClassKernel is not null && WholeFitMatrix is null;
 
     /// <summary>
     /// Hands the cached rows' buffers back to the row pool for the next problem (see <see cref="KernelRowPool"/>); call it
@@ -513,9 +513,9 @@ internal sealed class BinaryKernelProblem
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
-        if (OwnKernelsKnown)
+        if (ClassKernelsKept)
         {
-            ComputeRowsFromSelfKernels(indices, destinations);
+            ComputeRowsWithClassKernels(indices, destinations);
             return;
         }
 
@@ -541,7 +541,7 @@ internal sealed class BinaryKernelProblem
     /// and cached here; those against its own class are made in its class's kernel if no problem made them before
     /// (<see cref="ClassKernelRows.Ensure"/>), and <see cref="RowOf"/> reads them there in place.
     /// </summary>
-    private void ComputeRowsFromSelfKernels(ReadOnlySpan<int> indices, float[][] destinations)
+    private void ComputeRowsWithClassKernels(ReadOnlySpan<int> indices, float[][] destinations)
     {
         int positives = _positive.Rows.Length, negatives = Length - positives;
         Span<int> order = stackalloc int[indices.Length];
@@ -564,14 +564,14 @@ internal sealed class BinaryKernelProblem
         }
 
         // The rows' values against their own classes, made once for all the classes' problems.
-        _positive.SelfKernel!.Ensure(order[..firstNegative]);
+        _positive.ClassKernel!.Ensure(order[..firstNegative]);
         Span<int> negativeSamples = stackalloc int[count - firstNegative];
         for (int b = firstNegative; b < count; b++)
         {
             negativeSamples[b - firstNegative] = order[b] - positives;
         }
 
-        _negative.SelfKernel!.Ensure(negativeSamples);
+        _negative.ClassKernel!.Ensure(negativeSamples);
         for (int b = 0; b < count; b++)
         {
             _features.Row(TrainingRow(order[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));

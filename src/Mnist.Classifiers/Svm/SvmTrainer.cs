@@ -25,12 +25,12 @@ internal static class SvmTrainer
         // a time as the problems ask: half of every pair problem's kernel row then comes from them, made once for the
         // class's k − 1 problems (the other half is computed and cached by the problem).
         long kernelBytes = KernelBytes(options, budget);
-        long selfBytes = layout.Members.Sum(m => KernelSegment.SelfKernelBytes(m.Count));
-        if (k > 2 && selfBytes <= kernelBytes / 2)
+        long classKernelBytes = layout.Members.Sum(m => KernelSegment.ClassKernelBytes(m.Count));
+        if (k > 2 && classKernelBytes <= kernelBytes / 2)
         {
-            segments = KernelSegment.WithSelfKernels(segments, features, layout.Kernel);
+            segments = KernelSegment.WithClassKernels(segments, features, layout.Kernel);
 
-            kernelBytes -= selfBytes;
+            kernelBytes -= classKernelBytes;
         }
 
         long cacheBytes = kernelBytes / concurrent;
@@ -75,7 +75,7 @@ internal static class SvmTrainer
         var models = new SvmModel[variants.Count];
         var first = variants[0];
         long matrixMemory = KernelBytes(first, budget) / 4 * 3;
-        long matrixBytes = KernelSegment.SelfKernelBytes(labels.Length);
+        long matrixBytes = KernelSegment.ClassKernelBytes(labels.Length);
         if (variants.Count == 1 || matrixBytes > matrixMemory)
         {
             for (int v = 0; v < variants.Count; v++)

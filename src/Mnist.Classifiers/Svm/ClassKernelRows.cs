@@ -64,7 +64,7 @@ internal sealed class ClassKernelRows
     {
         lock (_lock)
         {
-            Span<int> missing = stackalloc int[samples.Length];
+            Span<int> missing = samples.Length <= 64 ? stackalloc int[samples.Length] : new int[samples.Length];
             int m = 0;
             foreach (int s in samples)
             {

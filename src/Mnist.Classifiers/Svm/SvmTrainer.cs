@@ -21,12 +21,12 @@ internal static class SvmTrainer
         // Each class's samples are packed once and shared by the k − 1 problems that class takes part in.
         var segments = layout.PackSegments(features, budget);
 
-        // When every class's kernel matrix among its own samples fits in half the cache budget, keep them, made a row at
-        // a time as the problems ask: half of every pair problem's kernel row then comes from them, made once for the
-        // class's k − 1 problems (the other half is computed and cached by the problem).
+        // When every class's kernel matrix among its own samples fits in half the cache budget (and in one array), keep
+        // them, made a row at a time as the problems ask: half of every pair problem's kernel row then comes from them,
+        // made once for the class's k − 1 problems (the other half is computed and cached by the problem).
         long kernelBytes = KernelBytes(options, budget);
         long classKernelBytes = layout.Members.Sum(m => KernelSegment.ClassKernelBytes(m.Count));
-        if (k > 2 && classKernelBytes <= kernelBytes / 2)
+        if (k > 2 && classKernelBytes <= kernelBytes / 2 && layout.Members.All(m => (long)m.Count * m.Count <= Array.MaxLength))
         {
             segments = KernelSegment.WithClassKernels(segments, features, layout.Kernel);
 

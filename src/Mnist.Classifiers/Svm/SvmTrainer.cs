@@ -332,29 +332,33 @@ internal static class SvmTrainer
         var (classes, members, pairs, kernel) = (layout.Classes, layout.Members, layout.Pairs, layout.Kernel);
         int k = classes.Length;
 
-        // A sample is a support vector of the model when its α is non-zero in any pair it takes part in.
-        var isSupport = new HashSet<int>();
-        var position = new Dictionary<int, int>();
+        // A sample is a support vector of the model when its α is non-zero in any pair it takes part in. Indexed by
+        // training row: the rows of a fit are all its samples, so arrays serve where sets and maps cost more.
+        var isSupport = new bool[features.Rows];
         for (int p = 0; p < pairs.Count; p++)
         {
             var (ci, cj) = pairs[p];
-            int[] rows = [.. members[ci], .. members[cj]];
-            for (int t = 0; t < rows.Length; t++)
+            double[] alpha = solutions[p].Alpha;
+            int t = 0;
+            foreach (int row in members[ci])
             {
-                if (solutions[p].Alpha[t] > 0)
-                {
-                    isSupport.Add(rows[t]);
-                }
+                isSupport[row] |= alpha[t++] > 0;
+            }
+
+            foreach (int row in members[cj])
+            {
+                isSupport[row] |= alpha[t++] > 0;
             }
         }
 
+        var position = new int[features.Rows];
         var supportIndices = new List<int>();
         var supportCounts = new int[k];
         for (int c = 0; c < k; c++)
         {
             foreach (int row in members[c])
             {
-                if (isSupport.Contains(row))
+                if (isSupport[row])
                 {
                     position[row] = supportIndices.Count;
                     supportIndices.Add(row);
@@ -393,7 +397,8 @@ internal static class SvmTrainer
             }
         }
 
-        var supportVectors = features.Subset(supportIndices.ToArray()).ToContiguous();
+        // A view: the model copies its rows, in parallel (SvmModel).
+        var supportVectors = features.Subset(supportIndices.ToArray());
         var report = new SvmTrainingReport(
             solutions.Select(s => s.Iterations).ToArray(),
             solutions.Select(s => s.Objective).ToArray(),

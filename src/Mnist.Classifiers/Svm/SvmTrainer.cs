@@ -332,8 +332,8 @@ internal static class SvmTrainer
         var (classes, members, pairs, kernel) = (layout.Classes, layout.Members, layout.Pairs, layout.Kernel);
         int k = classes.Length;
 
-        // A sample is a support vector of the model when its α is non-zero in any pair it takes part in. Indexed by
-        // training row: the rows of a fit are all its samples, so arrays serve where sets and maps cost more.
+        // A sample is a support vector of the model when its α is non-zero in any pair it takes part in. Every training
+        // row is a sample, so arrays indexed by row serve (cheaper than a set and a map).
         var isSupport = new bool[features.Rows];
         for (int p = 0; p < pairs.Count; p++)
         {
@@ -398,7 +398,8 @@ internal static class SvmTrainer
         }
 
         // A view: the model copies its rows, in parallel (SvmModel).
-        var supportVectors = features.Subset(supportIndices.ToArray());
+        int[] supportRows = [.. supportIndices];
+        var supportVectors = features.Subset(supportRows);
         var report = new SvmTrainingReport(
             solutions.Select(s => s.Iterations).ToArray(),
             solutions.Select(s => s.Objective).ToArray(),
@@ -409,7 +410,7 @@ internal static class SvmTrainer
             solutions.Sum(s => s.PrefetchedRowsUsed));
         var sigmoids = probabilityA is null ? null : new PlattSigmoids(probabilityA, probabilityB!);
         return new SvmModel(
-            classes, kernel, new SupportVectorSet(supportVectors, supportIndices.ToArray(), supportCounts),
+            classes, kernel, new SupportVectorSet(supportVectors, supportRows, supportCounts),
             new OneVsOneSolution(coefficients, rho), sigmoids, report, layout.Background, heldOut, budget);
     }
 }

@@ -49,6 +49,39 @@ public class StandardScalerTests
         act.Should().Throw<ArgumentException>().WithMessage("*fitted on 6 features*input has 5*");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void Means_and_variances_are_the_two_pass_sums_in_row_order_bit_for_bit(int threads)
+    {
+        // 37 columns: vectors of 8 and 4 values and a scalar tail. Expected: the formula itself, in double, rows in order,
+        // each square rounded before it is added (numpy's two passes).
+        const int rows = 203, columns = 37;
+        var x = Synthetic.RandomMatrix(rows, columns, 8);
+        var fitted = new StandardScaler().Fit(x, ComputeBudget.Default.WithThreads(threads));
+
+        for (int j = 0; j < columns; j++)
+        {
+            double sum = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                sum += x.Row(i)[j];
+            }
+
+            double mean = sum / rows, correction = 0, squares = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                double d = x.Row(i)[j] - mean;
+                correction += d;
+                double square = d * d;
+                squares += square;
+            }
+
+            fitted.Means[j].Should().Be(mean, $"column {j}");
+            fitted.Variances[j].Should().Be((squares - correction * correction / rows) / rows, $"column {j}");
+        }
+    }
+
     [Fact]
     public void Fitting_on_a_view_equals_fitting_on_its_copy()
     {

@@ -94,10 +94,6 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
         return new FittedStandardScaler(WithMean, WithStd, rows, means, variances, scales);
     }
 
-    /// <summary>
-    /// scikit-learn's <c>_is_constant_feature</c>: a variance no larger than the rounding error the two-pass
-    /// computation can make on a constant column counts as zero.
-    /// </summary>
     /// <summary><paramref name="sum"/> += x, element by element in double.</summary>
     /// <remarks>
     /// Written out rather than as <c>TensorPrimitives</c> calls: the same operations, but the five generic
@@ -106,6 +102,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
     /// </remarks>
     private static void AddRow(ReadOnlySpan<float> x, Span<double> sum)
     {
+        sum = sum[..x.Length]; // the vector loop reads and writes without bounds checks
         int j = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -131,6 +128,10 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
     /// </summary>
     private static void AddCentredRow(ReadOnlySpan<float> x, ReadOnlySpan<double> mean, Span<double> correction, Span<double> squares)
     {
+        // The vector loop reads and writes without bounds checks.
+        mean = mean[..x.Length];
+        correction = correction[..x.Length];
+        squares = squares[..x.Length];
         int j = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -155,6 +156,10 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
         }
     }
 
+    /// <summary>
+    /// scikit-learn's <c>_is_constant_feature</c>: a variance no larger than the rounding error the two-pass
+    /// computation can make on a constant column counts as zero.
+    /// </summary>
     private static bool IsConstant(double variance, double mean, long samples)
     {
         const double eps = 2.220446049250313e-16; // numpy's finfo(float64).eps = 2^-52

@@ -64,6 +64,40 @@ public class KernelRowCacheTests
     }
 
     [Fact]
+    public void A_problem_s_kth_batch_computes_at_most_k_plus_one_rows_the_rows_ahead_the_same_as_alone()
+    {
+        // 300 samples, 150 a class; each call asks for a missing row with every other missing row as a candidate.
+        const int n = 300;
+        var features = Synthetic.RandomMatrix(n, 5, 3);
+        var kernel = new KernelFunction(SvmKernelType.Rbf, 0.2, 3, 0);
+        int[] rows = [.. Enumerable.Range(0, n)];
+        bool[] positive = [.. rows.Select(r => r < n / 2)];
+        var problem = BinaryKernelProblem.FromRows(features, rows, positive, kernel, null, 1 << 21);
+        var reference = BinaryKernelProblem.FromRows(features, rows, positive, kernel, null, 1 << 21);
+
+        for (int k = 0; k <= problem.PrefetchWidth; k++)
+        {
+            int[] missing = [.. rows.Where(r => !problem.IsCached(r))];
+            int i = missing[0];
+            int[] candidates = missing[1..];
+            int ahead = Math.Min(k, problem.PrefetchWidth - 1);
+            long before = problem.Prefetched;
+
+            var row = problem.GetRow(i, candidates);
+
+            problem.Prefetched.Should().Be(before + ahead, $"batch {k} computes the missing row and {ahead} ahead");
+            candidates.Take(ahead).Where(c => !problem.IsCached(c)).Should().BeEmpty();
+            candidates.Skip(ahead).Where(problem.IsCached).Should().BeEmpty();
+            foreach (int r in candidates.Take(ahead).Prepend(i))
+            {
+                var expected = reference.GetRow(r);
+                var actual = r == i ? row : problem.GetRow(r);
+                rows.Select(t => actual[t]).Should().Equal(rows.Select(t => expected[t]), $"row {r} of batch {k}");
+            }
+        }
+    }
+
+    [Fact]
     public void The_least_recently_used_row_is_evicted_when_the_budget_is_full()
     {
         var cache = CacheOf(3);

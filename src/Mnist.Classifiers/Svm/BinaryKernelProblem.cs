@@ -331,7 +331,6 @@ internal sealed class BinaryKernelProblem
     private readonly double[] _diagonal;
     private readonly int _columns;
     private readonly bool[] _prefetchedUnused;
-    private int _batchesComputed;
     private readonly float[] _batchRows;
     private readonly float[] _batchProducts;
 
@@ -443,13 +442,12 @@ internal sealed class BinaryKernelProblem
 
         Span<int> batch = stackalloc int[PrefetchWidth];
         int count = 0;
-        // A problem's k-th batch (from 0) takes at most k + 1 rows, up to PrefetchWidth. At the start every α is 0 and
-        // every gradient −1, so the candidates are ties in index order and forecast the next working sets badly: counted
-        // over a 10,000-row MNIST fit with 16 rows from the first batch on, 18% of the rows computed ahead in each
-        // problem's first batch were used later, 40–58% in the next six, 85% in the rest. Growing the batches computed
-        // 18,075 rows instead of 19,622 (60,000 rows: 56,038 instead of 58,141) for the same solver steps.
-        int room = Math.Min(Math.Min(PrefetchWidth, _batchesComputed + 1), _cache.Capacity - 2);
-        _batchesComputed++;
+        // A problem's k-th batch (from 0), its (k + 1)-th cache miss, takes at most k + 1 rows, up to PrefetchWidth. At the
+        // start every α is 0 and every gradient −1, so the candidates are ties in index order and forecast the next working
+        // sets badly: counted over a 10,000-row MNIST fit with 16 rows from the first batch on, 18% of the rows computed
+        // ahead in each problem's first batch were used later, 40–58% in the next six, 85% in the rest. Growing the
+        // batches computed 18,075 rows instead of 19,622 (60,000 rows: 56,038 instead of 58,141) for the same solver steps.
+        int room = (int)Math.Min(Math.Min(PrefetchWidth, CacheMisses), _cache.Capacity - 2);
         foreach (int c in candidates)
         {
             if (count >= room - 1)

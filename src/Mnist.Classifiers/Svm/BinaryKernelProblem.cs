@@ -22,8 +22,11 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, ClassKernelR
     public static KernelSegment Create(FeatureMatrix features, int[] rows, float[]? background) =>
         new(rows, PackedRows.Pack(features.Subset(rows), background));
 
-    /// <summary>The bytes of the class kernel of a segment of <paramref name="count"/> samples (an n × n float matrix).</summary>
-    public static long ClassKernelBytes(long count) => count * count * sizeof(float);
+    /// <summary>
+    /// The bytes of an n × n float kernel matrix of <paramref name="count"/> samples: a segment's class kernel, or the
+    /// kernel matrix of a whole fit.
+    /// </summary>
+    public static long KernelMatrixBytes(long count) => count * count * sizeof(float);
 
     /// <summary>
     /// The segments with their class kernels, each made a row at a time as the pair problems ask (<see cref="ClassKernelRows"/>):

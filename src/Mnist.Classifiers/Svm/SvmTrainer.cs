@@ -25,7 +25,7 @@ internal static class SvmTrainer
         // them, made a row at a time as the problems ask: half of every pair problem's kernel row then comes from them,
         // made once for the class's k − 1 problems (the other half is computed and cached by the problem).
         long kernelBytes = KernelBytes(options, budget);
-        long classKernelBytes = layout.Members.Sum(m => KernelSegment.ClassKernelBytes(m.Count));
+        long classKernelBytes = layout.Members.Sum(m => KernelSegment.KernelMatrixBytes(m.Count));
         if (k > 2 && classKernelBytes <= kernelBytes / 2 && layout.Members.All(m => (long)m.Count * m.Count <= Array.MaxLength))
         {
             segments = KernelSegment.WithClassKernels(segments, features, layout.Kernel);
@@ -75,7 +75,7 @@ internal static class SvmTrainer
         var models = new SvmModel[variants.Count];
         var first = variants[0];
         long matrixMemory = KernelBytes(first, budget) / 4 * 3;
-        long matrixBytes = KernelSegment.ClassKernelBytes(labels.Length);
+        long matrixBytes = KernelSegment.KernelMatrixBytes(labels.Length);
         if (variants.Count == 1 || matrixBytes > matrixMemory)
         {
             for (int v = 0; v < variants.Count; v++)

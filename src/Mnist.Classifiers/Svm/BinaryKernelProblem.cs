@@ -32,8 +32,8 @@ internal sealed record KernelSegment(int[] Rows, PackedRows Packed, ClassKernelR
     /// The segments with their class kernels, each made a row at a time as the pair problems ask (<see cref="ClassKernelRows"/>):
     /// a class's row is then computed once for its k − 1 problems, in the batches the problems compute their rows in.
     /// </summary>
-    public static KernelSegment[] WithClassKernels(IReadOnlyList<KernelSegment> segments, FeatureMatrix features, KernelFunction kernel) =>
-        segments.Select(segment => segment with { ClassKernel = new ClassKernelRows(features, segment.Rows, segment.Packed, kernel) }).ToArray();
+    public static KernelSegment[] WithClassKernels(IReadOnlyList<KernelSegment> segments, KernelFunction kernel) =>
+        segments.Select(segment => segment with { ClassKernel = new ClassKernelRows(segment.Packed, kernel) }).ToArray();
 }
 
 /// <summary>
@@ -366,8 +366,10 @@ internal sealed class BinaryKernelProblem
 
         // Rows read in place from the fit's kernel matrix (GetRow) are never computed: no batch buffers for them.
         bool computesRows = WholeFitMatrix is null;
-        _batchRows = computesRows ? new float[PrefetchWidth * _columns] : [];
-        _batchProducts = computesRows ? new float[(long)PrefetchWidth * Length] : [];
+        // With the classes' own kernels a batch's product may also take each row's own-class row: up to twice the rows.
+        int batchRows = ClassKernelsKept ? 2 * PrefetchWidth : PrefetchWidth;
+        _batchRows = computesRows ? new float[batchRows * _columns] : [];
+        _batchProducts = computesRows ? new float[(long)batchRows * Length] : [];
         _cache = new KernelRowCache(Length, cacheBytes, rowPool);
         _prefetchedUnused = new bool[Length];
     }
@@ -544,10 +546,12 @@ internal sealed class BinaryKernelProblem
         }
     }
 
+    private void CopyBatchRow(int slot, int trainingRow) => _features.Row(trainingRow).CopyTo(_batchRows.AsSpan(slot * _columns, _columns));
+
     /// <summary>
     /// Rows when both classes' own kernels are kept: only a sample's kernel values against the other class are computed
     /// and cached here; those against its own class are made in its class's kernel if no problem made them before
-    /// (<see cref="ClassKernelRows.Ensure"/>), and <see cref="RowOf"/> reads them there in place.
+    /// (<see cref="ClassKernelRows.Missing"/>, in the same products), and <see cref="RowOf"/> reads them there in place.
     /// </summary>
     private void ComputeRowsWithClassKernels(ReadOnlySpan<int> indices, float[][] destinations)
     {
@@ -571,38 +575,70 @@ internal sealed class BinaryKernelProblem
             }
         }
 
-        // The rows' values against their own classes, made once for all the classes' problems.
-        _positive.ClassKernel!.Ensure(order[..firstNegative]);
+        // The rows' values against their own classes, made once for all the classes' problems: those not made yet are
+        // computed in the same product as the batch's rows against that class (one pass over its packed samples).
         Span<int> negativeSamples = stackalloc int[count - firstNegative];
         for (int b = firstNegative; b < count; b++)
         {
             negativeSamples[b - firstNegative] = order[b] - positives;
         }
 
-        _negative.ClassKernel!.Ensure(negativeSamples);
-        for (int b = 0; b < count; b++)
+        Span<int> positiveOwn = stackalloc int[firstNegative];
+        Span<int> negativeOwn = stackalloc int[count - firstNegative];
+        int positiveOwnCount = _positive.ClassKernel!.Missing(order[..firstNegative], positiveOwn);
+        int negativeOwnCount = _negative.ClassKernel!.Missing(negativeSamples, negativeOwn);
+
+        // Against the −1 samples: the +1 rows, then the −1 samples whose own rows are missing. Against the +1 samples:
+        // the −1 rows, then the +1 samples whose own rows are missing.
+        int againstNegatives = firstNegative + negativeOwnCount;
+        int againstPositives = count - firstNegative + positiveOwnCount;
+        int r = 0;
+        for (int b = 0; b < firstNegative; b++)
         {
-            _features.Row(TrainingRow(order[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));
+            CopyBatchRow(r++, TrainingRow(order[b]));
         }
 
-        // +1 rows against the −1 samples, −1 rows against the +1 samples: one product each.
-        if (firstNegative > 0)
+        foreach (int s in negativeOwn[..negativeOwnCount])
         {
-            DotProducts.Compute(_batchRows.AsSpan(0, firstNegative * _columns), firstNegative, _columns, _negative.Packed, 0, negatives, _batchProducts, Length);
+            CopyBatchRow(r++, _negative.Rows[s]);
         }
 
-        if (count > firstNegative)
+        for (int b = firstNegative; b < count; b++)
         {
-            int m = count - firstNegative;
-            DotProducts.Compute(_batchRows.AsSpan(firstNegative * _columns, m * _columns), m, _columns, _positive.Packed, 0, positives,
-                _batchProducts.AsSpan(firstNegative * Length), Length);
+            CopyBatchRow(r++, TrainingRow(order[b]));
+        }
+
+        foreach (int s in positiveOwn[..positiveOwnCount])
+        {
+            CopyBatchRow(r++, _positive.Rows[s]);
+        }
+
+        if (againstNegatives > 0)
+        {
+            DotProducts.Compute(_batchRows.AsSpan(0, againstNegatives * _columns), againstNegatives, _columns, _negative.Packed, 0, negatives, _batchProducts, Length);
+        }
+
+        if (againstPositives > 0)
+        {
+            DotProducts.Compute(_batchRows.AsSpan(againstNegatives * _columns, againstPositives * _columns), againstPositives, _columns, _positive.Packed, 0, positives,
+                _batchProducts.AsSpan(againstNegatives * Length), Length);
+        }
+
+        for (int b = 0; b < negativeOwnCount; b++)
+        {
+            _negative.ClassKernel!.Store(negativeOwn[b], _batchProducts.AsSpan((firstNegative + b) * Length, negatives));
+        }
+
+        for (int b = 0; b < positiveOwnCount; b++)
+        {
+            _positive.ClassKernel!.Store(positiveOwn[b], _batchProducts.AsSpan((againstNegatives + count - firstNegative + b) * Length, positives));
         }
 
         for (int b = 0; b < count; b++)
         {
             int i = order[b];
             var destination = destinations[indices.IndexOf(i)];
-            var products = _batchProducts.AsSpan(b * Length);
+            var products = _batchProducts.AsSpan((b < firstNegative ? b : againstNegatives + b - firstNegative) * Length);
             if (i < positives)
             {
                 _kernel.Apply(products[..negatives], destination.AsSpan(0, negatives), _norms[i], _norms.AsSpan(positives));

@@ -28,7 +28,7 @@ internal static class SvmTrainer
         long classKernelBytes = layout.Members.Sum(m => KernelSegment.KernelMatrixBytes(m.Count));
         if (k > 2 && classKernelBytes <= kernelBytes / 2 && layout.Members.All(m => (long)m.Count * m.Count <= Array.MaxLength))
         {
-            segments = KernelSegment.WithClassKernels(segments, features, layout.Kernel);
+            segments = KernelSegment.WithClassKernels(segments, layout.Kernel);
 
             kernelBytes -= classKernelBytes;
         }

@@ -334,8 +334,8 @@ internal sealed class BinaryKernelProblem
     private readonly double[] _diagonal;
     private readonly int _columns;
     private readonly bool[] _prefetchedUnused;
-    private readonly float[] _batchRows;
-    private readonly float[] _batchProducts;
+    private readonly KernelRowPool _pool;
+    private KernelBatchBuffers? _batch;
 
     /// <param name="features">The training rows.</param>
     /// <param name="positive">The +1 samples.</param>
@@ -364,13 +364,8 @@ internal sealed class BinaryKernelProblem
             _diagonal[i] = kernel.Self(_norms[i]);
         }
 
-        // Rows read in place from the fit's kernel matrix (GetRow) are never computed: no batch buffers for them.
-        bool computesRows = WholeFitMatrix is null;
-        // With the classes' own kernels a batch's product may also take each row's own-class row: up to twice the rows.
-        int batchRows = ClassKernelsKept ? 2 * PrefetchWidth : PrefetchWidth;
-        _batchRows = computesRows ? new float[batchRows * _columns] : [];
-        _batchProducts = computesRows ? new float[(long)batchRows * Length] : [];
-        _cache = new KernelRowCache(Length, cacheBytes, rowPool);
+        _pool = rowPool ?? new KernelRowPool(Length);
+        _cache = new KernelRowCache(Length, cacheBytes, _pool);
         _prefetchedUnused = new bool[Length];
     }
 
@@ -503,7 +498,15 @@ internal sealed class BinaryKernelProblem
     /// Hands the cached rows' buffers back to the row pool for the next problem (see <see cref="KernelRowPool"/>); call it
     /// when the solver is done. The rows served before must no longer be used.
     /// </summary>
-    public void ReturnRows() => _cache.ReturnRows();
+    public void ReturnRows()
+    {
+        _cache.ReturnRows();
+        if (_batch is not null)
+        {
+            _pool.ReturnBatch(_batch);
+            _batch = null;
+        }
+    }
 
     /// <summary>Whether row <paramref name="i"/> is in the cache.</summary>
     public bool IsCached(int i) => _cache.Contains(i);
@@ -523,6 +526,8 @@ internal sealed class BinaryKernelProblem
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
+        // With the classes' own kernels a batch's product may also take each row's own-class row: up to twice the rows.
+        _batch ??= _pool.RentBatch(2 * PrefetchWidth, _columns);
         if (ClassKernelsKept)
         {
             ComputeRowsWithClassKernels(indices, destinations);
@@ -532,21 +537,21 @@ internal sealed class BinaryKernelProblem
         int m = indices.Length, positives = _positive.Rows.Length;
         for (int b = 0; b < m; b++)
         {
-            _features.Row(TrainingRow(indices[b])).CopyTo(_batchRows.AsSpan(b * _columns, _columns));
+            CopyBatchRow(b, TrainingRow(indices[b]));
         }
 
         // One blocked product per side for the whole batch: m rows against every sample of the problem.
-        var a = _batchRows.AsSpan(0, m * _columns);
-        DotProducts.Compute(a, m, _columns, _positive.Packed, 0, positives, _batchProducts, Length);
-        DotProducts.Compute(a, m, _columns, _negative.Packed, 0, Length - positives, _batchProducts.AsSpan(positives), Length);
+        var a = _batch.Rows.AsSpan(0, m * _columns);
+        DotProducts.Compute(a, m, _columns, _positive.Packed, 0, positives, _batch.Products, Length);
+        DotProducts.Compute(a, m, _columns, _negative.Packed, 0, Length - positives, _batch.Products.AsSpan(positives), Length);
         for (int b = 0; b < m; b++)
         {
             // Straight from the products into the row: the same operations as in place, without copying them first.
-            _kernel.Apply(_batchProducts.AsSpan(b * Length, Length), destinations[b].AsSpan(0, Length), _norms[indices[b]], _norms);
+            _kernel.Apply(_batch.Products.AsSpan(b * Length, Length), destinations[b].AsSpan(0, Length), _norms[indices[b]], _norms);
         }
     }
 
-    private void CopyBatchRow(int slot, int trainingRow) => _features.Row(trainingRow).CopyTo(_batchRows.AsSpan(slot * _columns, _columns));
+    private void CopyBatchRow(int slot, int trainingRow) => _features.Row(trainingRow).CopyTo(_batch!.Rows.AsSpan(slot * _columns, _columns));
 
     /// <summary>
     /// Rows when both classes' own kernels are kept: only a sample's kernel values against the other class are computed
@@ -592,6 +597,7 @@ internal sealed class BinaryKernelProblem
         // the −1 rows, then the +1 samples whose own rows are missing.
         int againstNegatives = firstNegative + negativeOwnCount;
         int againstPositives = count - firstNegative + positiveOwnCount;
+        var batch = _batch!;
         int r = 0;
         for (int b = 0; b < firstNegative; b++)
         {
@@ -615,30 +621,30 @@ internal sealed class BinaryKernelProblem
 
         if (againstNegatives > 0)
         {
-            DotProducts.Compute(_batchRows.AsSpan(0, againstNegatives * _columns), againstNegatives, _columns, _negative.Packed, 0, negatives, _batchProducts, Length);
+            DotProducts.Compute(batch.Rows.AsSpan(0, againstNegatives * _columns), againstNegatives, _columns, _negative.Packed, 0, negatives, batch.Products, Length);
         }
 
         if (againstPositives > 0)
         {
-            DotProducts.Compute(_batchRows.AsSpan(againstNegatives * _columns, againstPositives * _columns), againstPositives, _columns, _positive.Packed, 0, positives,
-                _batchProducts.AsSpan(againstNegatives * Length), Length);
+            DotProducts.Compute(batch.Rows.AsSpan(againstNegatives * _columns, againstPositives * _columns), againstPositives, _columns, _positive.Packed, 0, positives,
+                batch.Products.AsSpan(againstNegatives * Length), Length);
         }
 
         for (int b = 0; b < negativeOwnCount; b++)
         {
-            _negative.ClassKernel!.Store(negativeOwn[b], _batchProducts.AsSpan((firstNegative + b) * Length, negatives));
+            _negative.ClassKernel!.Store(negativeOwn[b], batch.Products.AsSpan((firstNegative + b) * Length, negatives));
         }
 
         for (int b = 0; b < positiveOwnCount; b++)
         {
-            _positive.ClassKernel!.Store(positiveOwn[b], _batchProducts.AsSpan((againstNegatives + count - firstNegative + b) * Length, positives));
+            _positive.ClassKernel!.Store(positiveOwn[b], batch.Products.AsSpan((againstNegatives + count - firstNegative + b) * Length, positives));
         }
 
         for (int b = 0; b < count; b++)
         {
             int i = order[b];
             var destination = destinations[indices.IndexOf(i)];
-            var products = _batchProducts.AsSpan((b < firstNegative ? b : againstNegatives + b - firstNegative) * Length);
+            var products = batch.Products.AsSpan((b < firstNegative ? b : againstNegatives + b - firstNegative) * Length);
             if (i < positives)
             {
                 _kernel.Apply(products[..negatives], destination.AsSpan(0, negatives), _norms[i], _norms.AsSpan(positives));

@@ -225,8 +225,8 @@ public class KernelRowCacheTests
     [InlineData(SvmKernelType.Polynomial)]
     public void Problems_sharing_a_pool_of_stale_rows_solve_as_with_new_rows(SvmKernelType type)
     {
-        // Every buffer the problems get has been filled with NaN by an earlier user: a kernel value not written in
-        // full before it is read would change the steps (or make them NaN).
+        // Every buffer the problems get (rows and batch buffers) has been filled with NaN by an earlier user: a kernel
+        // value or product not written in full before it is read would change the steps (or make them NaN).
         var (x, y) = SvmClassifierTests.Blobs(120, [0, 1], 7, seed: 5, spread: 2.5);
         var rows = Enumerable.Range(0, x.Rows).ToArray();
         var positive = y.Select(label => label == 0).ToArray();
@@ -241,6 +241,10 @@ public class KernelRowCacheTests
         }
 
         pool.Return(stale);
+        var staleBatch = pool.RentBatch(2 * 16, x.Columns);
+        Array.Fill(staleBatch.Rows, float.NaN);
+        Array.Fill(staleBatch.Products, float.NaN);
+        pool.ReturnBatch(staleBatch);
         for (int round = 0; round < 2; round++)
         {
             var problem = BinaryKernelProblem.FromRows(x, rows, positive, kernel, null, 1 << 20, pool);
@@ -250,6 +254,8 @@ public class KernelRowCacheTests
             pooled.Iterations.Should().Be(fresh.Iterations);
             pooled.Alpha.Should().Equal(fresh.Alpha);
             pooled.Rho.Should().Be(fresh.Rho);
+            pool.RentBatch(2 * 16, x.Columns).Should().BeSameAs(staleBatch, "the problem handed the batch buffers on");
+            pool.ReturnBatch(staleBatch);
         }
 
         fresh.Iterations.Should().BeGreaterThan(10);

@@ -47,6 +47,14 @@ internal static class Warmup
             {
                 var fitted = search is null ? warm.Fit(features, labels, oneThread) : search(warm).Fit(features, labels, oneThread).BestModel;
                 fitted?.Predict(features, oneThread);
+                // The SVM's kernel batches take any number of rows, and each count up to a tile's height has its own
+                // compiled micro-kernel; the fit above meets only some of them. Predicting 1 to 13 rows (13: a full tile
+                // and a one-row one) compiles the rest here instead of on the timed fit's threads (11 AVX-512 tiles and the
+                // one-row kernel, ~6 ms of its CPU).
+                for (int rows = 1; rows <= 13 && fitted is not null; rows++)
+                {
+                    fitted.Predict(features.Subset([.. Enumerable.Range(0, rows)]), oneThread);
+                }
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or ArithmeticException or OperationCanceledException)
             {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Mnist.Classifiers.Svm;
 
@@ -46,6 +47,18 @@ internal enum VectorWidth
 internal static class SmoSolver
 {
     private const double Tau = 1e-12;
+
+    /// <summary>
+    /// <paramref name="whenTrue"/> where <paramref name="mask"/>'s lanes are all ones, else <paramref name="whenFalse"/>: a
+    /// comparison's mask, whose lanes are all ones or all zeros, so the blend by each lane's sign bit (vblendvps) selects
+    /// the same as <see cref="Vector256.ConditionalSelect{T}"/>, which the JIT compiled to three bitwise operations.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<T> Select<T>(Vector256<T> mask, Vector256<T> whenTrue, Vector256<T> whenFalse)
+        where T : struct =>
+        Avx.IsSupported
+            ? Avx.BlendVariable(whenFalse.AsSingle(), whenTrue.AsSingle(), mask.AsSingle()).As<float, T>()
+            : Vector256.ConditionalSelect(mask, whenTrue, whenFalse);
 
     /// <summary>How far ahead (in floats) the scans ask for a kernel row's lines.</summary>
     private const int RowPrefetchDistance = 512;
@@ -450,7 +463,6 @@ internal static class SmoSolver
             var oddValues = bestValues;
             var oddIndices = bestIndices;
             var indices = TScan.Add(TScan.LaneIndices, TScan.Create(start));
-            var oddOffset = TScan.Create(width);
             var step = TScan.Create(2 * width);
             for (; t <= length - (2 * width); t += 2 * width)
             {
@@ -468,7 +480,7 @@ internal static class SmoSolver
                 bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
                 var oddBetter = TScan.GreaterThanOrEqual(oddKey, oddValues);
                 oddValues = TScan.ConditionalSelect(oddBetter, oddKey, oddValues);
-                oddIndices = TScan.ConditionalSelect(oddBetter, TScan.Add(indices, oddOffset), oddIndices);
+                oddIndices = TScan.ConditionalSelect(oddBetter, indices, oddIndices); // the odd vector's offset is added once, below
                 indices = TScan.Add(indices, step);
             }
 
@@ -484,7 +496,7 @@ internal static class SmoSolver
             }
 
             MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: true, ref best, ref bestIndex);
-            MergeVectorLanes<TVector, TScan>(oddValues, oddIndices, maximum: true, ref best, ref bestIndex);
+            MergeVectorLanes<TVector, TScan>(oddValues, TScan.Add(oddIndices, TScan.Create(width)), maximum: true, ref best, ref bestIndex);
             return t;
         }
 
@@ -614,7 +626,6 @@ internal static class SmoSolver
             var oddIndices = bestIndices;
             var oddMaxima = maxima;
             var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(start);
-            var oddOffset = Vector256.Create(Count);
             var step = Vector256.Create(2 * Count);
             var gMaxVector = Vector256.Create(gMax);
             var kiiVector = Vector256.Create(kii);
@@ -625,11 +636,11 @@ internal static class SmoSolver
                 var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
                 var oddObjDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t + Count, ref oddMaxima);
                 var better = Vector256.LessThanOrEqual(objDiff, bestValues);
-                bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
-                bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
+                bestValues = Select(better, objDiff, bestValues);
+                bestIndices = Select(better.AsInt32(), indices, bestIndices);
                 var oddBetter = Vector256.LessThanOrEqual(oddObjDiff, oddValues);
-                oddValues = Vector256.ConditionalSelect(oddBetter, oddObjDiff, oddValues);
-                oddIndices = Vector256.ConditionalSelect(oddBetter.AsInt32(), indices + oddOffset, oddIndices);
+                oddValues = Select(oddBetter, oddObjDiff, oddValues);
+                oddIndices = Select(oddBetter.AsInt32(), indices, oddIndices); // the odd vector's offset is added once, below
                 indices += step;
                 // Compiled out of the plain scan, whose loop then holds no call (a call in it made the JIT keep the
                 // vectors on the stack, which tripled the scan's time).
@@ -644,8 +655,8 @@ internal static class SmoSolver
             {
                 var objDiff = LowObjective(ref v, ref low, ref diagonal, ref row, gMaxVector, kiiVector, t, ref maxima);
                 var better = Vector256.LessThanOrEqual(objDiff, bestValues);
-                bestValues = Vector256.ConditionalSelect(better, objDiff, bestValues);
-                bestIndices = Vector256.ConditionalSelect(better.AsInt32(), indices, bestIndices);
+                bestValues = Select(better, objDiff, bestValues);
+                bestIndices = Select(better.AsInt32(), indices, bestIndices);
                 if (TCollect.Collects)
                 {
                     OfferLowCandidates(-objDiff, start + t, candidates, threshold);
@@ -657,7 +668,7 @@ internal static class SmoSolver
             // The lanes merged as the double scans merge theirs (floats widen exactly, so the order and ties are the same).
             double merged = best;
             gMax2 = MergeLowLanes(bestValues, bestIndices, maxima, gMax2, ref merged, ref bestIndex);
-            gMax2 = MergeLowLanes(oddValues, oddIndices, oddMaxima, gMax2, ref merged, ref bestIndex);
+            gMax2 = MergeLowLanes(oddValues, oddIndices + Vector256.Create(Count), oddMaxima, gMax2, ref merged, ref bestIndex);
             best = (float)merged;
             return t;
         }
@@ -1010,6 +1021,6 @@ internal static class SmoSolver
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> ConditionalSelect(Vector256<double> condition, Vector256<double> whenTrue, Vector256<double> whenFalse) =>
-            Vector256.ConditionalSelect(condition, whenTrue, whenFalse);
+            Select(condition, whenTrue, whenFalse);
     }
 }

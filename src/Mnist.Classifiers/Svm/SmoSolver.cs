@@ -687,9 +687,9 @@ internal static class SmoSolver
             maxima = Vector256.MaxNative(maxima, -vv - offset);
             var gradDiff = gMax - vv;
             var quad = (kii + Vector256.LoadUnsafe(ref diagonal, (nuint)t)) - (Vector256.LoadUnsafe(ref row, (nuint)t) * Vector256.Create(2f));
-            quad = Vector256.ConditionalSelect(Vector256.GreaterThan(quad, Vector256<float>.Zero), quad, Vector256.Create((float)Tau));
+            quad = Select(Vector256.GreaterThan(quad, Vector256<float>.Zero), quad, Vector256.Create((float)Tau));
             var objDiff = -(gradDiff * gradDiff) / quad;
-            return Vector256.ConditionalSelect(Vector256.GreaterThan(gradDiff, Vector256<float>.Zero), objDiff, Vector256.Create(float.PositiveInfinity)) + offset;
+            return Select(Vector256.GreaterThan(gradDiff, Vector256<float>.Zero), objDiff, Vector256.Create(float.PositiveInfinity)) + offset;
         }
 
         /// <summary>Offers the lanes of <paramref name="keys"/> above the threshold; returns the new threshold.</summary>

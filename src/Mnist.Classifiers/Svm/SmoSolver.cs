@@ -461,7 +461,9 @@ internal static class SmoSolver
             var bestValues = TScan.Create(double.NegativeInfinity);
             var bestIndices = TScan.Create(-1.0);
             var oddValues = bestValues;
-            var oddIndices = bestIndices;
+            // The odd lanes keep the even vector's indices; their offset is added at the merge, which leaves −1 (no index)
+            // in a lane no odd vector reached.
+            var oddIndices = TScan.Create(-1.0 - width);
             var indices = TScan.Add(TScan.LaneIndices, TScan.Create(start));
             var step = TScan.Create(2 * width);
             for (; t <= length - (2 * width); t += 2 * width)
@@ -480,7 +482,7 @@ internal static class SmoSolver
                 bestIndices = TScan.ConditionalSelect(better, indices, bestIndices);
                 var oddBetter = TScan.GreaterThanOrEqual(oddKey, oddValues);
                 oddValues = TScan.ConditionalSelect(oddBetter, oddKey, oddValues);
-                oddIndices = TScan.ConditionalSelect(oddBetter, indices, oddIndices); // the odd vector's offset is added once, below
+                oddIndices = TScan.ConditionalSelect(oddBetter, indices, oddIndices);
                 indices = TScan.Add(indices, step);
             }
 
@@ -623,7 +625,7 @@ internal static class SmoSolver
             var bestIndices = Vector256.Create(-1);
             var maxima = Vector256.Create(float.NegativeInfinity);
             var oddValues = bestValues;
-            var oddIndices = bestIndices;
+            var oddIndices = Vector256.Create(-1 - Count); // the offset added at the merge leaves −1 where no odd vector was taken
             var oddMaxima = maxima;
             var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7) + Vector256.Create(start);
             var step = Vector256.Create(2 * Count);
@@ -640,7 +642,7 @@ internal static class SmoSolver
                 bestIndices = Select(better.AsInt32(), indices, bestIndices);
                 var oddBetter = Vector256.LessThanOrEqual(oddObjDiff, oddValues);
                 oddValues = Select(oddBetter, oddObjDiff, oddValues);
-                oddIndices = Select(oddBetter.AsInt32(), indices, oddIndices); // the odd vector's offset is added once, below
+                oddIndices = Select(oddBetter.AsInt32(), indices, oddIndices);
                 indices += step;
                 // Compiled out of the plain scan, whose loop then holds no call (a call in it made the JIT keep the
                 // vectors on the stack, which tripled the scan's time).

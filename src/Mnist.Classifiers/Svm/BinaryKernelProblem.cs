@@ -527,7 +527,7 @@ internal sealed class BinaryKernelProblem
     private void ComputeRows(ReadOnlySpan<int> indices, float[][] destinations)
     {
         // With the classes' own kernels a batch's product may also take each row's own-class row: up to twice the rows.
-        _batch ??= _pool.RentBatch(2 * PrefetchWidth, _columns);
+        _batch ??= _pool.RentBatch((ClassKernelsKept ? 2 : 1) * PrefetchWidth, _columns);
         if (ClassKernelsKept)
         {
             ComputeRowsWithClassKernels(indices, destinations);

@@ -1,5 +1,6 @@
 using Mnist.Classifiers.Data;
 using Mnist.Classifiers.LinearAlgebra;
+using Mnist.Classifiers.Tests.TestSupport;
 
 namespace Mnist.Classifiers.Tests.LinearAlgebra;
 
@@ -153,6 +154,31 @@ public class DotProductsTests
                     BitConverter.SingleToInt32Bits(c[(2 * ldc) + jj]).Should().Be(0, "the all-zero row's products are +0 ({0})", kernels);
                 }
             }
+        }
+    }
+
+    [Avx2Theory]
+    [InlineData(5, 117, 784, 0, 117)]  // tiles of 2, 2 and 1 rows; two groups of three panels, a panel left and a partial one
+    [InlineData(16, 200, 784, 9, 190)] // a range that starts and ends inside panels
+    [InlineData(3, 48, 300, 0, 48)]    // one group of three panels exactly
+    [InlineData(2, 50, 61, 0, 50)]     // a depth that is not a multiple of 8; three panels and a partial one
+    public void Sparse_rows_take_the_narrow_avx2_tiles_with_the_same_bits(int m, int n, int k, int bStart, int bEnd)
+    {
+        var a = RandomValues(m * k, 41 + m, pixels: true);
+        var bValues = RandomValues(n * k, 42 + n, pixels: true);
+        var packed = PackedRows.Pack(bValues, n, k);
+        DotProducts.TakesNarrowTiles(a, m, k, packed, KernelSet.Avx2).Should().BeTrue("80% of the pixels are zero");
+        DotProducts.TakesNarrowTiles(a, m, k, packed, KernelSet.Portable).Should().BeFalse("the narrow tiles are AVX2 kernels");
+        DotProducts.TakesNarrowTiles(a, 1, k, packed, KernelSet.Avx2).Should().BeFalse("one row takes the matrix–vector kernel");
+        var dense = RandomValues(m * k, 43 + m);
+        DotProducts.TakesNarrowTiles(dense, m, k, packed, KernelSet.Avx2).Should().BeFalse("no value of the dense rows is zero");
+
+        int ldc = bEnd - bStart + 2;
+        foreach (var blocking in new[] { DotProducts.DefaultBlocking, Tiny, Odd })
+        {
+            var c = Enumerable.Repeat(Sentinel, m * ldc).ToArray();
+            DotProducts.Compute(a, m, k, packed, bStart, bEnd, c, ldc, blocking, KernelSet.Avx2);
+            ShouldMatchReference(a, m, k, bValues, bStart, bEnd, c, ldc);
         }
     }
 

@@ -50,7 +50,7 @@ internal static class ParallelRows
         int rows = features.Rows, columns = features.Columns;
         // Every map writes its whole destination row, so the array need not be cleared first: its pages are then first
         // touched by the threads that fill them, in parallel, instead of by one thread clearing them.
-        var output = LargeArrays.AllocateUninitialized<float>(checked(rows * columns));
+        var output = GC.AllocateUninitializedArray<float>(checked(rows * columns));
         For(rows, (long)rows * columns, budget, (r0, r1) =>
         {
             RowMap map = mapForBlock();

@@ -156,7 +156,7 @@ public sealed class FeatureMatrix
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
         // Every value is written: no need to clear the array first.
-        var storage = LargeArrays.AllocateUninitialized<float>(values.Length);
+        var storage = GC.AllocateUninitializedArray<float>(values.Length);
         int rows = values.Length / columns;
         fixed (byte* source = values)
         {

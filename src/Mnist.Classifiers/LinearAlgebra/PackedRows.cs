@@ -189,7 +189,7 @@ internal sealed class PackedRows
 
         // Pinned (pinned object heap) so that the kernels may take raw pointers without pinning on every call,
         // and so that the 64-byte alignment computed here stays valid.
-        var storage = LargeArrays.Allocate<float>((int)length, pinned: true);
+        var storage = GC.AllocateArray<float>((int)length, pinned: true);
         int offset;
         unsafe
         {

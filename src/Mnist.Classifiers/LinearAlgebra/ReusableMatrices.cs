@@ -52,7 +52,7 @@ internal sealed class ReusableMatrices : IDisposable
             }
         }
 
-        return LargeArrays.AllocateUninitialized<float>(length);
+        return GC.AllocateUninitializedArray<float>(length);
     }
 
     /// <summary>Hands back an array that nothing reads or writes any more (kept only inside a scope).</summary>

@@ -1,4 +1,7 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers.LinearAlgebra;
@@ -219,7 +222,8 @@ internal sealed class PackedRows
             int count = starts.Length, columns = result.Columns;
             Span<double> sums = stackalloc double[PanelWidth];
             sums.Clear();
-            for (int p = 0; p < columns; p++)
+            int p = count == PanelWidth && Avx.IsSupported ? WriteFullPanelDepths(storage, source, starts, background, columns, sums) : 0;
+            for (; p < columns; p++)
             {
                 float shift = background is null ? 0f : background[p];
                 var line = storage.Slice(p * PanelWidth, PanelWidth);
@@ -235,6 +239,80 @@ internal sealed class PackedRows
             for (int r = 0; r < count; r++)
             {
                 result._squaredNorms[(panel * PanelWidth) + r] = (float)sums[r];
+            }
+        }
+
+        /// <summary>
+        /// <see cref="WritePanel"/> for a panel of 16 rows, eight depths at a time while eight remain: each row's eight
+        /// values are loaded as one vector (translated), two 8 × 8 register transposes turn them into the depths' lines,
+        /// and the squares are added to the rows' double sums depth after depth, as the scalar loop adds them (the same
+        /// operations in the same order, so the same bits). Element by element, the loads from 16 rows 3 KB apart took
+        /// 2.7% of a 10,000-row fit's time (AVX2 path, AMD EPYC Zen 5). Returns the first depth not written.
+        /// </summary>
+        private static unsafe int WriteFullPanelDepths(Span<float> storage, ReadOnlySpan<float> source, ReadOnlySpan<long> starts, float[]? background, int columns, Span<double> sums)
+        {
+            int p = 0;
+            fixed (float* target = storage)
+            fixed (float* from = source)
+            fixed (float* shift = background)
+            fixed (long* rowStarts = starts)
+            {
+                bool translate = shift is not null;
+                var sum0 = Vector256<double>.Zero;
+                var sum1 = Vector256<double>.Zero;
+                var sum2 = Vector256<double>.Zero;
+                var sum3 = Vector256<double>.Zero;
+                for (; p <= columns - 8; p += 8)
+                {
+                    float* at = from + p;
+                    var c = shift is null ? Vector256<float>.Zero : Avx.LoadVector256(shift + p);
+                    var r0 = Row(at, rowStarts[0], c, translate); var r1 = Row(at, rowStarts[1], c, translate); var r2 = Row(at, rowStarts[2], c, translate); var r3 = Row(at, rowStarts[3], c, translate);
+                    var r4 = Row(at, rowStarts[4], c, translate); var r5 = Row(at, rowStarts[5], c, translate); var r6 = Row(at, rowStarts[6], c, translate); var r7 = Row(at, rowStarts[7], c, translate);
+                    Transpose.Block8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
+                    var u0 = Row(at, rowStarts[8], c, translate); var u1 = Row(at, rowStarts[9], c, translate); var u2 = Row(at, rowStarts[10], c, translate); var u3 = Row(at, rowStarts[11], c, translate);
+                    var u4 = Row(at, rowStarts[12], c, translate); var u5 = Row(at, rowStarts[13], c, translate); var u6 = Row(at, rowStarts[14], c, translate); var u7 = Row(at, rowStarts[15], c, translate);
+                    Transpose.Block8x8(ref u0, ref u1, ref u2, ref u3, ref u4, ref u5, ref u6, ref u7);
+                    // Depth after depth: each row's sum takes its squares in the order of p.
+                    float* line = target + ((nint)p * PanelWidth);
+                    Line(line, r0, u0, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + PanelWidth, r1, u1, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + (2 * PanelWidth), r2, u2, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + (3 * PanelWidth), r3, u3, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + (4 * PanelWidth), r4, u4, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + (5 * PanelWidth), r5, u5, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + (6 * PanelWidth), r6, u6, ref sum0, ref sum1, ref sum2, ref sum3);
+                    Line(line + (7 * PanelWidth), r7, u7, ref sum0, ref sum1, ref sum2, ref sum3);
+                }
+
+                sum0.CopyTo(sums);
+                sum1.CopyTo(sums[4..]);
+                sum2.CopyTo(sums[8..]);
+                sum3.CopyTo(sums[12..]);
+            }
+
+            return p;
+
+            // Without a background nothing is subtracted, as in the scalar loop.
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<float> Row(float* at, long start, Vector256<float> c, bool translate) =>
+                translate ? Avx.Subtract(Avx.LoadVector256(at + start), c) : Avx.LoadVector256(at + start);
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static void Line(float* line, Vector256<float> low, Vector256<float> high, ref Vector256<double> sum0, ref Vector256<double> sum1, ref Vector256<double> sum2, ref Vector256<double> sum3)
+            {
+                Avx.Store(line, low);
+                Avx.Store(line + 8, high);
+                sum0 = Avx.Add(sum0, Square(low.GetLower()));
+                sum1 = Avx.Add(sum1, Square(low.GetUpper()));
+                sum2 = Avx.Add(sum2, Square(high.GetLower()));
+                sum3 = Avx.Add(sum3, Square(high.GetUpper()));
+            }
+
+            [MethodImpl(MethodImplOptions.AggressiveInlining)]
+            static Vector256<double> Square(Vector128<float> values)
+            {
+                var wide = Avx.ConvertToVector256Double(values);
+                return Avx.Multiply(wide, wide);
             }
         }
     }

@@ -252,31 +252,16 @@ internal sealed record GramMatrix(float[] Values, int Size, int[] Offsets, int[]
             var r5 = Avx.LoadVector256(source + (5L * n));
             var r6 = Avx.LoadVector256(source + (6L * n));
             var r7 = Avx.LoadVector256(source + (7L * n));
-            var t0 = Avx.UnpackLow(r0, r1);
-            var t1 = Avx.UnpackHigh(r0, r1);
-            var t2 = Avx.UnpackLow(r2, r3);
-            var t3 = Avx.UnpackHigh(r2, r3);
-            var t4 = Avx.UnpackLow(r4, r5);
-            var t5 = Avx.UnpackHigh(r4, r5);
-            var t6 = Avx.UnpackLow(r6, r7);
-            var t7 = Avx.UnpackHigh(r6, r7);
-            var s0 = Avx.Shuffle(t0, t2, 0x44);
-            var s1 = Avx.Shuffle(t0, t2, 0xEE);
-            var s2 = Avx.Shuffle(t1, t3, 0x44);
-            var s3 = Avx.Shuffle(t1, t3, 0xEE);
-            var s4 = Avx.Shuffle(t4, t6, 0x44);
-            var s5 = Avx.Shuffle(t4, t6, 0xEE);
-            var s6 = Avx.Shuffle(t5, t7, 0x44);
-            var s7 = Avx.Shuffle(t5, t7, 0xEE);
+            Transpose.Block8x8(ref r0, ref r1, ref r2, ref r3, ref r4, ref r5, ref r6, ref r7);
             float* target = v + ((long)j * n) + i;
-            Avx.Store(target, Avx.Permute2x128(s0, s4, 0x20));
-            Avx.Store(target + n, Avx.Permute2x128(s1, s5, 0x20));
-            Avx.Store(target + (2L * n), Avx.Permute2x128(s2, s6, 0x20));
-            Avx.Store(target + (3L * n), Avx.Permute2x128(s3, s7, 0x20));
-            Avx.Store(target + (4L * n), Avx.Permute2x128(s0, s4, 0x31));
-            Avx.Store(target + (5L * n), Avx.Permute2x128(s1, s5, 0x31));
-            Avx.Store(target + (6L * n), Avx.Permute2x128(s2, s6, 0x31));
-            Avx.Store(target + (7L * n), Avx.Permute2x128(s3, s7, 0x31));
+            Avx.Store(target, r0);
+            Avx.Store(target + n, r1);
+            Avx.Store(target + (2L * n), r2);
+            Avx.Store(target + (3L * n), r3);
+            Avx.Store(target + (4L * n), r4);
+            Avx.Store(target + (5L * n), r5);
+            Avx.Store(target + (6L * n), r6);
+            Avx.Store(target + (7L * n), r7);
         }
     }
 }

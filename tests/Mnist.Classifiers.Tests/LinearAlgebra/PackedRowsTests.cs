@@ -62,6 +62,44 @@ public class PackedRowsTests
         }
     }
 
+    [Theory]
+    [InlineData(32, 784, false)] // full panels, eight depths at a time
+    [InlineData(37, 21, true)]   // a partial panel, and depths left after the last eight
+    [InlineData(16, 7, true)]    // fewer depths than eight
+    public void Translated_rows_and_norms_are_the_scalar_definition_bit_for_bit(int rows, int columns, bool indexView)
+    {
+        // Signed values with zeros of both signs, and a background with zeros of both signs among its values.
+        var random = new Random(rows + columns);
+        var values = RandomValues((rows + 3) * columns, rows * columns);
+        for (int i = 0; i < values.Length; i += 5)
+        {
+            values[i] = random.Next(2) == 0 ? 0f : -0f;
+        }
+
+        var background = RandomValues(columns, 3);
+        background[0] = -0f;
+        background[columns - 1] = 0f;
+        var matrix = new FeatureMatrix(values, columns);
+        var source = indexView ? matrix.Subset([.. Enumerable.Range(0, rows).Select(i => rows + 2 - i)]) : matrix.Subset([.. Enumerable.Range(0, rows)]).ToContiguous();
+
+        var packed = PackedRows.Pack(source, background);
+
+        for (int j = 0; j < rows; j++)
+        {
+            var row = source.Row(j);
+            double sum = 0;
+            var expected = new float[columns];
+            for (int p = 0; p < columns; p++)
+            {
+                expected[p] = row[p] - background[p];
+                sum += (double)expected[p] * expected[p];
+            }
+
+            packed.GetRow(j).Select(BitConverter.SingleToInt32Bits).Should().Equal(expected.Select(BitConverter.SingleToInt32Bits), "row {0}", j);
+            BitConverter.SingleToInt32Bits(packed.SquaredNorms[j]).Should().Be(BitConverter.SingleToInt32Bits((float)sum), "row {0}'s norm", j);
+        }
+    }
+
     [Fact]
     public void Packing_an_index_view_packs_its_rows_in_view_order()
     {

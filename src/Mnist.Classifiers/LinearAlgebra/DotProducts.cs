@@ -353,9 +353,10 @@ internal static unsafe class DotProducts
     /// Whether a product of several rows of A takes the 2 × 48 tiles of <see cref="MicroKernels.NarrowTile"/>: with AVX2,
     /// when A's first rows, translated by <paramref name="background"/>, are at most a third not zero. A tile's depth list
     /// is then the union of 2 rows' inked depths instead of 6 (MNIST: about 220 of 784 against 330), a third fewer fused
-    /// multiply–adds: 10,000 MNIST rows, AVX2 path of an AMD EPYC Zen 5, the products 16% faster and the fit 5%. On dense
-    /// rows (after PCA) every depth is listed whatever the tile, and the narrow tile, which reads each line of B for 2
-    /// rows instead of 6, was 8–10% slower (twelfth session's measurement, docs/benchmarks.md).
+    /// multiply–adds. AVX2 path of an AMD EPYC Zen 5: 16 standardised MNIST rows against 988 samples 11% faster, a
+    /// 10,000-row fit 5%. On dense rows (the same rows without the background's translation, or after PCA) every depth is
+    /// listed whatever the tile, and the narrow tile, which reads each line of B for 2 rows instead of 6, was 11–17%
+    /// slower (docs/benchmarks.md, thirteenth session).
     /// </summary>
     private static bool TakesNarrowTiles(float* a, int m, int k, float* background, KernelSet kernels)
     {

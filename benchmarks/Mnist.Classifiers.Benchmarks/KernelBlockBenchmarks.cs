@@ -101,6 +101,13 @@ public class KernelBlockAllPairsBenchmarks : KernelBlockBenchmarks
     public void Avx2MicroKernelTwoThreads() =>
         DotProducts.Compute(_aMatrix, _packed, _c, N, 2, DotProducts.DefaultBlocking, KernelSet.Avx2);
 
+    // The AVX-512 kernels forced where they exist (else the default), to compare with the AVX2 rows on a processor whose
+    // default is AVX2 although it has AVX-512 (a Zen 4: KernelSets.HalfRate512).
+    [Benchmark(Description = "Packed AVX-512 micro-kernel (if any), 1 thread")]
+    public void Avx512MicroKernelOneThread() =>
+        DotProducts.Compute(_a, M, K, _packed, 0, N, _c, N, DotProducts.DefaultBlocking,
+            KernelSets.IsSupported(KernelSet.Avx512) ? KernelSet.Avx512 : KernelSets.Best);
+
     [Benchmark(Description = "TensorPrimitives.Dot per pair, 2 threads")]
     public void TensorPrimitivesDotTwoThreads()
     {

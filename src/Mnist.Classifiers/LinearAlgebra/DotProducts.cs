@@ -16,7 +16,8 @@ namespace Mnist.Classifiers.LinearAlgebra;
 /// pre-packed into panels (<see cref="PackedRows"/>); per call, blocks of A (mc rows × kc depth) are packed
 /// into micro-panels of mr rows, and an mr × nr register tile is computed by an outer-product micro-kernel:
 /// 6 × 16 with AVX2 + FMA, or 2 × 48 when A's rows are mostly zero (<see cref="MicroKernels"/>), 12 × 32 where AVX-512
-/// is accelerated (<see cref="MicroKernels512"/>), a scalar fused multiply–add loop elsewhere. Loop order, outermost first:
+/// runs at full rate (<see cref="MicroKernels512"/>, <see cref="KernelSets.Best"/>), a scalar fused multiply–add loop
+/// elsewhere. Loop order, outermost first:
 /// groups of nc B rows, depth blocks of kc (so that a kc × 16 micro-panel of B stays in L1 while all the A
 /// micro-panels of the block pass over it), blocks of mc rows of A (packed, kept in L2), B panels, A
 /// micro-panels. Packing keeps only the depths where some row of an A micro-panel is not zero, and the kernel walks
@@ -563,13 +564,44 @@ internal enum KernelSet
 /// <summary>Which <see cref="KernelSet"/> values this processor runs, and the fastest of them.</summary>
 internal static class KernelSets
 {
-    /// <summary>The fastest kernel set this processor supports.</summary>
+    /// <summary>
+    /// The kernel set the products use: AVX-512 where its 512-bit fused multiply–adds run at full rate, else AVX2, else the
+    /// portable kernel.
+    /// </summary>
+    /// <remarks>
+    /// An AMD Zen 4 (family 25 with AVX-512) runs each 512-bit operation on its 256-bit units, so its AVX-512 kernels have
+    /// AVX2's FMA rate (shared/notes: ≈ 220 GFLOP/s on 2 cores either way), and on sparse rows the AVX2 narrow tile walks
+    /// fewer depths than the 12 × 32 tile (the union of 2 MNIST rows' inked pixels, about 220, against 12 rows' 390). On
+    /// an AMD EPYC Zen 5 with full-rate AVX-512, kernel rows of 16 MNIST rows against 988 samples took 3.2–3.5 µs per row
+    /// per 1,000 samples with the 12 × 32 tile and 4.6 µs with the narrow AVX2 one; at half the 512-bit rate the former
+    /// would take about 6.5 µs. So a Zen 4 takes the AVX2 kernels. This is derived, not yet measured on a Zen 4
+    /// (docs/benchmarks.md, thirteenth session, says how to check it); results are the same bits whichever set runs.
+    /// </remarks>
     public static readonly KernelSet Best =
-        MicroKernels512.Supported ? KernelSet.Avx512 : MicroKernels.Avx2Supported ? KernelSet.Avx2 : KernelSet.Portable;
+        MicroKernels512.Supported && !HalfRate512 ? KernelSet.Avx512 : MicroKernels.Avx2Supported ? KernelSet.Avx2 : KernelSet.Portable;
+
+    /// <summary>Whether this processor runs 512-bit fused multiply–adds at half the rate of 256-bit ones: an AMD Zen 4 (family 25).</summary>
+    internal static bool HalfRate512 { get; } = IsAmdFamily(25);
 
     /// <summary>Every kernel set this processor supports (the portable one always).</summary>
     public static IReadOnlyList<KernelSet> Supported { get; } =
         new[] { KernelSet.Portable, KernelSet.Avx2, KernelSet.Avx512 }.Where(IsSupported).ToArray();
+
+    /// <summary>Whether the processor is an AMD one of the given family (CPUID leaf 1: base family, plus the extended family when the base is 15).</summary>
+    private static bool IsAmdFamily(int family)
+    {
+        if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+        {
+            return false;
+        }
+
+        var (_, vendor1, vendor3, vendor2) = System.Runtime.Intrinsics.X86.X86Base.CpuId(0, 0);
+        bool amd = vendor1 == 0x68747541 && vendor2 == 0x69746E65 && vendor3 == 0x444D4163; // "Auth" "enti" "cAMD"
+        int signature = System.Runtime.Intrinsics.X86.X86Base.CpuId(1, 0).Eax;
+        int baseFamily = (signature >> 8) & 0xF;
+        int actual = baseFamily == 0xF ? baseFamily + ((signature >> 20) & 0xFF) : baseFamily;
+        return amd && actual == family;
+    }
 
     /// <summary>Whether <paramref name="kernels"/> can run on this processor.</summary>
     public static bool IsSupported(KernelSet kernels) => kernels switch

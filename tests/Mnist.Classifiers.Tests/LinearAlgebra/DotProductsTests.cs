@@ -287,3 +287,23 @@ public class DotProductsTests
         ((Action)(() => DotProducts.Compute(fits, packed, new float[20], 10, 0))).Should().Throw<ArgumentOutOfRangeException>();
     }
 }
+
+public class KernelSetsTests
+{
+    [Fact]
+    public void Half_rate_avx512_is_read_from_cpuid_as_the_kernel_reports_the_processor()
+    {
+        // The reference: the vendor and family /proc/cpuinfo shows (Linux only; elsewhere the rule is checked alone).
+        if (File.Exists("/proc/cpuinfo"))
+        {
+            var lines = File.ReadLines("/proc/cpuinfo").TakeWhile(line => line.Length > 0).ToArray();
+            string Field(string name) => lines.First(line => line.StartsWith(name, StringComparison.Ordinal)).Split(':', 2)[1].Trim();
+            bool zen4Family = Field("vendor_id") == "AuthenticAMD" && Field("cpu family") == "25";
+            KernelSets.HalfRate512.Should().Be(zen4Family, "vendor {0}, family {1}", Field("vendor_id"), Field("cpu family"));
+        }
+
+        var expected = KernelSets.IsSupported(KernelSet.Avx512) && !KernelSets.HalfRate512 ? KernelSet.Avx512
+            : KernelSets.IsSupported(KernelSet.Avx2) ? KernelSet.Avx2 : KernelSet.Portable;
+        KernelSets.Best.Should().Be(expected);
+    }
+}

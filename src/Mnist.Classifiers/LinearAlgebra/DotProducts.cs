@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.InteropServices;
 using Mnist.Classifiers.Data;
 
@@ -237,7 +238,7 @@ internal static unsafe class DotProducts
         {
             // Matrix–vector: no reuse of B, so no depth blocking; the row is packed as a micro-panel of one row (translated,
             // its zeros left out), so a pixel row reads only the B lines of its ~150 inked depths of 784.
-            float[] packedRow = Scratch(ref t_packedA, k);
+            float[] packedRow = Scratch(ref t_packedA, k + PackSlack);
             int[] rowList = Scratch(ref t_depthLists, k + 1 + MicroKernels.PrefetchDepths);
             fixed (float* values = packedRow)
             fixed (int* listed = rowList)
@@ -270,12 +271,12 @@ internal static unsafe class DotProducts
         int depthBlocks = CeilDiv(k, blocking.MaxDepthBlock);
         int kc = CeilDiv(k, depthBlocks);
         int mc = Math.Min(RoundUp(m, mrMax), blocking.RowBlock);
-        float[] packedArray = Scratch(ref t_packedA, (long)mc * kc);
-        int[] listArray = Scratch(ref t_depthLists, ((long)CeilDiv(mc, mrMax) * (kc + 1)) + MicroKernels.PrefetchDepths);
+        float[] packedArray = Scratch(ref t_packedA, ((long)mc * kc) + PackSlack);
+        int[] listArray = Scratch(ref t_depthLists, ((long)CeilDiv(mc, mrMax) * (kc + 1)) + PackSlack + MicroKernels.PrefetchDepths);
         fixed (float* packed = packedArray)
         fixed (int* lists = listArray)
         {
-            int* counts = lists + ((nint)CeilDiv(mc, mrMax) * kc);
+            int* counts = lists + ((nint)CeilDiv(mc, mrMax) * kc) + PackSlack;
             for (int q0 = qFirst; q0 < qEnd; q0 += blocking.PanelBlock)
             {
                 int q1 = Math.Min(q0 + blocking.PanelBlock, qEnd);
@@ -442,7 +443,11 @@ internal static unsafe class DotProducts
             float* source = a + (nint)i * lda;
             int* list = lists + (nint)panel * depth;
             int count = 0, p = 0;
-            if (Vector256.IsHardwareAccelerated)
+            if (mr <= 2 && Avx2.IsSupported)
+            {
+                p = PackNarrowDepths(source, mr, depth, lda, background, packed, list, ref count);
+            }
+            else if (Vector256.IsHardwareAccelerated)
             {
                 // Eight depths at a time: a bit per depth where some row of the panel is not zero.
                 for (; p <= depth - 8; p += 8)
@@ -482,6 +487,88 @@ internal static unsafe class DotProducts
             counts[panel] = count;
             packed += mr * depth;
         }
+    }
+
+    /// <summary>
+    /// <see cref="PackA"/>'s loop for a micro-panel of 1 or 2 rows (the narrow tiles' and the one-row kernel's), eight depths
+    /// at a time without a branch per depth: the depths where a row is not zero are moved to the front of the vectors of
+    /// depth indices and of values by one permutation (<see cref="LeftPack"/>, by the 8-bit mask), the two rows' values
+    /// interleaved, and stored whole; the count advances by the mask's population. The stores reach up to 14 floats and 7
+    /// indices past the panel's last listed depth, into room the next panel overwrites or the buffers' slack
+    /// (<see cref="PackSlack"/>). The same values in the same order as the loop over the mask's bits, which took 2.9% of a
+    /// 10,000-row fit (AVX2 path, AMD EPYC Zen 5). Returns the first depth not packed.
+    /// </summary>
+    private static int PackNarrowDepths(float* source, int mr, int depth, int lda, float* background, float* packed, int* list, ref int count)
+    {
+        int p = 0;
+        var lanes = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+        for (; p <= depth - 8; p += 8)
+        {
+            var shift = background is null ? Vector256<float>.Zero : Avx.LoadVector256(background + p);
+            var first = Avx.Subtract(Avx.LoadVector256(source + p), shift);
+            var second = mr == 2 ? Avx.Subtract(Avx.LoadVector256(source + lda + p), shift) : Vector256<float>.Zero;
+            uint bits = (~(Vector256.Equals(first, Vector256<float>.Zero) & Vector256.Equals(second, Vector256<float>.Zero))).ExtractMostSignificantBits();
+            if (bits == 0)
+            {
+                continue;
+            }
+
+            var order = LeftPack[bits];
+            Avx.Store(list + count, Avx2.PermuteVar8x32(lanes + Vector256.Create(p), order));
+            var firstPacked = Avx2.PermuteVar8x32(first, order);
+            if (mr == 2)
+            {
+                var secondPacked = Avx2.PermuteVar8x32(second, order);
+                var low = Avx.UnpackLow(firstPacked, secondPacked);
+                var high = Avx.UnpackHigh(firstPacked, secondPacked);
+                float* target = packed + (2 * (nint)count);
+                Avx.Store(target, Avx.Permute2x128(low, high, 0x20));
+                Avx.Store(target + 8, Avx.Permute2x128(low, high, 0x31));
+            }
+            else
+            {
+                Avx.Store(packed + count, firstPacked);
+            }
+
+            count += BitOperations.PopCount(bits);
+        }
+
+        return p;
+    }
+
+    /// <summary>Room past the packed values and depth lists for <see cref="PackNarrowDepths"/>'s whole-vector stores.</summary>
+    private const int PackSlack = 16;
+
+    /// <summary>For each 8-bit mask, the lanes whose bit is set, in order, then the others: a permutation that packs them left.</summary>
+    private static readonly Vector256<int>[] LeftPack = CreateLeftPack();
+
+    private static Vector256<int>[] CreateLeftPack()
+    {
+        var table = new Vector256<int>[256];
+        Span<int> order = stackalloc int[8];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int n = 0;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                if ((mask & (1 << lane)) != 0)
+                {
+                    order[n++] = lane;
+                }
+            }
+
+            for (int lane = 0; lane < 8; lane++)
+            {
+                if ((mask & (1 << lane)) == 0)
+                {
+                    order[n++] = lane;
+                }
+            }
+
+            table[mask] = Vector256.Create<int>(order);
+        }
+
+        return table;
     }
 
     /// <summary>The <paramref name="mr"/> values of one depth of a micro-panel, row after row, translated by the background.</summary>

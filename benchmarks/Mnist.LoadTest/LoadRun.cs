@@ -39,6 +39,8 @@ public static class LoadRun
 {
     private const int ExpectContinueBytes = 64 << 10;
 
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(30);
+
     /// <summary>The request mix, built from <paramref name="seed"/>: half good, half garbage.</summary>
     public static IReadOnlyList<LoadRequest> Mix(int seed)
     {
@@ -68,8 +70,17 @@ public static class LoadRun
     /// <summary>Sends <paramref name="requests"/> requests from <paramref name="mix"/> (in turn) to <paramref name="baseAddress"/>, <paramref name="concurrency"/> at once.</summary>
     public static async Task<LoadResult> RunAsync(Uri baseAddress, IReadOnlyList<LoadRequest> mix, int requests, int concurrency)
     {
-        using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = concurrency, PooledConnectionLifetime = TimeSpan.FromMinutes(5) };
-        using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        // A client waits for the server's answer to Expect: 100-continue only for Expect100ContinueTimeout (1 s by default)
+        // before it sends the body anyway; on a busy machine (CI runs the test beside the rest of the suite) a 413 then
+        // arrived mid-body and the client's write broke the pipe ("2 MB body: HttpRequestException ... Broken pipe", once
+        // in five clean-clone CI runs). Waiting as long as the request may take keeps the refusal before the body.
+        using var handler = new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = concurrency,
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            Expect100ContinueTimeout = RequestTimeout,
+        };
+        using var client = new HttpClient(handler) { BaseAddress = baseAddress, Timeout = RequestTimeout };
         var latencies = new long[requests];
         var byStatus = new int[600];
         int failures = 0, wrong = 0, next = -1;

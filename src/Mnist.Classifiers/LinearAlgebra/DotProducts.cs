@@ -652,6 +652,14 @@ internal enum KernelSet
 internal static class KernelSets
 {
     /// <summary>
+    /// Whether this processor runs 512-bit fused multiply–adds at half the rate of 256-bit ones: an AMD Zen 4 (family 25).
+    /// Read from CPUID on each call, not stored: <see cref="Best"/>'s initializer reads it, and a stored value declared
+    /// after <see cref="Best"/> would still be false then (static initializers run in the order written; 0c355ea had it so,
+    /// which left a Zen 4 on the AVX-512 kernels).
+    /// </summary>
+    internal static bool HalfRate512 => IsAmdFamily(25);
+
+    /// <summary>
     /// The kernel set the products use: AVX-512 where its 512-bit fused multiply–adds run at full rate, else AVX2, else the
     /// portable kernel.
     /// </summary>
@@ -660,15 +668,12 @@ internal static class KernelSets
     /// AVX2's FMA rate (shared/notes: ≈ 220 GFLOP/s on 2 cores either way), and on sparse rows the AVX2 narrow tile walks
     /// fewer depths than the 12 × 32 tile (the union of 2 MNIST rows' inked pixels, about 220, against 12 rows' 390). On
     /// an AMD EPYC Zen 5 with full-rate AVX-512, kernel rows of 16 MNIST rows against 988 samples took 3.2–3.5 µs per row
-    /// per 1,000 samples with the 12 × 32 tile and 4.6 µs with the narrow AVX2 one; at half the 512-bit rate the former
+    /// per 1,000 samples with the 12 × 32 tile and 4.3–4.6 µs with the narrow AVX2 one; at half the 512-bit rate the former
     /// would take about 6.5 µs. So a Zen 4 takes the AVX2 kernels. This is derived, not yet measured on a Zen 4
     /// (docs/benchmarks.md, thirteenth session, says how to check it); results are the same bits whichever set runs.
     /// </remarks>
     public static readonly KernelSet Best =
         MicroKernels512.Supported && !HalfRate512 ? KernelSet.Avx512 : MicroKernels.Avx2Supported ? KernelSet.Avx2 : KernelSet.Portable;
-
-    /// <summary>Whether this processor runs 512-bit fused multiply–adds at half the rate of 256-bit ones: an AMD Zen 4 (family 25).</summary>
-    internal static bool HalfRate512 { get; } = IsAmdFamily(25);
 
     /// <summary>Every kernel set this processor supports (the portable one always).</summary>
     public static IReadOnlyList<KernelSet> Supported { get; } =

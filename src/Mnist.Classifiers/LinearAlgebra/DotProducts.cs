@@ -682,14 +682,14 @@ internal static class KernelSets
     /// <summary>Whether the processor is an AMD one of the given family (CPUID leaf 1: base family, plus the extended family when the base is 15).</summary>
     private static bool IsAmdFamily(int family)
     {
-        if (!System.Runtime.Intrinsics.X86.X86Base.IsSupported)
+        if (!X86Base.IsSupported)
         {
             return false;
         }
 
-        var (_, vendor1, vendor3, vendor2) = System.Runtime.Intrinsics.X86.X86Base.CpuId(0, 0);
+        var (_, vendor1, vendor3, vendor2) = X86Base.CpuId(0, 0);
         bool amd = vendor1 == 0x68747541 && vendor2 == 0x69746E65 && vendor3 == 0x444D4163; // "Auth" "enti" "cAMD"
-        int signature = System.Runtime.Intrinsics.X86.X86Base.CpuId(1, 0).Eax;
+        int signature = X86Base.CpuId(1, 0).Eax;
         int baseFamily = (signature >> 8) & 0xF;
         int actual = baseFamily == 0xF ? baseFamily + ((signature >> 20) & 0xFF) : baseFamily;
         return amd && actual == family;

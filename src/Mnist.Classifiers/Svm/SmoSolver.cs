@@ -724,12 +724,15 @@ internal static class SmoSolver
         private static float MergeLowLanes(
             Vector256<float> values, Vector256<int> indices, Vector256<float> maxima, float gMax2, ref double best, ref int bestIndex)
         {
-            (values, indices) = LowerOfLanes(values, indices, Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3));
-            (values, indices) = LowerOfLanes(values, indices, Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5));
-            (values, indices) = LowerOfLanes(values, indices, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6));
-            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3)));
-            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5)));
-            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6)));
+            var halves = Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3);
+            var pairs = Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5);
+            var neighbours = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
+            (values, indices) = LowerOfLanes(values, indices, halves);
+            (values, indices) = LowerOfLanes(values, indices, pairs);
+            (values, indices) = LowerOfLanes(values, indices, neighbours);
+            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, halves));
+            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, pairs));
+            maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, neighbours));
             int index = indices.ToScalar();
             double value = values.ToScalar();
             if (index >= 0 && (value < best || (value == best && index > bestIndex)))

@@ -347,7 +347,7 @@ public static class TrainCommand
         {
             log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows.");
             model = ProgressDisplay.Run(error, settings.Report.Verbose, progress =>
-                Warmup.FitAfter(warmup, pipeline).Fit(train.ToFeatures(budget), train.LabelsAsInts(), budget.WithProgress(progress.Fitting)));
+                Warmup.FitAfter(warmup, pipeline).Fit(train, budget.WithProgress(progress.Fitting)));
         }
 
         double fitSeconds = clock.Elapsed.TotalSeconds;
@@ -394,7 +394,7 @@ public static class TrainCommand
             }
 
             clock.Restart();
-            int[] predicted = model.Predict(evaluation.ToFeatures(budget), budget);
+            int[] predicted = model.Predict(evaluation, budget);
             predictSeconds = clock.Elapsed.TotalSeconds;
             int[] truth = evaluation.LabelsAsInts();
             var classification = ClassificationReport.Compute(truth, predicted);

@@ -42,11 +42,25 @@ internal static class Warmup
         var oneThread = budget.WithThreads(1).WithProgress(null);
         return Task.Run(() =>
         {
-            var (features, labels) = SyntheticDigits(oneThread);
+            var images = SyntheticDigits();
+            var features = images.ToFeatures(oneThread);
             try
             {
-                var fitted = search is null ? warm.Fit(features, labels, oneThread) : search(warm).Fit(features, labels, oneThread).BestModel;
-                fitted?.Predict(features, oneThread);
+                // The timed fit and prediction take the images themselves (Pipeline.Fit and PipelineModel.Predict of
+                // LabeledImages), a search the converted rows: the same calls here.
+                IClassifierModel? fitted;
+                if (search is null)
+                {
+                    var model = warm.Fit(images, oneThread);
+                    model.Predict(images, oneThread);
+                    fitted = model;
+                }
+                else
+                {
+                    fitted = search(warm).Fit(features, images.LabelsAsInts(), oneThread).BestModel;
+                    fitted?.Predict(features, oneThread);
+                }
+
                 // The SVM's kernel batches take any number of rows, and each count up to a tile's height has its own
                 // compiled micro-kernel; the fit above meets only some of them. Predicting 1 to 13 rows (13: a full tile
                 // and a one-row one) compiles the rest here instead of on the timed fit's threads (11 AVX-512 tiles and the
@@ -97,11 +111,10 @@ internal static class Warmup
 
     /// <summary>
     /// Ten classes of 28 × 28 "digits": per class a random prototype of ink and background, each row the prototype with
-    /// a tenth of its pixels flipped, so that the classes overlap a little and the SVM's solver takes real steps. Made as
-    /// the file's rows are, bytes then <see cref="LabeledImages.ToFeatures"/> and <see cref="LabeledImages.LabelsAsInts"/>,
-    /// so that their conversion is compiled here too and not inside the timed fit.
+    /// a tenth of its pixels flipped, so that the classes overlap a little and the SVM's solver takes real steps. Bytes, as
+    /// the file's rows are, so that their conversion is compiled here too and not inside the timed fit.
     /// </summary>
-    private static (FeatureMatrix Features, int[] Labels) SyntheticDigits(ComputeBudget budget)
+    private static LabeledImages SyntheticDigits()
     {
         var random = new SeededRandom(0);
         var prototypes = new bool[Classes, Pixels];
@@ -126,7 +139,6 @@ internal static class Warmup
             }
         }
 
-        var images = new LabeledImages(pixels, labels, Pixels);
-        return (images.ToFeatures(budget), images.LabelsAsInts());
+        return new LabeledImages(pixels, labels, Pixels);
     }
 }

@@ -43,14 +43,21 @@ internal static class ParallelRows
     /// <summary>
     /// A new matrix of the shape of <paramref name="features"/> whose row i is <c>map(features.Row(i))</c>, blocks of
     /// rows in parallel when the matrix is big enough. Each block asks <paramref name="mapForBlock"/> for its own
-    /// <see cref="RowMap"/>, so a map may keep scratch buffers without sharing them between threads.
+    /// <see cref="RowMap"/>, so a map may keep scratch buffers without sharing them between threads. With
+    /// <paramref name="inPlace"/> the rows are written over their source (<see cref="IInPlaceTransform"/>): the map then
+    /// gets the same row as source and destination, which suits a map that reads each value before writing its place.
     /// </summary>
-    public static FeatureMatrix MapRows(FeatureMatrix features, ComputeBudget budget, Func<RowMap> mapForBlock)
+    public static FeatureMatrix MapRows(FeatureMatrix features, ComputeBudget budget, Func<RowMap> mapForBlock, bool inPlace = false)
     {
         int rows = features.Rows, columns = features.Columns;
+        if (inPlace && !features.IsContiguous)
+        {
+            throw new ArgumentException("Only a contiguous matrix can be transformed in place.", nameof(features));
+        }
+
         // Every map writes its whole destination row, so the array need not be cleared first: its pages are then first
         // touched by the threads that fill them, in parallel, instead of by one thread clearing them.
-        var output = GC.AllocateUninitializedArray<float>(checked(rows * columns));
+        var output = inPlace ? features.Storage : GC.AllocateUninitializedArray<float>(checked(rows * columns));
         For(rows, (long)rows * columns, budget, (r0, r1) =>
         {
             RowMap map = mapForBlock();

@@ -7,7 +7,7 @@ namespace Mnist.Classifiers;
 
 /// <summary>
 /// A chain of feature transformations followed by a classifier, like scikit-learn's <c>Pipeline</c>:
-/// <see cref="Fit"/> fits each transform on the output of the previous one, then the classifier on the result,
+/// <see cref="Fit(FeatureMatrix, ReadOnlySpan{int}, ComputeBudget?)"/> fits each transform on the output of the previous one, then the classifier on the result,
 /// so that predictions later see exactly the same preprocessing.
 /// </summary>
 /// <param name="Steps">The transformations, applied in order (may be empty).</param>
@@ -48,12 +48,31 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
 
     /// <inheritdoc cref="IClassifier.Fit"/>
     /// <remarks>The steps run one after the other, each with the whole <paramref name="budget"/>.</remarks>
-    public PipelineModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null)
+    public PipelineModel Fit(FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget? budget = null) =>
+        Fit(features, ownsFeatures: false, labels, budget);
+
+    /// <summary>
+    /// Fits on 8-bit images and their labels: the same model, bit for bit, as
+    /// <c>Fit(images.ToFeatures(), images.LabelsAsInts())</c>, with one copy of the rows fewer. The pipeline converts the
+    /// pixels into a matrix of its own, which its first step, when it is a scaler, transforms in place instead of into a
+    /// new matrix (on 10,000 MNIST rows 31 MB less memory to touch, about 3% of the CLI's 10,000-row SVM fit).
+    /// </summary>
+    /// <param name="images">The rows (their pixels are read, not changed) and their labels.</param>
+    /// <param name="budget">The threads and memory the conversion, the steps and the classifier may use; null for <see cref="ComputeBudget.Default"/>.</param>
+    public PipelineModel Fit(LabeledImages images, ComputeBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        budget = ComputeBudget.OrDefault(budget);
+        return Fit(images.ToFeatures(budget), ownsFeatures: true, images.LabelsAsInts(), budget);
+    }
+
+    /// <summary>The fit; <paramref name="ownsFeatures"/> when the pipeline made the matrix itself and no one else holds it.</summary>
+    private PipelineModel Fit(FeatureMatrix features, bool ownsFeatures, ReadOnlySpan<int> labels, ComputeBudget? budget)
     {
         Validate();
         InputChecks.TrainingShapes(features, labels);
         budget = ComputeBudget.OrDefault(budget);
-        var (transforms, transformed) = FitSteps(features, budget);
+        var (transforms, transformed) = FitSteps(features, budget, ownsFeatures);
         return new PipelineModel(transforms, Classifier.Fit(transformed, labels, budget), heldOut: null, budget);
     }
 
@@ -72,7 +91,7 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
 
     /// <inheritdoc />
     /// <remarks>
-    /// The steps are fitted once, as by <see cref="Fit"/>, and the variants' classifiers are fitted together on
+    /// The steps are fitted once, as by <see cref="Fit(FeatureMatrix, ReadOnlySpan{int}, ComputeBudget?)"/>, and the variants' classifiers are fitted together on
     /// their output by this pipeline's classifier; every model shares the fitted transforms.
     /// </remarks>
     public IReadOnlyList<IClassifierModel> FitVariants(
@@ -114,15 +133,18 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
         return models;
     }
 
-    /// <summary>Fits each step on the output of the previous one; returns the fitted steps and the last output.</summary>
-    internal (IFittedTransform[] Transforms, FeatureMatrix Output) FitSteps(FeatureMatrix features, ComputeBudget budget)
+    /// <summary>
+    /// Fits each step on the output of the previous one; returns the fitted steps and the last output. With
+    /// <paramref name="ownsFeatures"/> (a matrix the pipeline made itself) the first step may transform it in place.
+    /// </summary>
+    internal (IFittedTransform[] Transforms, FeatureMatrix Output) FitSteps(FeatureMatrix features, ComputeBudget budget, bool ownsFeatures = false)
     {
         var transforms = new IFittedTransform[Steps.Count];
         FeatureMatrix current = features;
         for (int i = 0; i < Steps.Count; i++)
         {
             transforms[i] = Steps[i].Fit(current, budget);
-            current = transforms[i].Transform(current, budget);
+            current = PipelineModel.TransformStep(transforms[i], current, ownsFeatures && i == 0, budget);
         }
 
         return (transforms, current);
@@ -185,7 +207,7 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         }
     }
 
-    /// <summary>Whether <see cref="Predict"/> and <see cref="PredictProbabilities"/> skip the transforms (a forest after scalers).</summary>
+    /// <summary>Whether <see cref="Predict(FeatureMatrix, ComputeBudget?)"/> and <see cref="PredictProbabilities"/> skip the transforms (a forest after scalers).</summary>
     internal bool PredictsWithoutTransforms => _foldedForest is not null;
 
     /// <summary>The fitted transformations, in the order they are applied.</summary>
@@ -215,23 +237,59 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         return IsHeldOut(features) ? _heldOut!.Value.Output : Apply(_transforms, features, ComputeBudget.OrDefault(budget));
     }
 
-    /// <summary>Applies <paramref name="transforms"/> in order.</summary>
-    internal static FeatureMatrix Apply(IReadOnlyList<IFittedTransform> transforms, FeatureMatrix features, ComputeBudget budget)
+    /// <summary>
+    /// Applies <paramref name="transforms"/> in order; with <paramref name="ownsFeatures"/> (a matrix the caller made
+    /// itself and shares with no one) the first may transform it in place.
+    /// </summary>
+    internal static FeatureMatrix Apply(IReadOnlyList<IFittedTransform> transforms, FeatureMatrix features, ComputeBudget budget, bool ownsFeatures = false)
     {
         FeatureMatrix current = features;
-        foreach (var transform in transforms)
+        for (int i = 0; i < transforms.Count; i++)
         {
-            current = transform.Transform(current, budget);
+            current = TransformStep(transforms[i], current, ownsFeatures && i == 0, budget);
         }
 
         return current;
     }
 
+    /// <summary>
+    /// One step's output: written over <paramref name="current"/> when it is <paramref name="owned"/> (made by the
+    /// pipeline and held by no one else) and the step can (<see cref="IInPlaceTransform"/>), else a new matrix. Only the
+    /// pipeline's own conversion of images counts as owned: a step's output may be a matrix the step keeps.
+    /// </summary>
+    internal static FeatureMatrix TransformStep(IFittedTransform transform, FeatureMatrix current, bool owned, ComputeBudget budget) =>
+        owned && current.IsContiguous && transform is IInPlaceTransform inPlace
+            ? inPlace.TransformInPlace(current, budget)
+            : transform.Transform(current, budget);
+
     /// <inheritdoc />
-    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null)
+    public int[] Predict(FeatureMatrix features, ComputeBudget? budget = null) => Predict(features, ownsFeatures: false, budget);
+
+    /// <summary>
+    /// Predicts the classes of 8-bit images: the same as <c>Predict(images.ToFeatures())</c>, bit for bit, with one copy
+    /// of the rows fewer (the pipeline's own conversion of the pixels is transformed in place by a first scaler, as in
+    /// <see cref="Pipeline.Fit(LabeledImages, ComputeBudget?)"/>). The labels are not read.
+    /// </summary>
+    /// <param name="images">The rows to classify (their pixels are read, not changed).</param>
+    /// <param name="budget">The threads and memory the conversion, the transforms and the classifier may use; null for <see cref="ComputeBudget.Default"/>.</param>
+    public int[] Predict(LabeledImages images, ComputeBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(images);
+        budget = ComputeBudget.OrDefault(budget);
+        return Predict(images.ToFeatures(budget), ownsFeatures: true, budget);
+    }
+
+    private int[] Predict(FeatureMatrix features, bool ownsFeatures, ComputeBudget? budget)
     {
         budget = ComputeBudget.OrDefault(budget); // resolved once for the transforms and the classifier
-        return FoldedForestFor(features, budget) is { } folded ? folded.Predict(features, budget) : Classifier.Predict(Transform(features, budget), budget);
+        if (FoldedForestFor(features, budget) is { } folded)
+        {
+            return folded.Predict(features, budget);
+        }
+
+        InputChecks.FeatureCount(features, FeatureCount, "pipeline");
+        var transformed = IsHeldOut(features) ? _heldOut!.Value.Output : Apply(_transforms, features, budget, ownsFeatures);
+        return Classifier.Predict(transformed, budget);
     }
 
     /// <inheritdoc />

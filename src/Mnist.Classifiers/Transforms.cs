@@ -51,3 +51,20 @@ internal interface IMonotoneFeatureTransform : IFittedTransform
     /// </summary>
     double EstimateLargestAtMost(int feature, float mapped);
 }
+
+/// <summary>
+/// A fitted transform whose every output value depends only on the input value in its place (the scalers), so it may
+/// write its output over its input. A pipeline that made the input matrix itself (from images' pixels,
+/// <see cref="Pipeline.Fit(LabeledImages, ComputeBudget?)"/>) hands it over to its first step, which spares a copy of
+/// the rows: on 10,000 MNIST rows 31 MB of fresh memory, whose first touch cost the CLI's fit more than the transform's
+/// arithmetic (see docs/benchmarks.md, fourteenth session).
+/// </summary>
+internal interface IInPlaceTransform : IFittedTransform
+{
+    /// <summary>
+    /// What <see cref="IFittedTransform.Transform"/> returns, bit for bit, written over the storage of
+    /// <paramref name="owned"/>: a contiguous matrix the caller built and shares with no one, and must not use again
+    /// (its values are replaced; the result is a new matrix over the same storage).
+    /// </summary>
+    FeatureMatrix TransformInPlace(FeatureMatrix owned, ComputeBudget budget);
+}

@@ -1,5 +1,9 @@
 using Mnist.Classifiers.Data;
+using Mnist.Classifiers.Linear;
 using Mnist.Classifiers.Preprocessing;
+using Mnist.Classifiers.Svm;
+using Mnist.Classifiers.Tests.TestSupport;
+using Mnist.Classifiers.Trees;
 
 namespace Mnist.Classifiers.Tests;
 
@@ -101,5 +105,75 @@ public class PipelineTests
 
         var badStep = () => new Pipeline(new MinMaxScaler(2, 1), new DummyClassifier()).Validate();
         badStep.Should().Throw<ArgumentException>();
+    }
+
+    public static TheoryData<string> ImagePipelines => new() { "standard+svm", "minmax+forest", "scale-only+sgd", "svm alone", "deskew+standard+svm", "standard+pca+svm" };
+
+    private static Pipeline ImagePipeline(string name) => name switch
+    {
+        "standard+svm" => new Pipeline(new StandardScaler(), new SvmClassifier { C = 8, Gamma = SvmGamma.Auto }),
+        "minmax+forest" => new Pipeline(new MinMaxScaler(), new RandomForestClassifier { Trees = 5, Seed = 3 }),
+        "scale-only+sgd" => new Pipeline(new StandardScaler(WithMean: false), new SgdClassifier { MaxIterations = 5, Tolerance = null }),
+        "svm alone" => new Pipeline([], new SvmClassifier { Gamma = SvmGamma.Scale }),
+        "deskew+standard+svm" => new Pipeline([new Deskew(), new StandardScaler()], new SvmClassifier { C = 8, Gamma = SvmGamma.Auto }),
+        _ => new Pipeline([new StandardScaler(), new Pca(Components: 20)], new SvmClassifier { C = 8, Gamma = SvmGamma.Auto }),
+    };
+
+    [Theory]
+    [MemberData(nameof(ImagePipelines))]
+    public void Fits_and_predicts_images_as_their_features_bit_for_bit_and_leaves_the_pixels_alone(string name)
+    {
+        // Enough rows that the conversion and the scalers run in parallel blocks (more than ParallelThreshold values).
+        var train = Synthetic.Images(300, seed: 5);
+        var test = Synthetic.Images(200, seed: 6);
+        byte[] trainPixels = [.. train.Pixels], testPixels = [.. test.Pixels];
+        var pipeline = ImagePipeline(name);
+        var budget = ComputeBudget.Default.WithThreads(2);
+
+        var fromImages = pipeline.Fit(train, budget);
+        var features = train.ToFeatures(budget);
+        float[] values = features.ToArray();
+        var fromFeatures = pipeline.Fit(features, train.LabelsAsInts(), budget);
+
+        ModelFiles.BytesWithoutFitTime(fromImages).Should().Equal(ModelFiles.BytesWithoutFitTime(fromFeatures), "the same model, whichever way the rows came in");
+        fromImages.Predict(test, budget).Should().Equal(fromFeatures.Predict(test.ToFeatures(budget), budget));
+        fromFeatures.Predict(test, budget).Should().Equal(fromFeatures.Predict(test.ToFeatures(budget), budget));
+        features.ToArray().Should().Equal(values, "a caller's matrix is never transformed in place");
+        train.Pixels.Should().Equal(trainPixels, "the pipeline converts the pixels into a matrix of its own");
+        test.Pixels.Should().Equal(testPixels);
+    }
+
+    [Theory]
+    [InlineData(true, true, false)]
+    [InlineData(false, true, false)]
+    [InlineData(true, false, false)]
+    [InlineData(true, true, true)]
+    public void Scalers_transform_in_place_to_the_same_bits(bool withMean, bool withStd, bool minMax)
+    {
+        // 13 columns: vector loops and their scalar tails; 12,000 rows: parallel blocks.
+        var x = Synthetic.RandomMatrix(12_000, 13, seed: 9);
+        var budget = ComputeBudget.Default.WithThreads(2);
+        IFittedTransform fitted = minMax
+            ? new MinMaxScaler(-1, 1, Clip: true).Fit(Synthetic.RandomMatrix(50, 13, seed: 10), budget)
+            : new StandardScaler(withMean, withStd).Fit(x, budget);
+        var expected = fitted.Transform(x, budget).ToArray();
+
+        var owned = new FeatureMatrix([.. x.ToArray()], 13);
+        var inPlace = ((IInPlaceTransform)fitted).TransformInPlace(owned, budget);
+
+        inPlace.ToArray().Should().Equal(expected);
+        inPlace.Storage.Should().BeSameAs(owned.Storage, "the rows were written over");
+        var view = () => ((IInPlaceTransform)fitted).TransformInPlace(x.Subset([0, 1]), budget);
+        view.Should().Throw<ArgumentException>().WithMessage("*contiguous*");
+    }
+
+    [Fact]
+    public void Checks_images_of_the_wrong_width()
+    {
+        var model = new Pipeline(new StandardScaler(), new DummyClassifier()).Fit(Synthetic.Images(20, seed: 1));
+        var act = () => model.Predict(Synthetic.Images(5, seed: 2, side: 27));
+        act.Should().Throw<ArgumentException>().WithMessage("*784 features*729*");
+        var none = () => new Pipeline(new StandardScaler(), new DummyClassifier()).Fit((LabeledImages)null!);
+        none.Should().Throw<ArgumentNullException>();
     }
 }

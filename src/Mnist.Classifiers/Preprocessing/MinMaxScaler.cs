@@ -92,7 +92,7 @@ public sealed record MinMaxScaler(double RangeMin = 0, double RangeMax = 1, bool
 }
 
 /// <summary>A fitted <see cref="MinMaxScaler"/>. Immutable and thread-safe.</summary>
-public sealed class FittedMinMaxScaler : IFittedTransform, IMonotoneFeatureTransform, IPersistable
+public sealed class FittedMinMaxScaler : IFittedTransform, IMonotoneFeatureTransform, IInPlaceTransform, IPersistable
 {
     /// <summary>The kind name of fitted min-max scalers in model files.</summary>
     internal const string Kind = "minmax-scaler";
@@ -142,13 +142,22 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IMonotoneFeatureTrans
     public int FeatureCount => _scale.Length;
 
     /// <inheritdoc />
-    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null) => TransformRows(features, ComputeBudget.OrDefault(budget), inPlace: false);
+
+    /// <inheritdoc />
+    FeatureMatrix IInPlaceTransform.TransformInPlace(FeatureMatrix owned, ComputeBudget budget) => TransformRows(owned, budget, inPlace: true);
+
+    /// <summary>
+    /// <see cref="Transform"/> into a new matrix, or over the rows themselves (TensorPrimitives allows a destination that is
+    /// exactly its input).
+    /// </summary>
+    private FeatureMatrix TransformRows(FeatureMatrix features, ComputeBudget budget, bool inPlace)
     {
         InputChecks.FeatureCount(features, FeatureCount, "min-max scaler");
         float[] scale = _scale, offset = _offset;
         float low = (float)RangeMin, high = (float)RangeMax;
         bool clip = Clip;
-        return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () => (source, destination) =>
+        return ParallelRows.MapRows(features, budget, () => (source, destination) =>
         {
             // Multiply, then add: two roundings like numpy's X *= scale_; X += min_ (a fused multiply-add would differ).
             TensorPrimitives.Multiply(source, scale, destination);
@@ -158,7 +167,7 @@ public sealed class FittedMinMaxScaler : IFittedTransform, IMonotoneFeatureTrans
                 TensorPrimitives.Max(destination, low, destination);
                 TensorPrimitives.Min(destination, high, destination);
             }
-        });
+        }, inPlace);
     }
 
     /// <inheritdoc />

@@ -172,7 +172,7 @@ public sealed record StandardScaler(bool WithMean = true, bool WithStd = true) :
 }
 
 /// <summary>A fitted <see cref="StandardScaler"/>: the column means and scales. Immutable and thread-safe.</summary>
-public sealed class FittedStandardScaler : IFittedTransform, IMonotoneFeatureTransform, IPersistable
+public sealed class FittedStandardScaler : IFittedTransform, IMonotoneFeatureTransform, IInPlaceTransform, IPersistable
 {
     /// <summary>The kind name of fitted standard scalers in model files.</summary>
     internal const string Kind = "standard-scaler";
@@ -222,13 +222,19 @@ public sealed class FittedStandardScaler : IFittedTransform, IMonotoneFeatureTra
     /// the means to float first would lose the small spread of a near-constant column with a large offset).
     /// SIMD over each row, parallel over rows for big matrices.
     /// </remarks>
-    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null) => TransformRows(features, ComputeBudget.OrDefault(budget), inPlace: false);
+
+    /// <inheritdoc />
+    FeatureMatrix IInPlaceTransform.TransformInPlace(FeatureMatrix owned, ComputeBudget budget) => TransformRows(owned, budget, inPlace: true);
+
+    /// <summary><see cref="Transform"/> into a new matrix, or over the rows themselves (each value read before its place is written).</summary>
+    private FeatureMatrix TransformRows(FeatureMatrix features, ComputeBudget budget, bool inPlace)
     {
         InputChecks.FeatureCount(features, FeatureCount, "standard scaler");
         double[] means = _means, scales = _scales;
         bool withMean = WithMean, withStd = WithStd;
-        return ParallelRows.MapRows(features, ComputeBudget.OrDefault(budget), () => (source, destination) =>
-            Standardize(source, destination, withMean ? means : null, withStd ? scales : null));
+        return ParallelRows.MapRows(features, budget, () => (source, destination) =>
+            Standardize(source, destination, withMean ? means : null, withStd ? scales : null), inPlace);
     }
 
     /// <inheritdoc />

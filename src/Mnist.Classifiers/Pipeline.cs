@@ -7,8 +7,8 @@ namespace Mnist.Classifiers;
 
 /// <summary>
 /// A chain of feature transformations followed by a classifier, like scikit-learn's <c>Pipeline</c>:
-/// <see cref="Fit(FeatureMatrix, ReadOnlySpan{int}, ComputeBudget?)"/> fits each transform on the output of the previous one, then the classifier on the result,
-/// so that predictions later see exactly the same preprocessing.
+/// <see cref="Fit(FeatureMatrix, ReadOnlySpan{int}, ComputeBudget?)"/> fits each transform on the output of the previous
+/// one, then the classifier on the result, so that predictions later see exactly the same preprocessing.
 /// </summary>
 /// <param name="Steps">The transformations, applied in order (may be empty).</param>
 /// <param name="Classifier">The final classifier.</param>
@@ -92,8 +92,9 @@ public sealed record Pipeline(IReadOnlyList<IUnfittedTransform> Steps, IClassifi
 
     /// <inheritdoc />
     /// <remarks>
-    /// The steps are fitted once, as by <see cref="Fit(FeatureMatrix, ReadOnlySpan{int}, ComputeBudget?)"/>, and the variants' classifiers are fitted together on
-    /// their output by this pipeline's classifier; every model shares the fitted transforms.
+    /// The steps are fitted once, as by <see cref="Fit(FeatureMatrix, ReadOnlySpan{int}, ComputeBudget?)"/>, and the
+    /// variants' classifiers are fitted together on their output by this pipeline's classifier; every model shares the
+    /// fitted transforms.
     /// </remarks>
     public IReadOnlyList<IClassifierModel> FitVariants(
         IReadOnlyList<IClassifier> variants, FeatureMatrix features, ReadOnlySpan<int> labels, FeatureMatrix? heldOut = null,
@@ -208,7 +209,10 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
         }
     }
 
-    /// <summary>Whether <see cref="Predict(FeatureMatrix, ComputeBudget?)"/> and <see cref="PredictProbabilities"/> skip the transforms (a forest after scalers).</summary>
+    /// <summary>
+    /// Whether <see cref="Predict(FeatureMatrix, ComputeBudget?)"/> and <see cref="PredictProbabilities"/> skip the
+    /// transforms (a forest after scalers).
+    /// </summary>
     internal bool PredictsWithoutTransforms => _foldedForest is not null;
 
     /// <summary>The fitted transformations, in the order they are applied.</summary>
@@ -232,10 +236,14 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     /// <summary>Applies the fitted transforms in order.</summary>
     /// <param name="features">Rows of <see cref="FeatureCount"/> features.</param>
     /// <param name="budget">The threads and memory the transforms may use; null for <see cref="ComputeBudget.Default"/>.</param>
-    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null)
+    public FeatureMatrix Transform(FeatureMatrix features, ComputeBudget? budget = null) =>
+        Transform(features, ComputeBudget.OrDefault(budget), ownsFeatures: false);
+
+    /// <summary>The transform; <paramref name="ownsFeatures"/> when the pipeline made the matrix itself and no one else holds it.</summary>
+    private FeatureMatrix Transform(FeatureMatrix features, ComputeBudget budget, bool ownsFeatures)
     {
         InputChecks.FeatureCount(features, FeatureCount, "pipeline");
-        return IsHeldOut(features) ? _heldOut!.Value.Output : Apply(_transforms, features, ComputeBudget.OrDefault(budget));
+        return IsHeldOut(features) ? _heldOut!.Value.Output : Apply(_transforms, features, budget, ownsFeatures);
     }
 
     /// <summary>
@@ -283,14 +291,9 @@ public sealed class PipelineModel : IClassifierModel, IPersistable
     private int[] Predict(FeatureMatrix features, bool ownsFeatures, ComputeBudget? budget)
     {
         budget = ComputeBudget.OrDefault(budget); // resolved once for the transforms and the classifier
-        if (FoldedForestFor(features, budget) is { } folded)
-        {
-            return folded.Predict(features, budget);
-        }
-
-        InputChecks.FeatureCount(features, FeatureCount, "pipeline");
-        var transformed = IsHeldOut(features) ? _heldOut!.Value.Output : Apply(_transforms, features, budget, ownsFeatures);
-        return Classifier.Predict(transformed, budget);
+        return FoldedForestFor(features, budget) is { } folded
+            ? folded.Predict(features, budget)
+            : Classifier.Predict(Transform(features, budget, ownsFeatures), budget);
     }
 
     /// <inheritdoc />

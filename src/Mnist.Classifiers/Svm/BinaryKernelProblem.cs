@@ -310,6 +310,9 @@ internal sealed record HeldOutKernel(FeatureMatrix Rows, float[] Values, int Col
 /// </summary>
 internal sealed class BinaryKernelProblem
 {
+    /// <summary>The most bytes of packed samples a kernel batch reads for <see cref="PrefetchWidth"/> to take its narrower value.</summary>
+    private const long CacheResidentPassBytes = 8L << 20;
+
     private readonly FeatureMatrix _features;
     private readonly KernelSegment _positive;
     private readonly KernelSegment _negative;
@@ -352,6 +355,15 @@ internal sealed class BinaryKernelProblem
         _pool = rowPool ?? new KernelRowPool(Length);
         _cache = new KernelRowCache(Length, cacheBytes, _pool);
         _prefetchedUnused = new bool[Length];
+
+        // A batch reads the packed samples it is multiplied with once, whatever its size: the other class's when the
+        // classes' own kernels are kept (the rows' own-class values are mostly made already), else both classes'. While
+        // those fit in a cache a pass costs little, and 8 rows a batch waste fewer rows computed ahead of need; beyond,
+        // they stream from memory and 16 rows share each pass. Measured (docs/benchmarks.md, fifteenth session): 10,000
+        // MNIST rows (3 MB a pass) 8 rows 4% faster than 16; 60,000 (19 MB) the same; the 350,000-row set on 100 PCA
+        // components (28 MB) 16 rows 20% faster than 8.
+        long samplesPerPass = ClassKernelsKept ? Math.Max(positives, negative.Rows.Length) : Length;
+        PrefetchWidth = samplesPerPass * _columns * sizeof(float) <= CacheResidentPassBytes ? 8 : 16;
     }
 
     /// <summary>A problem over <paramref name="rows"/>, packing them itself (used by the probability cross-validation).</summary>
@@ -386,8 +398,8 @@ internal sealed class BinaryKernelProblem
     /// <summary>Kernel rows that had to be computed on demand (cache misses).</summary>
     public long CacheMisses => _cache.Misses;
 
-    /// <summary>How many rows one kernel batch computes at most (the missing row and likely next ones).</summary>
-    public int PrefetchWidth { get; } = 16;
+    /// <summary>How many rows one kernel batch computes at most (the missing row and likely next ones): 8 or 16, by the bytes a batch reads.</summary>
+    public int PrefetchWidth { get; }
 
     /// <summary>Rows computed ahead of need that the solver later used.</summary>
     public long PrefetchedUsed { get; private set; }
@@ -431,7 +443,8 @@ internal sealed class BinaryKernelProblem
         // start every α is 0 and every gradient −1, so the candidates are ties in index order and forecast the next working
         // sets badly: counted over a 10,000-row MNIST fit with 16 rows from the first batch on, 18% of the rows computed
         // ahead in each problem's first batch were used later, 40–58% in the next six, 85% in the rest. Growing the
-        // batches computed 18,075 rows instead of 19,622 (60,000 rows: 56,038 instead of 58,141) for the same solver steps.
+        // batches computed 18,075 rows instead of 19,622 (60,000 rows: 56,038 instead of 58,141) for the same solver steps;
+        // with candidates whose rows are not cached yet and 8 rows a batch, 18,240 instead of 18,844 (10,000 rows).
         int room = (int)Math.Min(Math.Min(PrefetchWidth, CacheMisses), _cache.Capacity - 2);
         foreach (int c in candidates)
         {

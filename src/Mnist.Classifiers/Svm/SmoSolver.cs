@@ -83,8 +83,11 @@ internal static class SmoSolver
         long iteration = 0;
         int counter = Math.Min(l, 1000) + 1;
         bool reachedLimit = false, unshrunk = false;
-        var upCandidates = new TopCandidates(q.PrefetchWidth);
-        var lowCandidates = new TopCandidates(q.PrefetchWidth);
+        // The candidates for a kernel batch leave out the rows already cached: the best-placed samples' rows mostly are,
+        // so lists of the best 16 outright left batches of 3–5 rows, each of which streamed the problem's packed samples
+        // from L3 or memory again (docs/benchmarks.md, fifteenth session).
+        var upCandidates = new TopCandidates(q.PrefetchWidth, q.IsCached);
+        var lowCandidates = new TopCandidates(q.PrefetchWidth, q.IsCached);
         sbyte[] y = q.Labels;
         double[] alpha = state.Alpha, v = state.V, c = state.UpperBounds;
         ReadOnlySpan<double> kd = q.Diagonal;

@@ -1,22 +1,30 @@
 namespace Mnist.Classifiers.Svm;
 
 /// <summary>
-/// The <see cref="Capacity"/> indices with the largest keys seen so far (unordered): the samples most likely to be
-/// picked for the next working sets, whose kernel rows are worth computing in the same batch as a missing one.
+/// The <see cref="Capacity"/> indices with the largest keys seen so far (unordered), leaving out the excluded ones: the
+/// samples most likely to be picked for the next working sets whose kernel rows are not cached yet, worth computing in
+/// the same batch as a missing one.
 /// </summary>
 internal sealed class TopCandidates
 {
     private readonly double[] _keys;
     private readonly int[] _indices;
+    private readonly Func<int, bool>? _excluded;
     private int _minimumPosition;
 
     /// <summary>An empty list that takes nothing: the scans skip the candidate bookkeeping with it.</summary>
     public static TopCandidates None { get; } = new(0);
 
-    public TopCandidates(int capacity)
+    /// <param name="capacity">How many indices the list keeps.</param>
+    /// <param name="excluded">
+    /// Indices never taken (the solver passes the rows already cached). Asked only for keys that would enter, which
+    /// after the first few offers of a scan are rare.
+    /// </param>
+    public TopCandidates(int capacity, Func<int, bool>? excluded = null)
     {
         _keys = new double[capacity];
         _indices = new int[capacity];
+        _excluded = excluded;
     }
 
     public int Capacity => _keys.Length;
@@ -37,6 +45,11 @@ internal sealed class TopCandidates
             return;
         }
 
+        if ((Count == _keys.Length && key <= _keys[_minimumPosition]) || (_excluded is not null && _excluded(index)))
+        {
+            return;
+        }
+
         if (Count < _keys.Length)
         {
             _keys[Count] = key;
@@ -47,11 +60,6 @@ internal sealed class TopCandidates
             }
 
             Count++;
-            return;
-        }
-
-        if (key <= _keys[_minimumPosition])
-        {
             return;
         }
 

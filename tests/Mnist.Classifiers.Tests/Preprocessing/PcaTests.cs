@@ -69,6 +69,63 @@ public class PcaTests
         loaded.Transform(x).ToArray().Should().Equal(projected);
     }
 
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(5, 3)]
+    [InlineData(130, 13)]
+    [InlineData(200, 29)]
+    [InlineData(2_100, 64)] // 2 bands on 2 threads (at 4·2²² products a band), 1 on 1
+    public void The_covariance_s_upper_triangle_is_the_plain_sum_and_the_same_on_any_thread_count(int rows, int columns)
+    {
+        var x = Synthetic.RandomMatrix(rows, columns, rows + columns);
+        var mean = Enumerable.Range(0, columns).Select(j => Enumerable.Range(0, rows).Average(i => (double)x.Row(i)[j])).ToArray();
+        var one = Pca.Covariance(x, mean, ComputeBudget.Default.WithThreads(1));
+        var two = Pca.Covariance(x, mean, ComputeBudget.Default.WithThreads(2));
+        for (int i = 0; i < columns; i++)
+        {
+            for (int j = i; j < columns; j++)
+            {
+                double expected = 0, magnitude = 0;
+                for (int r = 0; r < rows; r++)
+                {
+                    double term = (x.Row(r)[i] - mean[i]) * (x.Row(r)[j] - mean[j]);
+                    expected += term;
+                    magnitude += Math.Abs(term);
+                }
+
+                one[(i * columns) + j].Should().BeApproximately(expected, 1e-13 * (magnitude + 1), $"entry ({i}, {j})");
+                BitConverter.DoubleToInt64Bits(two[(i * columns) + j]).Should().Be(BitConverter.DoubleToInt64Bits(one[(i * columns) + j]), $"entry ({i}, {j})");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(64, 29)]
+    [InlineData(37, 64)]
+    public void A_block_s_products_have_the_same_bits_whichever_tile_or_edge_makes_them(int count, int columns)
+    {
+        // Rows split at odd places go through tiles that start elsewhere, the 4-column and 1-column edges and the
+        // single-row path: every entry must come out the same as in one pass over all rows.
+        var x = Synthetic.RandomMatrix(count, columns, 5);
+        var block = Enumerable.Range(0, count * columns).Select(k => (double)x.Row(k / columns)[k % columns] - 0.4).ToArray();
+        var whole = new double[columns * columns];
+        Pca.AddBlockProducts(block, count, columns, 0, columns, whole);
+        var split = new double[columns * columns];
+        int[] cuts = [0, 1, 3, 10, 11, 17, columns];
+        for (int c = 0; c + 1 < cuts.Length; c++)
+        {
+            Pca.AddBlockProducts(block, count, columns, cuts[c], cuts[c + 1], split);
+        }
+
+        for (int i = 0; i < columns; i++)
+        {
+            for (int j = i; j < columns; j++)
+            {
+                BitConverter.DoubleToInt64Bits(split[(i * columns) + j]).Should().Be(BitConverter.DoubleToInt64Bits(whole[(i * columns) + j]), $"entry ({i}, {j})");
+            }
+        }
+    }
+
     [PythonFact]
     public void Agrees_with_scikit_learn_full_svd_up_to_sign()
     {

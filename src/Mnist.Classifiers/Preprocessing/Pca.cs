@@ -298,22 +298,10 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
                 var y0 = Vector256.LoadUnsafe(ref row, (nuint)j);
                 var y1 = Vector256.LoadUnsafe(ref row, (nuint)(j + 4));
                 var y2 = Vector256.LoadUnsafe(ref row, (nuint)(j + 8));
-                var a = Vector256.Create(Unsafe.Add(ref row, i0));
-                s00 = Vector256.FusedMultiplyAdd(a, y0, s00);
-                s01 = Vector256.FusedMultiplyAdd(a, y1, s01);
-                s02 = Vector256.FusedMultiplyAdd(a, y2, s02);
-                a = Vector256.Create(Unsafe.Add(ref row, i0 + 1));
-                s10 = Vector256.FusedMultiplyAdd(a, y0, s10);
-                s11 = Vector256.FusedMultiplyAdd(a, y1, s11);
-                s12 = Vector256.FusedMultiplyAdd(a, y2, s12);
-                a = Vector256.Create(Unsafe.Add(ref row, i0 + 2));
-                s20 = Vector256.FusedMultiplyAdd(a, y0, s20);
-                s21 = Vector256.FusedMultiplyAdd(a, y1, s21);
-                s22 = Vector256.FusedMultiplyAdd(a, y2, s22);
-                a = Vector256.Create(Unsafe.Add(ref row, i0 + 3));
-                s30 = Vector256.FusedMultiplyAdd(a, y0, s30);
-                s31 = Vector256.FusedMultiplyAdd(a, y1, s31);
-                s32 = Vector256.FusedMultiplyAdd(a, y2, s32);
+                MultiplyAdd(Unsafe.Add(ref row, i0), y0, y1, y2, ref s00, ref s01, ref s02);
+                MultiplyAdd(Unsafe.Add(ref row, i0 + 1), y0, y1, y2, ref s10, ref s11, ref s12);
+                MultiplyAdd(Unsafe.Add(ref row, i0 + 2), y0, y1, y2, ref s20, ref s21, ref s22);
+                MultiplyAdd(Unsafe.Add(ref row, i0 + 3), y0, y1, y2, ref s30, ref s31, ref s32);
             }
 
             AddTo(ref p, (i0 * columns) + j, s00, s01, s02);
@@ -348,6 +336,17 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
                 Unsafe.Add(ref p, ((i0 + k) * columns) + j) += ScalarSum(ref x, count, columns, i0 + k, j);
             }
         }
+    }
+
+    /// <summary>One matrix row's three sums of a tile gain x_ri times the block row's 12 columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void MultiplyAdd(
+        double xri, Vector256<double> y0, Vector256<double> y1, Vector256<double> y2, ref Vector256<double> s0, ref Vector256<double> s1, ref Vector256<double> s2)
+    {
+        var a = Vector256.Create(xri);
+        s0 = Vector256.FusedMultiplyAdd(a, y0, s0);
+        s1 = Vector256.FusedMultiplyAdd(a, y1, s1);
+        s2 = Vector256.FusedMultiplyAdd(a, y2, s2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

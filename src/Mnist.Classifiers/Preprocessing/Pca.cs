@@ -79,11 +79,26 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
         double[] mean = ColumnMeans(features, budget);
         double[] covariance = Covariance(features, mean, budget);
         int divisor = Math.Max(rows - 1, 1); // one row: scikit-learn divides by n − 1 = 0; its variance is 0 either way
-        var matrix = Matrix<double>.Build.Dense(columns, columns, (i, j) => covariance[(long)Math.Min(i, j) * columns + Math.Max(i, j)] / divisor);
-        var evd = matrix.Evd(Symmetricity.Symmetric);
 
-        // MathNet sorts the eigenvalues in ascending order: the principal components are the last ones.
-        double[] eigenvalues = evd.EigenValues.Select(v => v.Real).ToArray();
+        // A column whose centred values are all zero (a constant one, such as a digit image's empty border) has an exactly
+        // zero row and column in the covariance: its eigenvalue is 0 with its unit vector as eigenvector, and the rest
+        // of the spectrum is the covariance's among the other columns. The EVD, O(n³), runs on those only (raw MNIST:
+        // 717 of 784 columns, 24% less) and the constant columns' unit vectors come after their components.
+        int[] varying = [.. Enumerable.Range(0, columns).Where(j => covariance[((long)j * columns) + j] > 0)];
+        int m = varying.Length;
+        double[] eigenvalues = [];
+        Matrix<double>? vectors = null;
+        if (m > 0)
+        {
+            var matrix = Matrix<double>.Build.Dense(
+                m, m, (a, b) => covariance[((long)varying[Math.Min(a, b)] * columns) + varying[Math.Max(a, b)]] / divisor);
+            var evd = matrix.Evd(Symmetricity.Symmetric);
+
+            // MathNet sorts the eigenvalues in ascending order: the principal components are the last ones.
+            eigenvalues = evd.EigenValues.Select(v => v.Real).ToArray();
+            vectors = evd.EigenVectors;
+        }
+
         double total = 0;
         foreach (double value in eigenvalues)
         {
@@ -95,19 +110,26 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
         for (int k = 0; k < rank; k++)
         {
             // Rounding leaves the null space's eigenvalues a little below zero; the SVD's squares are never negative.
-            variances[k] = Math.Max(eigenvalues[columns - 1 - k], 0);
+            variances[k] = k < m ? Math.Max(eigenvalues[m - 1 - k], 0) : 0;
             ratios[k] = total > 0 ? variances[k] / total : 0;
         }
 
         int kept = Components ?? (VarianceFraction is { } fraction ? CountForFraction(ratios, fraction) : rank);
         var components = new double[(long)kept * columns];
-        var vectors = evd.EigenVectors;
+        int[] constant = [.. Enumerable.Range(0, columns).Except(varying)];
         for (int k = 0; k < kept; k++)
         {
             Span<double> component = components.AsSpan(k * columns, columns);
-            for (int j = 0; j < columns; j++)
+            if (k < m)
             {
-                component[j] = vectors[j, columns - 1 - k];
+                for (int a = 0; a < m; a++)
+                {
+                    component[varying[a]] = vectors![a, m - 1 - k];
+                }
+            }
+            else
+            {
+                component[constant[k - m]] = 1;
             }
 
             // An eigenvector's sign is arbitrary; fix it as scikit-learn's svd_flip does on Vᵀ (its choice for PCA

@@ -99,6 +99,44 @@ public class PcaTests
         }
     }
 
+    [Fact]
+    public void Constant_columns_leave_the_other_components_as_they_are_and_take_unit_vectors_after_them()
+    {
+        // 120 rows of 9 varying columns, and the same rows with 4 constant columns put among them (a border of zeros,
+        // and a column of 3s): the EVD runs on the varying columns only, so the components are the reduced data's,
+        // bit for bit, with zeros in the constant columns; the constant columns' unit vectors come last, with variance 0.
+        var random = Synthetic.RandomMatrix(120, 10, 8); // its column 0 is constant: left out
+        var reduced = new FeatureMatrix([.. Enumerable.Range(0, 120).SelectMany(i => random.Row(i)[1..].ToArray())], 9);
+        int[] constantAt = [0, 4, 5, 12];
+        var values = new float[120 * 13];
+        for (int i = 0; i < 120; i++)
+        {
+            int source = 0;
+            for (int j = 0; j < 13; j++)
+            {
+                values[(i * 13) + j] = constantAt.Contains(j) ? (j == 4 ? 3f : 0f) : reduced.Row(i)[source++];
+            }
+        }
+
+        var widened = new Pca().Fit(new FeatureMatrix(values, 13));
+        var alone = new Pca().Fit(reduced);
+        widened.ComponentCount.Should().Be(13);
+        widened.ExplainedVariance.Take(9).Should().Equal(alone.ExplainedVariance);
+        widened.ExplainedVariance.Skip(9).Should().AllBeEquivalentTo(0.0);
+        for (int k = 0; k < 9; k++)
+        {
+            widened.Component(k).Where((_, j) => !constantAt.Contains(j)).Should().Equal(alone.Component(k), $"component {k}");
+            widened.Component(k).Where((_, j) => constantAt.Contains(j)).Should().AllBeEquivalentTo(0.0);
+        }
+
+        for (int k = 9; k < 13; k++)
+        {
+            widened.Component(k).Should().Equal(Enumerable.Range(0, 13).Select(j => j == constantAt[k - 9] ? 1.0 : 0.0), $"component {k}");
+        }
+
+        widened.Transform(new FeatureMatrix(values, 13)).ToArray().Should().OnlyContain(v => float.IsFinite(v));
+    }
+
     [Theory]
     [InlineData(64, 29)]
     [InlineData(37, 64)]

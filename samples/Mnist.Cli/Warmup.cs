@@ -146,6 +146,6 @@ internal static class Warmup
 
         return new LabeledImages(pixels, labels, Pixels);
 
-        static bool InBox(int pixel) => pixel / Side - Margin is >= 0 and < Box && pixel % Side - Margin is >= 0 and < Box;
+        static bool InBox(int pixel) => ((pixel / Side) - Margin) is >= 0 and < Box && ((pixel % Side) - Margin) is >= 0 and < Box;
     }
 }

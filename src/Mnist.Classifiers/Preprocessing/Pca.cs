@@ -59,7 +59,8 @@ public sealed record Pca(int? Components = null, double? VarianceFraction = null
     /// The covariance Xcᵀ·Xc / (rows − 1) of the centred rows Xc is accumulated in double precision, in blocks of
     /// rows, each thread owning a band of the matrix's rows so that every entry is summed in the same order whatever
     /// the thread count; its eigen-decomposition is MathNet.Numerics' symmetric EVD (Householder tridiagonalisation
-    /// and the implicit QL method, as in EISPACK's tred2/tql2). The eigenvalues are the explained variances
+    /// and the implicit QL method, as in EISPACK's tred2/tql2) of the covariance among the non-constant columns, a
+    /// constant column adding an eigenvalue 0 with its unit vector after the other components. The eigenvalues are the explained variances
     /// S²/(rows − 1) of scikit-learn's SVD and the eigenvectors its right singular vectors; forming the covariance
     /// squares the condition number, which costs nothing that matters for the leading components of image data.
     /// </remarks>

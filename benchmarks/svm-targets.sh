@@ -6,7 +6,7 @@
 #   in <= 15 minutes); with --kernels also the dot-product micro-kernels (BenchmarkDotNet), which show whether the
 #   AVX-512 or the AVX2 kernels are the faster ones here (see KernelSets in src/.../LinearAlgebra/DotProducts.cs).
 #
-#   bash benchmarks/svm-targets.sh [--from MNIST_DIR] [--work DIR] [--output docs/benchmarks.md] [--accuracy] [--kernels]
+#   bash benchmarks/svm-targets.sh [--from MNIST_DIR] [--work DIR] [--output docs/benchmarks-log.md] [--accuracy] [--kernels]
 #
 # --from: the MNIST IDX files (mnist fetch --from; without it mnist fetch downloads them). --work: where the HDF5 files
 # and logs go (default /tmp/svm-targets; existing files are reused). --output: the Markdown file the comparison

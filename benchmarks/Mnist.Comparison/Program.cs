@@ -4,7 +4,7 @@
 // so that all see the same machine load, and writes medians and ratios to a Markdown file.
 //
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
-//       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks.md [--label "10,000 rows"]
+//       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks-log.md [--label "10,000 rows"]
 //       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001 [--max-iter N] [--average N]
 //        | -M voting -C 1 -G scale -E 100 --voting hard] [--scaler standard|minmax|none] [--pca N] [-g] [--mlnet]
 //       [--skip-sklearn] [--avx2-path] [--fit-target N]

@@ -57,7 +57,7 @@ internal interface IMonotoneFeatureTransform : IFittedTransform
 /// write its output over its input. A pipeline that made the input matrix itself (from images' pixels,
 /// <see cref="Pipeline.Fit(LabeledImages, ComputeBudget?)"/>) hands it over to its first step, which spares a copy of
 /// the rows: on 10,000 MNIST rows 31 MB of fresh memory, whose first touch cost the CLI's fit more than the transform's
-/// arithmetic (docs/benchmarks.md, fourteenth session: fit 0.2205 → 0.2124 s, prediction 0.1585 → 0.1510 s).
+/// arithmetic (docs/benchmarks-log.md, fourteenth session: fit 0.2205 → 0.2124 s, prediction 0.1585 → 0.1510 s).
 /// </summary>
 internal interface IInPlaceTransform : IFittedTransform
 {

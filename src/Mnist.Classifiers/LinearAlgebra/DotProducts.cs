@@ -358,7 +358,7 @@ internal static unsafe class DotProducts
     /// multiply–adds. AVX2 path of an AMD EPYC Zen 5: 16 standardised MNIST rows against 988 samples 11% faster, a
     /// 10,000-row fit 5%. On dense rows (the same rows without the background's translation, or after PCA) every depth is
     /// listed whatever the tile, and the narrow tile, which reads each line of B for 2 rows instead of 6, was 11–17%
-    /// slower (docs/benchmarks.md, thirteenth session).
+    /// slower (docs/benchmarks-log.md, thirteenth session).
     /// </summary>
     private static bool TakesNarrowTiles(float* a, int m, int k, float* background, KernelSet kernels)
     {
@@ -670,7 +670,7 @@ internal static class KernelSets
     /// an AMD EPYC Zen 5 with full-rate AVX-512, kernel rows of 16 MNIST rows against 988 samples took 3.2–3.5 µs per row
     /// per 1,000 samples with the 12 × 32 tile and 4.3–4.6 µs with the narrow AVX2 one; at half the 512-bit rate the former
     /// would take about 6.5 µs. So a Zen 4 takes the AVX2 kernels. This is derived, not yet measured on a Zen 4
-    /// (docs/benchmarks.md, thirteenth session, says how to check it); results are the same bits whichever set runs.
+    /// (docs/benchmarks-log.md, thirteenth session, says how to check it); results are the same bits whichever set runs.
     /// </remarks>
     public static readonly KernelSet Best =
         MicroKernels512.Supported && !HalfRate512 ? KernelSet.Avx512 : MicroKernels.Avx2Supported ? KernelSet.Avx2 : KernelSet.Portable;

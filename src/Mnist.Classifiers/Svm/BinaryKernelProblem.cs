@@ -359,7 +359,7 @@ internal sealed class BinaryKernelProblem
         // A batch reads the packed samples it is multiplied with once, whatever its size: the other class's when the
         // classes' own kernels are kept (the rows' own-class values are mostly made already), else both classes'. While
         // those fit in a cache a pass costs little, and 8 rows a batch waste fewer rows computed ahead of need; beyond,
-        // they stream from memory and 16 rows share each pass. Measured (docs/benchmarks.md, fifteenth session): 10,000
+        // they stream from memory and 16 rows share each pass. Measured (docs/benchmarks-log.md, fifteenth session): 10,000
         // MNIST rows (3 MB a pass) 8 rows 4% faster than 16; 60,000 (19 MB) the same; the 350,000-row set on 100 PCA
         // components (28 MB) 16 rows 20% faster than 8.
         long samplesPerPass = ClassKernelsKept ? Math.Max(positives, negative.Rows.Length) : Length;

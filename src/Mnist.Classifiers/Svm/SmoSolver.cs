@@ -85,7 +85,7 @@ internal static class SmoSolver
         bool reachedLimit = false, unshrunk = false;
         // The candidates for a kernel batch leave out the rows already cached: the best-placed samples' rows mostly are,
         // so lists of the best 16 outright left batches of 3–5 rows, each of which streamed the problem's packed samples
-        // from L3 or memory again (docs/benchmarks.md, fifteenth session).
+        // from L3 or memory again (docs/benchmarks-log.md, fifteenth session).
         var upCandidates = new TopCandidates(q.PrefetchWidth, q.IsCached);
         var lowCandidates = new TopCandidates(q.PrefetchWidth, q.IsCached);
         sbyte[] y = q.Labels;

@@ -500,8 +500,13 @@ internal static class SmoSolver
                 t += width;
             }
 
-            MergeVectorLanes<TVector, TScan>(bestValues, bestIndices, maximum: true, ref best, ref bestIndex);
-            MergeVectorLanes<TVector, TScan>(oddValues, TScan.Add(oddIndices, TScan.Create(width)), maximum: true, ref best, ref bestIndex);
+            // The odd lanes join the even ones in registers before any call: a vector live across a call is kept in memory
+            // by the JIT's register allocator, which then sent the odd lanes' values and indices through the stack on
+            // every iteration of the loop above.
+            oddIndices = TScan.Add(oddIndices, TScan.Create(width));
+            var takeOdd = TScan.RanksAbove(oddValues, oddIndices, bestValues, bestIndices);
+            MergeVectorLanes<TVector, TScan>(
+                TScan.ConditionalSelect(takeOdd, oddValues, bestValues), TScan.ConditionalSelect(takeOdd, oddIndices, bestIndices), maximum: true, ref best, ref bestIndex);
             return t;
         }
 
@@ -529,7 +534,8 @@ internal static class SmoSolver
             var bestIndices = TScan.Create(-1.0);
             var indices = TScan.LaneIndices;
             var step = TScan.Create(count);
-            var threshold = TScan.Create(candidates.Threshold);
+            // Read only by the collecting scan: a call before the loop makes the JIT keep the loop's vectors in memory.
+            var threshold = TCollect.Collects ? TScan.Create(candidates.Threshold) : default;
             var laneBuffer = default(LaneBuffer);
             Span<double> lanes = laneBuffer;
             for (; t <= l - count; t += count)
@@ -634,7 +640,8 @@ internal static class SmoSolver
             var step = Vector256.Create(2 * Count);
             var gMaxVector = Vector256.Create(gMax);
             var kiiVector = Vector256.Create(kii);
-            var threshold = Vector256.Create((float)candidates.Threshold);
+            // Read only by the collecting scan: a call before the loop makes the JIT keep the loop's vectors in memory.
+            var threshold = TCollect.Collects ? Vector256.Create((float)candidates.Threshold) : default;
             for (; t <= length - (2 * Count); t += 2 * Count)
             {
                 CachePrefetch.Line(ref row, t + RowPrefetchDistance); // as in UpdateVVectors
@@ -670,10 +677,11 @@ internal static class SmoSolver
                 t += Count;
             }
 
-            // The lanes merged as the double scans merge theirs (floats widen exactly, so the order and ties are the same).
+            // The odd lanes join the even ones in registers (as in UpdateVVectors, no vector lives across a call), then the
+            // lanes are merged as the double scans merge theirs (floats widen exactly, so the order and ties are the same).
+            (bestValues, bestIndices) = LowerOfLanes(bestValues, bestIndices, oddValues, oddIndices + Vector256.Create(Count));
             double merged = best;
-            gMax2 = MergeLowLanes(bestValues, bestIndices, maxima, gMax2, ref merged, ref bestIndex);
-            gMax2 = MergeLowLanes(oddValues, oddIndices + Vector256.Create(Count), oddMaxima, gMax2, ref merged, ref bestIndex);
+            gMax2 = MergeLowLanes(bestValues, bestIndices, Vector256.MaxNative(maxima, oddMaxima), gMax2, ref merged, ref bestIndex);
             best = (float)merged;
             return t;
         }
@@ -730,9 +738,9 @@ internal static class SmoSolver
             var halves = Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3);
             var pairs = Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5);
             var neighbours = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
-            (values, indices) = LowerOfLanes(values, indices, halves);
-            (values, indices) = LowerOfLanes(values, indices, pairs);
-            (values, indices) = LowerOfLanes(values, indices, neighbours);
+            (values, indices) = LowerOfLanes(values, indices, Vector256.Shuffle(values, halves), Vector256.Shuffle(indices, halves));
+            (values, indices) = LowerOfLanes(values, indices, Vector256.Shuffle(values, pairs), Vector256.Shuffle(indices, pairs));
+            (values, indices) = LowerOfLanes(values, indices, Vector256.Shuffle(values, neighbours), Vector256.Shuffle(indices, neighbours));
             maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, halves));
             maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, pairs));
             maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, neighbours));
@@ -747,12 +755,11 @@ internal static class SmoSolver
             return MathF.Max(gMax2, maxima.ToScalar());
         }
 
-        /// <summary>Lane by lane, the smaller of (value, index) and its partner at <paramref name="partner"/>: smaller value, ties to the larger index.</summary>
+        /// <summary>Lane by lane, the lower of (value, index) and (other value, other index): the smaller value, ties to the larger index.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static (Vector256<float> Values, Vector256<int> Indices) LowerOfLanes(Vector256<float> values, Vector256<int> indices, Vector256<int> partner)
+        private static (Vector256<float> Values, Vector256<int> Indices) LowerOfLanes(
+            Vector256<float> values, Vector256<int> indices, Vector256<float> otherValues, Vector256<int> otherIndices)
         {
-            var otherValues = Vector256.Shuffle(values, partner);
-            var otherIndices = Vector256.Shuffle(indices, partner);
             var take = Vector256.LessThan(otherValues, values)
                 | (Vector256.Equals(otherValues, values) & Vector256.GreaterThan(otherIndices, indices).AsSingle());
             return (Select(take, otherValues, values), Select(take.AsInt32(), otherIndices, indices));
@@ -910,6 +917,12 @@ internal static class SmoSolver
 
         static abstract TVector ConditionalSelect(TVector condition, TVector whenTrue, TVector whenFalse);
 
+        /// <summary>
+        /// Lane by lane, whether (value, index) ranks above (other value, other index) in <see cref="State.MergeLanes"/>' order
+        /// for a maximum: a larger value, or the same value with a larger index.
+        /// </summary>
+        static abstract TVector RanksAbove(TVector value, TVector index, TVector otherValue, TVector otherIndex);
+
         /// <summary>left · right + addend, rounded once.</summary>
         static abstract TVector FusedMultiplyAdd(TVector left, TVector right, TVector addend);
 
@@ -999,6 +1012,10 @@ internal static class SmoSolver
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector512<double> ConditionalSelect(Vector512<double> condition, Vector512<double> whenTrue, Vector512<double> whenFalse) =>
             Vector512.ConditionalSelect(condition, whenTrue, whenFalse);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector512<double> RanksAbove(Vector512<double> value, Vector512<double> index, Vector512<double> otherValue, Vector512<double> otherIndex) =>
+            Vector512.GreaterThan(value, otherValue) | (Vector512.Equals(value, otherValue) & Vector512.GreaterThan(index, otherIndex));
     }
 
     /// <summary>256-bit vectors: 4 doubles (AVX2).</summary>
@@ -1052,5 +1069,9 @@ internal static class SmoSolver
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static Vector256<double> ConditionalSelect(Vector256<double> condition, Vector256<double> whenTrue, Vector256<double> whenFalse) =>
             Select(condition, whenTrue, whenFalse);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static Vector256<double> RanksAbove(Vector256<double> value, Vector256<double> index, Vector256<double> otherValue, Vector256<double> otherIndex) =>
+            Vector256.GreaterThan(value, otherValue) | (Vector256.Equals(value, otherValue) & Vector256.GreaterThan(index, otherIndex));
     }
 }

@@ -87,6 +87,7 @@ internal sealed class TreeBuilder
     // The packed histogram's row length: the class count rounded up to whole Vector256<long>s, zero beyond the classes.
     private readonly int _paddedClasses;
     private readonly double[] _leftPadded;
+    private readonly double[] _bestLeftPadded;
     private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
     private bool _integerWeights;
 
@@ -143,6 +144,7 @@ internal sealed class TreeBuilder
         _paddedClasses = (classes + Vector256<long>.Count - 1) / Vector256<long>.Count * Vector256<long>.Count;
         _packed = new long[FeatureBins.MaxBins * _paddedClasses];
         _leftPadded = new double[_paddedClasses];
+        _bestLeftPadded = new double[_paddedClasses];
         _total = new double[_paddedClasses];
         _left = new double[classes];
         _bestLeft = new double[classes];
@@ -681,6 +683,13 @@ internal sealed class TreeBuilder
         long leftPacked = 0;
         int minLeaf = _settings.MinSamplesLeaf;
         bool searching = true;
+
+        // The best split so far is kept in locals and taken (KeepBest, the threshold's Midpoint) after the loop: with a
+        // call in the loop, the JIT kept the loop's vector constants and array references in memory and reloaded them
+        // for every vector of classes.
+        ref double bestLeft = ref MemoryMarshal.GetArrayDataReference(_bestLeftPadded);
+        double bestProxy = _bestProxy;
+        int bestT = -1, bestLeftRows = 0;
         for (int t = 0; t < occupied; t++)
         {
             int bin = _touched[t];
@@ -731,10 +740,22 @@ internal sealed class TreeBuilder
             double leftImpurity = 1.0 - (sumLeft / (leftWeight * leftWeight));
             double rightImpurity = 1.0 - (sumRight / (rightWeight * rightWeight));
             double proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
-            if (proxy > _bestProxy)
+            if (proxy > bestProxy)
             {
-                KeepBest(proxy, feature, bin, leftRows, Midpoint(_bins.High[feature][bin], _bins.Low[feature][_touched[t + 1]]), _leftPadded.AsSpan(0, _classes));
+                bestProxy = proxy;
+                bestT = t;
+                bestLeftRows = leftRows;
+                for (int c = 0; c < kp; c += lanes)
+                {
+                    Vector256.LoadUnsafe(ref left, (nuint)c).StoreUnsafe(ref bestLeft, (nuint)c);
+                }
             }
+        }
+
+        if (bestT >= 0)
+        {
+            int bin = _touched[bestT];
+            KeepBest(bestProxy, feature, bin, bestLeftRows, Midpoint(_bins.High[feature][bin], _bins.Low[feature][_touched[bestT + 1]]), _bestLeftPadded.AsSpan(0, _classes));
         }
 
         _packedPending = false;

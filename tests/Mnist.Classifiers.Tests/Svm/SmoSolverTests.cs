@@ -1,3 +1,4 @@
+using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Svm;
 
 namespace Mnist.Classifiers.Tests.Svm;
@@ -34,6 +35,36 @@ public class SmoSolverTests
 
         widest.Iterations.Should().BeGreaterThan(10);
         widest.Alpha.Count(a => a > 0).Should().BeGreaterThan(2);
+    }
+
+    [Theory]
+    [InlineData(SvmKernelType.Rbf, 68)]
+    [InlineData(SvmKernelType.Linear, 72)]
+    public void Every_vector_width_breaks_ties_between_identical_samples_the_same_way(SvmKernelType type, int perClass)
+    {
+        // Each sample three times: the copies have the same v at every step, so the scans meet exact ties and must take
+        // the larger index, as LIBSVM's scalar scans do (another copy gets other multipliers). The problem keeps the +1
+        // samples first, so the copies of a sample stand perClass apart: 68 = 8 · 8 + 4 puts them in the same lane of
+        // the AVX2 update of v but in vectors of the other parity (its even and odd lane sets), 72 = 16 · 4 + 8 does the
+        // same for the AVX-512 update and for the j scan's pairs of 8-float vectors.
+        var (blobs, labels) = SvmClassifierTests.Blobs(perClass, [0, 1], 5, seed: 3, spread: 2.0);
+        int n = blobs.Rows;
+        var x = FeatureMatrix.FromRows([.. Enumerable.Range(0, 3 * n).Select(r => blobs.Row(r % n).ToArray())]);
+        var rows = Enumerable.Range(0, x.Rows).ToArray();
+        var positive = Enumerable.Range(0, x.Rows).Select(r => labels[r % n] == 0).ToArray();
+        var kernel = new KernelFunction(type, 0.1, 3, 0);
+        BinarySolution Solve(VectorWidth width) =>
+            SmoSolver.Solve(BinaryKernelProblem.FromRows(x, rows, positive, kernel, null, 1 << 20), 1.0, 1.0, 1e-3, shrinking: true, 0, vectorWidth: width);
+
+        var scalar = Solve(VectorWidth.Scalar);
+        foreach (var width in new[] { VectorWidth.Bits256, VectorWidth.Widest })
+        {
+            var other = Solve(width);
+            other.Iterations.Should().Be(scalar.Iterations, $"{width}");
+            other.Alpha.Should().Equal(scalar.Alpha, $"{width}");
+        }
+
+        scalar.Iterations.Should().BeGreaterThan(10);
     }
 
     [Fact]

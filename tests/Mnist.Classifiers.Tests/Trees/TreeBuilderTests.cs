@@ -1,3 +1,4 @@
+using Mnist.Classifiers.Data;
 using Mnist.Classifiers.Trees;
 
 namespace Mnist.Classifiers.Tests.Trees;
@@ -15,6 +16,41 @@ public class TreeBuilderTests
 
         int straddling = cut + 1;
         return straddling <= last && low[straddling] <= t && t >= (low[straddling] / 2.0) + (high[straddling] / 2.0) ? straddling : cut;
+    }
+
+    [Theory]
+    [InlineData(2000, 0)]
+    [InlineData(2000, 1)]
+    [InlineData(2000, 1000)]
+    [InlineData(2000, 1999)]
+    [InlineData(2003, 2001)]
+    public void A_feature_that_differs_in_one_row_of_a_large_node_is_not_taken_for_constant(int rows, int odd)
+    {
+        // Above the local subtrees (more than 1,536 rows) a drawn feature is first tested for a single code. Here one row
+        // differs in feature 0 and is alone in its class, and the other features are constant: the only split, and the
+        // tree must find it wherever the row is (first, in the four-row tests, in their remainder).
+        var values = new float[rows * 3];
+        var labels = new int[rows];
+        for (int r = 0; r < rows; r++)
+        {
+            values[r * 3] = r == odd ? 1f : 0f;
+            values[(r * 3) + 1] = 5f;
+            values[(r * 3) + 2] = -2f;
+            labels[r] = r == odd ? 1 : 0;
+        }
+
+        var x = new FeatureMatrix(values, 3);
+        foreach (IClassifier learner in new IClassifier[]
+        {
+            new RandomForestClassifier { Trees = 1, Bootstrap = false, MaxFeatures = MaxFeatures.All, Seed = 2 },
+            new ExtraTreesClassifier { Trees = 1, MaxFeatures = MaxFeatures.All, Seed = 2 },
+            new RandomForestClassifier { Trees = 1, Bootstrap = false, MaxFeatures = MaxFeatures.All, MaxLeafNodes = 4, Seed = 2 },
+        })
+        {
+            var model = (ForestModel)learner.Fit(x, labels);
+            model.NodeCount.Should().Be(3, $"{learner}: one split on feature 0, two pure leaves");
+            model.Predict(x).Should().Equal(labels, $"{learner}");
+        }
     }
 
     [Theory]

@@ -738,9 +738,9 @@ internal static class SmoSolver
             var halves = Vector256.Create(4, 5, 6, 7, 0, 1, 2, 3);
             var pairs = Vector256.Create(2, 3, 0, 1, 6, 7, 4, 5);
             var neighbours = Vector256.Create(1, 0, 3, 2, 5, 4, 7, 6);
-            (values, indices) = LowerOfLanes(values, indices, Vector256.Shuffle(values, halves), Vector256.Shuffle(indices, halves));
-            (values, indices) = LowerOfLanes(values, indices, Vector256.Shuffle(values, pairs), Vector256.Shuffle(indices, pairs));
-            (values, indices) = LowerOfLanes(values, indices, Vector256.Shuffle(values, neighbours), Vector256.Shuffle(indices, neighbours));
+            (values, indices) = LowerOfLanes(values, indices, halves);
+            (values, indices) = LowerOfLanes(values, indices, pairs);
+            (values, indices) = LowerOfLanes(values, indices, neighbours);
             maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, halves));
             maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, pairs));
             maxima = Vector256.MaxNative(maxima, Vector256.Shuffle(maxima, neighbours));
@@ -754,6 +754,11 @@ internal static class SmoSolver
 
             return MathF.Max(gMax2, maxima.ToScalar());
         }
+
+        /// <summary>Lane by lane, the lower of (value, index) and its partner at <paramref name="partner"/> (<see cref="LowerOfLanes(Vector256{float}, Vector256{int}, Vector256{float}, Vector256{int})"/>).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static (Vector256<float> Values, Vector256<int> Indices) LowerOfLanes(Vector256<float> values, Vector256<int> indices, Vector256<int> partner) =>
+            LowerOfLanes(values, indices, Vector256.Shuffle(values, partner), Vector256.Shuffle(indices, partner));
 
         /// <summary>Lane by lane, the lower of (value, index) and (other value, other index): the smaller value, ties to the larger index.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -6,8 +6,8 @@ namespace Mnist.Classifiers.Benchmarks.Trees;
 
 /// <summary>
 /// The split search of one tree node: 10,000 rows × 28 features, all 28 searched (histogram build per feature, then the
-/// best Gini split, or one random threshold per feature for extra trees), with bootstrap-like integer weights or with
-/// class weights (the double histogram). The data look like scaled pixels: 8-bit values, 80% of them background.
+/// best Gini or entropy split, or one random threshold per feature for extra trees), with bootstrap-like integer weights
+/// or with class weights (the double histogram). The data look like scaled pixels: 8-bit values, 80% of them background.
 /// Run: <c>dotnet run -c Release --project benchmarks/Mnist.Classifiers.Benchmarks -- --filter '*SplitSearch*'</c>.
 /// </summary>
 [SimpleJob(warmupCount: 3, iterationCount: 10)]
@@ -23,6 +23,7 @@ public class SplitSearchBenchmarks
     private double[] _bootstrapWeights = [];
     private double[] _classWeights = [];
     private TreeBuilder _best = null!;
+    private TreeBuilder _entropy = null!;
     private TreeBuilder _extra = null!;
 
     [GlobalSetup]
@@ -51,6 +52,7 @@ public class SplitSearchBenchmarks
         _classWeights = _labels.Select(label => 0.5 + (label * 0.1)).ToArray();
         var settings = new TreeSettings(false, int.MaxValue, 2, 1, 0, Features, 0, false);
         _best = new TreeBuilder(_bins, _labels, Classes, settings);
+        _entropy = new TreeBuilder(_bins, _labels, Classes, settings with { Entropy = true });
         _extra = new TreeBuilder(_bins, _labels, Classes, settings with { ExtraTrees = true });
     }
 
@@ -59,6 +61,12 @@ public class SplitSearchBenchmarks
 
     [Benchmark(Description = "Best split, class weights (double histogram)")]
     public int BestClassWeights() => _best.SearchRoot(_classWeights, new SeededRandom(1));
+
+    [Benchmark(Description = "Best split, entropy, bootstrap weights (table of w log2 w)")]
+    public int EntropyBootstrap() => _entropy.SearchRoot(_bootstrapWeights, new SeededRandom(1));
+
+    [Benchmark(Description = "Best split, entropy, class weights (logarithms)")]
+    public int EntropyClassWeights() => _entropy.SearchRoot(_classWeights, new SeededRandom(1));
 
     [Benchmark(Description = "Extra trees, bootstrap weights")]
     public int ExtraBootstrap() => _extra.SearchRoot(_bootstrapWeights, new SeededRandom(1));

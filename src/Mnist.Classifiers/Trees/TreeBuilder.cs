@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
@@ -34,6 +35,12 @@ internal sealed class TreeBuilder
 
     /// <summary>The most rows of a subtree whose codes are copied to <see cref="_localCodes"/> (784 features padded to 832: 1.3 MB).</summary>
     private const int LocalRows = 1536;
+
+    /// <summary>
+    /// The largest total weight of a tree whose entropy search reads w · log2(w) from a table (8 bytes a weight, 32 MB at
+    /// most); a heavier tree computes the logarithms.
+    /// </summary>
+    private const int EntropyTableLimit = 1 << 22;
 
     /// <summary>How many rows ahead <see cref="GatherLocal"/> prefetches.</summary>
     private const int GatherAhead = 4;
@@ -91,9 +98,15 @@ internal sealed class TreeBuilder
     private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
     private bool _integerWeights;
 
-    // Whether the histogram just built is still in _packed (read and cleared by the Gini search itself) rather than
-    // converted into _histogram and _binRows.
+    // Whether this tree's histograms stay packed for the split search (integer weights, and for entropy a table that
+    // covers the tree's total weight), and whether the histogram just built is still in _packed (read and cleared by
+    // the search itself) rather than converted into _histogram and _binRows.
+    private bool _packedSearch;
     private bool _packedPending;
+
+    // w · log2(w) for the integer weights w up to the tree's total (pinned: the entropy search gathers from it).
+    private double[] _weightLog2Weight = GC.AllocateArray<double>(1, pinned: true);
+
     private bool _histogramClean = true;
     private readonly int[] _touched = new int[FeatureBins.MaxBins];
 
@@ -210,6 +223,13 @@ internal sealed class TreeBuilder
         // A packed histogram word holds a weight sum in its low 32 bits: the whole sample's must fit, or it would carry
         // into the row count.
         _integerWeights &= sum < 4294967296.0;
+        bool entropyTable = _integerWeights && _settings.Entropy && !_settings.ExtraTrees && sum <= EntropyTableLimit;
+        if (entropyTable)
+        {
+            EnsureEntropyTable((int)sum);
+        }
+
+        _packedSearch = _integerWeights && (!_settings.Entropy || _settings.ExtraTrees || entropyTable);
         for (int f = 0; f < _d; f++)
         {
             _features[f] = f;
@@ -570,7 +590,7 @@ internal sealed class TreeBuilder
         }
 
         _histogramClean = false;
-        _packedPending = _integerWeights && (_settings.ExtraTrees || !_settings.Entropy);
+        _packedPending = _packedSearch;
         if (_integerWeights && !_packedPending)
         {
             for (int t = 0; t < count; t++)
@@ -631,7 +651,15 @@ internal sealed class TreeBuilder
         bool gini = !_settings.Entropy;
         if (_packedPending)
         {
-            PackedGiniSplit(feature, occupied, rows, weight);
+            if (gini)
+            {
+                PackedSplit<PackedGini>(feature, occupied, rows, weight);
+            }
+            else
+            {
+                PackedSplit<PackedEntropy>(feature, occupied, rows, weight);
+            }
+
             return;
         }
 
@@ -700,12 +728,14 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>
-    /// <see cref="BestSplit"/> for Gini on a histogram still packed (integer weights): each bin's row count and class
-    /// weights are read from the packed words, which are cleared on the way, so the histogram needs no other pass.
+    /// <see cref="BestSplit"/> on a histogram still packed (integer weights): each bin's row count and class weights are
+    /// read from the packed words, which are cleared on the way, so the histogram needs no other pass.
     /// </summary>
-    private void PackedGiniSplit(int feature, int occupied, int rows, double weight)
+    private unsafe void PackedSplit<TCriterion>(int feature, int occupied, int rows, double weight)
+        where TCriterion : struct, IPackedCriterion
     {
         int kp = _paddedClasses, lanes = Vector256<long>.Count;
+        double* table = (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weightLog2Weight)); // pinned
         ref double left = ref MemoryMarshal.GetArrayDataReference(_leftPadded);
         ref double total = ref MemoryMarshal.GetArrayDataReference(_total);
         ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
@@ -745,9 +775,9 @@ internal sealed class TreeBuilder
                 continue;
             }
 
-            // Sums of exact integers (weights and their squares below 2^53), so the lane order changes nothing.
-            var leftSquares = Vector256<double>.Zero;
-            var rightSquares = Vector256<double>.Zero;
+            // The criterion's per-class sums on both sides, in the same lane order for every boundary.
+            var leftTerms = Vector256<double>.Zero;
+            var rightTerms = Vector256<double>.Zero;
             var binPacked = Vector256<long>.Zero;
             for (int c = 0; c < kp; c += lanes)
             {
@@ -758,8 +788,7 @@ internal sealed class TreeBuilder
                 var l = Vector256.LoadUnsafe(ref left, (nuint)c) + w;
                 l.StoreUnsafe(ref left, (nuint)c);
                 var r = Vector256.LoadUnsafe(ref total, (nuint)c) - l;
-                leftSquares += l * l;
-                rightSquares += r * r;
+                TCriterion.AddClassTerms(l, r, table, ref leftTerms, ref rightTerms);
             }
 
             leftPacked += Vector256.Sum(binPacked);
@@ -776,11 +805,7 @@ internal sealed class TreeBuilder
             }
 
             double leftWeight = (uint)leftPacked;
-            double sumLeft = Vector256.Sum(leftSquares), sumRight = Vector256.Sum(rightSquares);
-            double rightWeight = weight - leftWeight;
-            double leftImpurity = 1.0 - (sumLeft / (leftWeight * leftWeight));
-            double rightImpurity = 1.0 - (sumRight / (rightWeight * rightWeight));
-            double proxy = (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+            double proxy = TCriterion.Proxy(Vector256.Sum(leftTerms), Vector256.Sum(rightTerms), leftWeight, weight - leftWeight, table);
             if (proxy > bestProxy)
             {
                 bestProxy = proxy;
@@ -801,6 +826,86 @@ internal sealed class TreeBuilder
 
         _packedPending = false;
         _histogramClean = true;
+    }
+
+    /// <summary>Fills <see cref="_weightLog2Weight"/> up to weight <paramref name="most"/> if it is shorter.</summary>
+    private void EnsureEntropyTable(int most)
+    {
+        if (_weightLog2Weight.Length > most)
+        {
+            return;
+        }
+
+        var table = GC.AllocateUninitializedArray<double>(most + 1, pinned: true);
+        table[0] = 0;
+        for (int w = 1; w <= most; w++)
+        {
+            table[w] = w * Math.Log2(w);
+        }
+
+        _weightLog2Weight = table;
+    }
+
+    /// <summary>A criterion of <see cref="PackedSplit"/>: sums over the classes, then scikit-learn's proxy from them.</summary>
+    private unsafe interface IPackedCriterion
+    {
+        /// <summary>Adds four classes' terms, from their weights on the left <paramref name="left"/> and right <paramref name="right"/>.</summary>
+        static abstract void AddClassTerms(
+            Vector256<double> left, Vector256<double> right, double* table, ref Vector256<double> leftTerms, ref Vector256<double> rightTerms);
+
+        /// <summary>scikit-learn's <c>proxy_impurity_improvement</c> from the two sides' sums and weights.</summary>
+        static abstract double Proxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight, double* table);
+    }
+
+    /// <summary>Gini: the sums of squared class weights (exact integers below 2^53, so the lane order changes nothing).</summary>
+    private readonly unsafe struct PackedGini : IPackedCriterion
+    {
+        public static void AddClassTerms(
+            Vector256<double> left, Vector256<double> right, double* table, ref Vector256<double> leftTerms, ref Vector256<double> rightTerms)
+        {
+            leftTerms += left * left;
+            rightTerms += right * right;
+        }
+
+        public static double Proxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight, double* table)
+        {
+            double leftImpurity = 1.0 - (leftTerms / (leftWeight * leftWeight));
+            double rightImpurity = 1.0 - (rightTerms / (rightWeight * rightWeight));
+            return (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
+        }
+    }
+
+    /// <summary>
+    /// Entropy from a table of w · log2(w): a side of weight N with class weights c_k has N · H = N log2 N − Σ c_k log2 c_k,
+    /// so the proxy −N_R H_R − N_L H_L needs no logarithm and no division at a boundary, only table reads (the weights
+    /// are integers). scikit-learn computes each −p log2 p; the two agree to rounding, which can only matter between
+    /// splits equally good in exact arithmetic.
+    /// </summary>
+    private readonly unsafe struct PackedEntropy : IPackedCriterion
+    {
+        public static void AddClassTerms(
+            Vector256<double> left, Vector256<double> right, double* table, ref Vector256<double> leftTerms, ref Vector256<double> rightTerms)
+        {
+            leftTerms += Lookup(table, left);
+            rightTerms += Lookup(table, right);
+        }
+
+        public static double Proxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight, double* table) =>
+            (rightTerms - table[(long)rightWeight]) + (leftTerms - table[(long)leftWeight]);
+
+        /// <summary>table[w] for four weights w, integers in [0, 2^52) held as doubles.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static Vector256<double> Lookup(double* table, Vector256<double> weights)
+        {
+            // Adding 2^52 puts an integer below 2^52 in the mantissa; taking away 2^52's bits leaves it as a long.
+            var index = (weights + Vector256.Create(4503599627370496.0)).AsInt64() - Vector256.Create(0x4330000000000000L);
+            if (Avx2.IsSupported)
+            {
+                return Avx2.GatherVector256(table, index, 8);
+            }
+
+            return Vector256.Create(table[index[0]], table[index[1]], table[index[2]], table[index[3]]);
+        }
     }
 
     /// <summary>

@@ -30,7 +30,10 @@ public class ForestAgreementTests
         """;
 
     public static TheoryData<string> TreeConfigurations() =>
-        ["gini", "entropy", "depth-3", "min-samples-leaf-7", "min-samples-split-30", "max-leaf-nodes-12", "min-impurity-decrease", "class-weight"];
+        [
+            "gini", "entropy", "entropy-integer-class-weights", "entropy-heavy-class-weights", "depth-3", "min-samples-leaf-7",
+            "min-samples-split-30", "max-leaf-nodes-12", "min-impurity-decrease", "class-weight",
+        ];
 
     [PythonTheory]
     [MemberData(nameof(TreeConfigurations))]
@@ -45,6 +48,18 @@ public class ForestAgreementTests
             case "entropy":
                 forest = forest with { Criterion = SplitCriterion.Entropy };
                 options["criterion"] = "entropy";
+                break;
+            case "entropy-integer-class-weights":
+                // Integer weights above 1: the entropy search's table of w · log2(w) is read at weights other than counts.
+                forest = forest with { Criterion = SplitCriterion.Entropy, ClassWeights = new Dictionary<int, double> { [0] = 3, [2] = 2 } };
+                options["criterion"] = "entropy";
+                options["class_weight"] = new JsonObject { ["0"] = 3, ["1"] = 1, ["2"] = 2, ["3"] = 1 };
+                break;
+            case "entropy-heavy-class-weights":
+                // A total weight of 5,000,000, above the table's limit: the search computes the logarithms instead.
+                forest = forest with { Criterion = SplitCriterion.Entropy, ClassWeights = Enumerable.Range(0, 4).ToDictionary(c => c, _ => 20_000.0) };
+                options["criterion"] = "entropy";
+                options["class_weight"] = new JsonObject { ["0"] = 20_000, ["1"] = 20_000, ["2"] = 20_000, ["3"] = 20_000 };
                 break;
             case "depth-3":
                 forest = forest with { MaxDepth = 3 };

@@ -435,6 +435,7 @@ internal static unsafe class DotProducts
     /// mr · depth). A depth where the whole panel is ±0 adds ±0 to every chain, which leaves it unchanged (chains start at
     /// +0 and a sum of opposite signs rounds to +0), so skipping it changes no result.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackA(float* a, int rows, int depth, int lda, float* background, float* packed, int* lists, int* counts, int mrMax)
     {
         for (int i = 0, panel = 0; i < rows; i += mrMax, panel++)

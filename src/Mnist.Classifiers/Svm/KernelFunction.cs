@@ -61,7 +61,7 @@ internal readonly struct KernelFunction
             case SvmKernelType.Rbf:
                 // −γ(‖x‖² + ‖y‖² − 2x·y), clamped at 0 from above: rounding can make a tiny distance negative.
                 ScaledSquaredDistances(dots, values, rowNorm, columnNorms, (float)-Gamma);
-                TensorPrimitives.Exp(values, values);
+                ExpInPlace(values);
                 return;
             case SvmKernelType.Polynomial:
                 TensorPrimitives.Multiply(dots, (float)Gamma, values);
@@ -124,6 +124,48 @@ internal readonly struct KernelFunction
         {
             float t = (Unsafe.Add(ref d, j) * -2f) + Unsafe.Add(ref c, j);
             Unsafe.Add(ref v, j) = Math.Max(t + rowNorm, 0f) * scale;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="TensorPrimitives.Exp(ReadOnlySpan{float}, Span{float})"/> in place, the same values: the same vector
+    /// exponential (<see cref="Vector512.Exp(Vector512{float})"/> or <see cref="Vector256.Exp(Vector256{float})"/>) over
+    /// the same vectors, the last one overlapping the one before it, and the library's own call for spans shorter than a
+    /// vector. Written out here because an application's first tier of compiled code (tiered compilation, on by default)
+    /// runs the library method's vector operations one call at a time, through the processor-neutral precompiled code
+    /// of the runtime's library: it took 40% of a first 10,000-row fit. This loop is compiled fully optimized at once.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ExpInPlace(Span<float> values)
+    {
+        int n = values.Length;
+        ref float v = ref MemoryMarshal.GetReference(values);
+        if (Vector512.IsHardwareAccelerated && n >= Vector512<float>.Count)
+        {
+            // The last vector is taken before the loop writes over its first elements.
+            int last = n - Vector512<float>.Count;
+            var tail = Vector512.Exp(Vector512.LoadUnsafe(ref v, (nuint)last));
+            for (int j = 0; j < last; j += Vector512<float>.Count)
+            {
+                Vector512.Exp(Vector512.LoadUnsafe(ref v, (nuint)j)).StoreUnsafe(ref v, (nuint)j);
+            }
+
+            tail.StoreUnsafe(ref v, (nuint)last);
+        }
+        else if (Vector256.IsHardwareAccelerated && n >= Vector256<float>.Count)
+        {
+            int last = n - Vector256<float>.Count;
+            var tail = Vector256.Exp(Vector256.LoadUnsafe(ref v, (nuint)last));
+            for (int j = 0; j < last; j += Vector256<float>.Count)
+            {
+                Vector256.Exp(Vector256.LoadUnsafe(ref v, (nuint)j)).StoreUnsafe(ref v, (nuint)j);
+            }
+
+            tail.StoreUnsafe(ref v, (nuint)last);
+        }
+        else
+        {
+            TensorPrimitives.Exp(values, values);
         }
     }
 

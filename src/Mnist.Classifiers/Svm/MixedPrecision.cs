@@ -65,6 +65,7 @@ internal static class MixedPrecision
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FourRows(ReadOnlySpan<double> coefficients, int start, int stride, ReadOnlySpan<float> values, Span<double> results)
     {
         int n = values.Length, t = 0;

@@ -364,6 +364,7 @@ internal static class SmoSolver
         // ones elsewhere (AVX2: 4 lanes): one generic loop, which the JIT compiles once per width (ScanVector512,
         // ScanVector256). Each lane keeps its own best value and index; ties keep the later index, and the lanes are
         // merged the same way, which is what LIBSVM's scalar ≥ / ≤ scans choose.
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (double Max, int Index) ArgMaxUp(TopCandidates candidates)
         {
             if (_maxUpKnown && ReferenceEquals(candidates, TopCandidates.None))
@@ -417,6 +418,7 @@ internal static class SmoSolver
         }
 
         /// <summary>The update of v over variables [<paramref name="start"/>, <paramref name="end"/>), whose row values start at the given positions.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void UpdateV(int start, int end, float[] ki, int kiStart, float[] kj, int kjStart, double a, double b, ref double best, ref int bestIndex)
         {
             int count = end - start;
@@ -448,6 +450,7 @@ internal static class SmoSolver
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int UpdateVVectors<TVector, TScan>(int start, int length, ref float ri, double a, ref float rj, double b, ref double best, ref int bestIndex)
             where TVector : struct
             where TScan : struct, IScanVector<TVector>
@@ -522,6 +525,7 @@ internal static class SmoSolver
             return updated;
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int ArgMaxUpVectors<TVector, TScan, TCollect>(TopCandidates candidates, ref double best, ref int bestIndex)
             where TVector : struct
             where TScan : struct, IScanVector<TVector>
@@ -565,6 +569,7 @@ internal static class SmoSolver
         /// candidates whose −b²/a agree to float precision. The division, which bound the double scan (4 lanes per
         /// vector on AVX2), costs about a third per value in float.
         /// </summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private (double ObjDiff, int Index, double GMax2) ArgMinLow(double gMax, double kii, KernelRow ki, TopCandidates candidates)
         {
             float best = float.PositiveInfinity, gMax2 = float.NegativeInfinity;
@@ -577,6 +582,7 @@ internal static class SmoSolver
         }
 
         /// <summary>The j scan over variables [<paramref name="start"/>, <paramref name="end"/>), whose row values start at <paramref name="rowStart"/>.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private void ArgMinLow(
             int start, int end, float[] row, int rowStart, float gMaxSingle, float kiiSingle, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
         {
@@ -619,6 +625,7 @@ internal static class SmoSolver
             }
         }
 
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private int ArgMinLowVectors<TCollect>(
             int start, int length, ref float row, float gMax, float kii, TopCandidates candidates, ref float best, ref int bestIndex, ref float gMax2)
             where TCollect : struct, ICollectFlag

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Mnist.Classifiers.Data;
 
@@ -56,6 +57,7 @@ public sealed partial class ForestModel
     }
 
     /// <summary>The largest float x with maps(x) ≤ <paramref name="threshold"/> for <paramref name="feature"/> (NaN when there is none).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static float LargestMappedAtMost(IMonotoneFeatureTransform[] maps, int feature, float threshold)
     {
         bool AtMost(int key) => Apply(maps, feature, FromKey(key)) <= threshold;
@@ -188,6 +190,7 @@ internal sealed class FoldedForest(ForestModel forest, float[]? lowest, float[]?
         return outside == 0;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool WithinBounds(ReadOnlySpan<float> row)
     {
         int f = 0;

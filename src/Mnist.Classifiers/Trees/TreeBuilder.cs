@@ -201,6 +201,7 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>Puts the rows of positive weight, ascending, with their classes and weights, at the start of the row arrays; returns their count.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LoadRows(ReadOnlySpan<double> weights)
     {
         int m = 0;
@@ -349,6 +350,7 @@ internal sealed class TreeBuilder
     /// Draws features as scikit-learn's splitters do (a Fisher–Yates walk that skips the constants known from the
     /// ancestors and keeps drawing past MaxFeatures until a non-constant feature was visited) and keeps the best split.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool FindSplit(int start, int end, double weight, SeededRandom random, ref int constants)
     {
         if (!_columnMajor)
@@ -419,6 +421,7 @@ internal sealed class TreeBuilder
     /// <see cref="_rows"/> by the offset of its codes there. Depth-first growth finishes this subtree before it touches
     /// any other row, so one buffer serves every subtree in turn.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private unsafe void GatherLocal(int start, int end)
     {
         fixed (byte* rowCodes = _bins.RowCodes)
@@ -445,6 +448,7 @@ internal sealed class TreeBuilder
     /// at a fraction of the cost). Drawing a feature found constant this way counts as a visit, exactly as drawing a
     /// constant whose histogram was built, so the features a node evaluates have the same law as scikit-learn's.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void FindConstantFeatures(int start, int end)
     {
         Array.Clear(_constantInNode);
@@ -496,6 +500,7 @@ internal sealed class TreeBuilder
     /// instead of a histogram pass (on MNIST, a fifth of the histogram rows of the nodes above the local subtrees were
     /// passes over constant features, mostly blank pixels).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private bool CodesAllEqual(int feature, int start, int end)
     {
         ref byte codes = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_codes), FeatureBase(feature));
@@ -641,6 +646,7 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>scikit-learn's <c>BestSplitter</c> on one feature: every boundary between occupied bins, the first best kept.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BestSplit(int feature, int occupied, int rows, double weight)
     {
         var left = _left.AsSpan();
@@ -731,6 +737,7 @@ internal sealed class TreeBuilder
     /// <see cref="BestSplit"/> on a histogram still packed (integer weights): each bin's row count and class weights are
     /// read from the packed words, which are cleared on the way, so the histogram needs no other pass.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no slow first tier: its calls to the criterion are inlined from the start
     private unsafe void PackedSplit<TCriterion>(int feature, int occupied, int rows, double weight)
         where TCriterion : struct, IPackedCriterion
     {
@@ -1142,6 +1149,7 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>Sums the node's class weights into <see cref="_total"/>; returns the node's weight.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double NodeTotals(int start, int end)
     {
         Array.Clear(_total);
@@ -1245,6 +1253,7 @@ internal sealed class TreeBuilder
     /// Moves the rows of bins up to the best cut to the front of [start, end), keeping the order on both sides (so rows
     /// stay ascending and reads of a code column move forward); returns where the right child starts.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Partition(int start, int end)
     {
         var codes = _codes.AsSpan(FeatureBase(_bestFeature));

@@ -98,6 +98,14 @@ internal sealed class TreeBuilder
     private readonly byte[] _seen = new byte[FeatureBins.MaxBins];
     private bool _integerWeights;
 
+    // Weights that are whole multiples of one factor per class (bootstrap counts times class weights, e.g. balanced):
+    // the histograms pack the multiples ("units") as they pack integer weights, and the split search scales them by the
+    // class factors (1 for integer weights; 0 for the padding). _totalUnits holds the node's units per class.
+    private bool _factoredWeights;
+    private bool _packedWeights;
+    private readonly double[] _classFactors;
+    private readonly double[] _totalUnits;
+
     // Whether this tree's histograms stay packed for the split search (integer weights, and for entropy a table that
     // covers the tree's total weight), and whether the histogram just built is still in _packed (read and cleared by
     // the search itself) rather than converted into _histogram and _binRows.
@@ -159,6 +167,8 @@ internal sealed class TreeBuilder
         _leftPadded = new double[_paddedClasses];
         _bestLeftPadded = new double[_paddedClasses];
         _total = new double[_paddedClasses];
+        _classFactors = new double[_paddedClasses];
+        _totalUnits = new double[_paddedClasses];
         _left = new double[classes];
         _bestLeft = new double[classes];
         _leafSlots = new double[256 * classes];
@@ -224,13 +234,21 @@ internal sealed class TreeBuilder
         // A packed histogram word holds a weight sum in its low 32 bits: the whole sample's must fit, or it would carry
         // into the row count.
         _integerWeights &= sum < 4294967296.0;
+        if (_integerWeights)
+        {
+            _classFactors.AsSpan(0, _classes).Fill(1.0);
+        }
+
+        _factoredWeights = !_integerWeights && FactorWeights(m);
+        _packedWeights = _integerWeights || _factoredWeights;
         bool entropyTable = _integerWeights && _settings.Entropy && !_settings.ExtraTrees && sum <= EntropyTableLimit;
         if (entropyTable)
         {
             EnsureEntropyTable((int)sum);
         }
 
-        _packedSearch = _integerWeights && (!_settings.Entropy || _settings.ExtraTrees || entropyTable);
+        // Entropy needs integer weights for its table; with other weights it takes the unpacked histogram.
+        _packedSearch = _packedWeights && (!_settings.Entropy || _settings.ExtraTrees || entropyTable);
         for (int f = 0; f < _d; f++)
         {
             _features[f] = f;
@@ -362,7 +380,7 @@ internal sealed class TreeBuilder
         int remaining = _d;
         _bestProxy = double.NegativeInfinity;
         _bestFeature = -1;
-        bool localExtra = _constantsKnown && _settings.ExtraTrees && _integerWeights;
+        bool localExtra = _constantsKnown && _settings.ExtraTrees && _packedWeights;
         while (remaining > totalConstants && (visited < _settings.MaxFeatures || visited <= foundConstants + drawnConstants))
         {
             visited++;
@@ -543,9 +561,11 @@ internal sealed class TreeBuilder
     /// <see cref="_binRows"/>.
     /// </summary>
     /// <remarks>
-    /// With integer weights (bootstrap multiplicities, no class weights) each row adds one 64-bit word, its row count in
-    /// the high half and its weight in the low half, so the loop has a single read-modify-write per row; occupancy is a
-    /// plain byte store, turned into the ordered bin list by a vector scan of 256 bytes.
+    /// With integer weights (bootstrap multiplicities, integer class weights) each row adds one 64-bit word, its row
+    /// count in the high half and its weight in the low half, so the loop has a single read-modify-write per row; with
+    /// class-factored weights (bootstrap multiplicities times fractional class weights, balanced ones for instance) the
+    /// low half holds the multiplicity, scaled by the class's factor in the search. Occupancy is a plain byte store,
+    /// turned into the ordered bin list by a vector scan of 256 bytes.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int BuildHistogram(int feature, int start, int end)
@@ -556,7 +576,7 @@ internal sealed class TreeBuilder
         ref int ys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ys), start);
         ref byte seen = ref MemoryMarshal.GetArrayDataReference(_seen);
         int k = _classes, kp = _paddedClasses, m = end - start;
-        if (_integerWeights)
+        if (_packedWeights)
         {
             ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
             ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
@@ -596,7 +616,7 @@ internal sealed class TreeBuilder
 
         _histogramClean = false;
         _packedPending = _packedSearch;
-        if (_integerWeights && !_packedPending)
+        if (_packedWeights && !_packedPending)
         {
             for (int t = 0; t < count; t++)
             {
@@ -606,7 +626,7 @@ internal sealed class TreeBuilder
                 for (int c = 0; c < k; c++)
                 {
                     long value = packed[c];
-                    cell[c] = (uint)value;
+                    cell[c] = (uint)value * _classFactors[c];
                     binRows += (int)(value >> 32);
                     packed[c] = 0;
                 }
@@ -657,13 +677,17 @@ internal sealed class TreeBuilder
         bool gini = !_settings.Entropy;
         if (_packedPending)
         {
-            if (gini)
+            if (!gini)
             {
-                PackedSplit<PackedGini>(feature, occupied, rows, weight);
+                PackedSplit<PackedEntropy, UnitWeights>(feature, occupied, rows, weight);
+            }
+            else if (_factoredWeights)
+            {
+                PackedSplit<PackedGini, ClassScaledWeights>(feature, occupied, rows, weight);
             }
             else
             {
-                PackedSplit<PackedEntropy>(feature, occupied, rows, weight);
+                PackedSplit<PackedGini, UnitWeights>(feature, occupied, rows, weight);
             }
 
             return;
@@ -734,17 +758,20 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>
-    /// <see cref="BestSplit"/> on a histogram still packed (integer weights): each bin's row count and class weights are
-    /// read from the packed words, which are cleared on the way, so the histogram needs no other pass.
+    /// <see cref="BestSplit"/> on a histogram still packed (integer or class-factored weights): each bin's row count and
+    /// class weights (or units) are read from the packed words, which are cleared on the way, so the histogram needs no
+    /// other pass.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)] // no slow first tier: its calls to the criterion are inlined from the start
-    private unsafe void PackedSplit<TCriterion>(int feature, int occupied, int rows, double weight)
+    private unsafe void PackedSplit<TCriterion, TWeights>(int feature, int occupied, int rows, double weight)
         where TCriterion : struct, IPackedCriterion
+        where TWeights : struct, IPackedWeights
     {
         int kp = _paddedClasses, lanes = Vector256<long>.Count;
         double* table = (double*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_weightLog2Weight)); // pinned
         ref double left = ref MemoryMarshal.GetArrayDataReference(_leftPadded);
-        ref double total = ref MemoryMarshal.GetArrayDataReference(_total);
+        ref double total = ref MemoryMarshal.GetArrayDataReference(TWeights.Scaled ? _totalUnits : _total);
+        ref double factors = ref MemoryMarshal.GetArrayDataReference(_classFactors);
         ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
         for (int c = 0; c < kp; c += lanes)
         {
@@ -782,9 +809,12 @@ internal sealed class TreeBuilder
                 continue;
             }
 
-            // The criterion's per-class sums on both sides, in the same lane order for every boundary.
+            // The criterion's per-class sums on both sides, in the same lane order for every boundary. Factored weights
+            // are summed as units (exact), then scaled: a class all on the left leaves exactly nothing on the right.
             var leftTerms = Vector256<double>.Zero;
             var rightTerms = Vector256<double>.Zero;
+            var leftWeights = Vector256<double>.Zero;
+            var rightWeights = Vector256<double>.Zero;
             var binPacked = Vector256<long>.Zero;
             for (int c = 0; c < kp; c += lanes)
             {
@@ -795,6 +825,15 @@ internal sealed class TreeBuilder
                 var l = Vector256.LoadUnsafe(ref left, (nuint)c) + w;
                 l.StoreUnsafe(ref left, (nuint)c);
                 var r = Vector256.LoadUnsafe(ref total, (nuint)c) - l;
+                if (TWeights.Scaled)
+                {
+                    var factor = Vector256.LoadUnsafe(ref factors, (nuint)c);
+                    l *= factor;
+                    r *= factor;
+                    leftWeights += l;
+                    rightWeights += r;
+                }
+
                 TCriterion.AddClassTerms(l, r, table, ref leftTerms, ref rightTerms);
             }
 
@@ -811,8 +850,9 @@ internal sealed class TreeBuilder
                 continue;
             }
 
-            double leftWeight = (uint)leftPacked;
-            double proxy = TCriterion.Proxy(Vector256.Sum(leftTerms), Vector256.Sum(rightTerms), leftWeight, weight - leftWeight, table);
+            double leftWeight = TWeights.Scaled ? Vector256.Sum(leftWeights) : (uint)leftPacked;
+            double rightWeight = TWeights.Scaled ? Vector256.Sum(rightWeights) : weight - leftWeight;
+            double proxy = TCriterion.Proxy(Vector256.Sum(leftTerms), Vector256.Sum(rightTerms), leftWeight, rightWeight, table);
             if (proxy > bestProxy)
             {
                 bestProxy = proxy;
@@ -820,7 +860,8 @@ internal sealed class TreeBuilder
                 bestLeftRows = leftRows;
                 for (int c = 0; c < kp; c += lanes)
                 {
-                    Vector256.LoadUnsafe(ref left, (nuint)c).StoreUnsafe(ref bestLeft, (nuint)c);
+                    var best = Vector256.LoadUnsafe(ref left, (nuint)c);
+                    (TWeights.Scaled ? best * Vector256.LoadUnsafe(ref factors, (nuint)c) : best).StoreUnsafe(ref bestLeft, (nuint)c);
                 }
             }
         }
@@ -851,6 +892,25 @@ internal sealed class TreeBuilder
         }
 
         _weightLog2Weight = table;
+    }
+
+    /// <summary>How <see cref="PackedSplit"/> reads the packed weights: as the weights, or as units to scale by the class factors.</summary>
+    private interface IPackedWeights
+    {
+        /// <summary>Whether the packed words hold units, each class's weight being its units times its factor.</summary>
+        static abstract bool Scaled { get; }
+    }
+
+    /// <summary>Integer weights: the packed words hold the weights themselves.</summary>
+    private readonly struct UnitWeights : IPackedWeights
+    {
+        public static bool Scaled => false;
+    }
+
+    /// <summary>Class-factored weights (<see cref="FactorWeights"/>): the packed words hold units.</summary>
+    private readonly struct ClassScaledWeights : IPackedWeights
+    {
+        public static bool Scaled => true;
     }
 
     /// <summary>A criterion of <see cref="PackedSplit"/>: sums over the classes, then scikit-learn's proxy from them.</summary>
@@ -939,8 +999,9 @@ internal sealed class TreeBuilder
                 var packed = _packed.AsSpan(bin * _paddedClasses, k);
                 for (int c = 0; c < k; c++)
                 {
-                    left[c] += (uint)packed[c];
-                    leftWeight += (uint)packed[c];
+                    double classWeight = (uint)packed[c] * _classFactors[c];
+                    left[c] += classWeight;
+                    leftWeight += classWeight;
                     leftRows += (int)(packed[c] >> 32);
                 }
             }
@@ -1008,8 +1069,8 @@ internal sealed class TreeBuilder
         for (int c = 0; c < k; c++)
         {
             long value = sums[c] + sums[k + c];
-            left[c] = (uint)value;
-            leftWeight += (uint)value;
+            left[c] = (uint)value * _classFactors[c];
+            leftWeight += left[c];
             leftRows += (int)(value >> 32);
         }
 
@@ -1148,6 +1209,43 @@ internal sealed class TreeBuilder
         return f > value ? MathF.BitDecrement(f) : f;
     }
 
+    /// <summary>
+    /// Whether the weights of the first <paramref name="m"/> rows are each a whole multiple of their class's smallest
+    /// weight, the multiple times that weight giving the weight back exactly (so a class weight times a bootstrap count
+    /// is, whatever the class weight); if so, writes the multiples into the packed increments and the smallest weights
+    /// into <see cref="_classFactors"/>.
+    /// </summary>
+    private bool FactorWeights(int m)
+    {
+        var factors = _classFactors.AsSpan(0, _classes);
+        factors.Fill(double.PositiveInfinity);
+        for (int i = 0; i < m; i++)
+        {
+            factors[_ys[i]] = Math.Min(factors[_ys[i]], _ws[i]);
+        }
+
+        double unitSum = 0;
+        for (int i = 0; i < m; i++)
+        {
+            double factor = factors[_ys[i]], units = Math.Round(_ws[i] / factor);
+            if (units * factor != _ws[i] || units >= int.MaxValue)
+            {
+                return false;
+            }
+
+            unitSum += units;
+            _packedWs[i] = (1L << 32) + (long)units;
+        }
+
+        // As for integer weights: the node's units must fit the low half of a packed word.
+        for (int c = 0; c < factors.Length; c++)
+        {
+            factors[c] = double.IsPositiveInfinity(factors[c]) ? 0 : factors[c];
+        }
+
+        return unitSum < 4294967296.0;
+    }
+
     /// <summary>Sums the node's class weights into <see cref="_total"/>; returns the node's weight.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private double NodeTotals(int start, int end)
@@ -1158,6 +1256,15 @@ internal sealed class TreeBuilder
         {
             _total[_ys[i]] += _ws[i];
             weight += _ws[i];
+        }
+
+        if (_factoredWeights)
+        {
+            Array.Clear(_totalUnits);
+            for (int i = start; i < end; i++)
+            {
+                _totalUnits[_ys[i]] += (uint)_packedWs[i];
+            }
         }
 
         return weight;

@@ -290,6 +290,22 @@ public class ForestClassifierTests
         weighted.LeafValues.ToArray().Should().Equal(plain.LeafValues.ToArray());
     }
 
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public void Fractional_class_weights_alike_for_every_class_grow_the_trees_of_unit_weights(bool extra)
+    {
+        // Bootstrap counts times 0.75: weights that are not integers but whole multiples of one factor per class, which
+        // the histograms pack as counts and the split search scales back. The same factor for every class scales every
+        // split's proxy alike, so the trees are those of unit class weights (whose weights are the counts themselves).
+        var (x, y) = ForestTestData.Continuous(300, 5, 3, informative: 2, seed: 8, labelNoise: 0.3);
+        var alike = new Dictionary<int, double> { [0] = 0.75, [1] = 0.75, [2] = 0.75 };
+        var plain = (ForestModel)Learner(extra, f => f with { Trees = 4, Seed = 2 }).Fit(x, y);
+        var weighted = (ForestModel)Learner(extra, f => f with { Trees = 4, Seed = 2, ClassWeights = alike }).Fit(x, y);
+        plain.NodeCount.Should().BeGreaterThan(4 * 3, "the trees split");
+        weighted.Nodes.ToArray().Should().Equal(plain.Nodes.ToArray());
+        weighted.LeafValues.ToArray().Should().Equal(plain.LeafValues.ToArray(), (a, b) => Math.Abs(a - b) < 1e-12);
+    }
+
     [Fact]
     public void Out_of_bag_score_is_the_accuracy_on_rows_left_out()
     {

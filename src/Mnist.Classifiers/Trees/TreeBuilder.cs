@@ -106,8 +106,8 @@ internal sealed class TreeBuilder
     private readonly double[] _classFactors;
     private readonly double[] _totalUnits;
 
-    // Whether this tree's histograms stay packed for the split search (integer weights, and for entropy a table that
-    // covers the tree's total weight), and whether the histogram just built is still in _packed (read and cleared by
+    // Whether this tree's histograms stay packed for the split search (packed weights, and for entropy integer ones
+    // that its table covers), and whether the histogram just built is still in _packed (read and cleared by
     // the search itself) rather than converted into _histogram and _binRows.
     private bool _packedSearch;
     private bool _packedPending;
@@ -679,6 +679,7 @@ internal sealed class TreeBuilder
         {
             if (!gini)
             {
+                // Only integer weights keep entropy's histogram packed (LoadRows).
                 PackedSplit<PackedEntropy, UnitWeights>(feature, occupied, rows, weight);
             }
             else if (_factoredWeights)

@@ -65,7 +65,7 @@ public class SplitSearchBenchmarks
     [Benchmark(Description = "Best split, entropy, bootstrap weights (table of w log2 w)")]
     public int EntropyBootstrap() => _entropy.SearchRoot(_bootstrapWeights, new SeededRandom(1));
 
-    [Benchmark(Description = "Best split, entropy, class weights (logarithms)")]
+    [Benchmark(Description = "Best split, entropy, class weights (table at units, scaled)")]
     public int EntropyClassWeights() => _entropy.SearchRoot(_classWeights, new SeededRandom(1));
 
     [Benchmark(Description = "Extra trees, bootstrap weights")]

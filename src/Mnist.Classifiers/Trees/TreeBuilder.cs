@@ -100,10 +100,12 @@ internal sealed class TreeBuilder
 
     // Weights that are whole multiples of one factor per class (bootstrap counts times class weights, e.g. balanced):
     // the histograms pack the multiples ("units") as they pack integer weights, and the split search scales them by the
-    // class factors (1 for integer weights; 0 for the padding). _totalUnits holds the node's units per class.
+    // class factors (1 for integer weights; 0 for the padding). _factorLogs holds f log2 f for the entropy search,
+    // _totalUnits the node's units per class.
     private bool _factoredWeights;
     private bool _packedWeights;
     private readonly double[] _classFactors;
+    private readonly double[] _factorLogs;
     private readonly double[] _totalUnits;
 
     // Whether this tree's histograms stay packed for the split search (packed weights, and for entropy integer ones
@@ -168,6 +170,7 @@ internal sealed class TreeBuilder
         _bestLeftPadded = new double[_paddedClasses];
         _total = new double[_paddedClasses];
         _classFactors = new double[_paddedClasses];
+        _factorLogs = new double[_paddedClasses];
         _totalUnits = new double[_paddedClasses];
         _left = new double[classes];
         _bestLeft = new double[classes];
@@ -234,20 +237,22 @@ internal sealed class TreeBuilder
         // A packed histogram word holds a weight sum in its low 32 bits: the whole sample's must fit, or it would carry
         // into the row count.
         _integerWeights &= sum < 4294967296.0;
+        double units = sum;
         if (_integerWeights)
         {
             _classFactors.AsSpan(0, _classes).Fill(1.0);
+            _factorLogs.AsSpan(0, _classes).Clear();
         }
 
-        _factoredWeights = !_integerWeights && FactorWeights(m);
+        _factoredWeights = !_integerWeights && FactorWeights(m, out units);
         _packedWeights = _integerWeights || _factoredWeights;
-        bool entropyTable = _integerWeights && _settings.Entropy && !_settings.ExtraTrees && sum <= EntropyTableLimit;
+        bool entropyTable = _packedWeights && _settings.Entropy && !_settings.ExtraTrees && units <= EntropyTableLimit;
         if (entropyTable)
         {
-            EnsureEntropyTable((int)sum);
+            EnsureEntropyTable((int)units);
         }
 
-        // Entropy needs integer weights for its table; with other weights it takes the unpacked histogram.
+        // Entropy needs its table to cover the tree's units; a heavier tree takes the unpacked histogram.
         _packedSearch = _packedWeights && (!_settings.Entropy || _settings.ExtraTrees || entropyTable);
         for (int f = 0; f < _d; f++)
         {
@@ -677,18 +682,20 @@ internal sealed class TreeBuilder
         bool gini = !_settings.Entropy;
         if (_packedPending)
         {
-            if (!gini)
+            switch (gini, _factoredWeights)
             {
-                // Only integer weights keep entropy's histogram packed (LoadRows).
-                PackedSplit<PackedEntropy, UnitWeights>(feature, occupied, rows, weight);
-            }
-            else if (_factoredWeights)
-            {
-                PackedSplit<PackedGini, ClassScaledWeights>(feature, occupied, rows, weight);
-            }
-            else
-            {
-                PackedSplit<PackedGini, UnitWeights>(feature, occupied, rows, weight);
+                case (true, false):
+                    PackedSplit<PackedGini, UnitWeights>(feature, occupied, rows, weight);
+                    break;
+                case (true, true):
+                    PackedSplit<PackedGini, ClassScaledWeights>(feature, occupied, rows, weight);
+                    break;
+                case (false, false):
+                    PackedSplit<PackedEntropy, UnitWeights>(feature, occupied, rows, weight);
+                    break;
+                default:
+                    PackedSplit<PackedEntropy, ClassScaledWeights>(feature, occupied, rows, weight);
+                    break;
             }
 
             return;
@@ -773,6 +780,7 @@ internal sealed class TreeBuilder
         ref double left = ref MemoryMarshal.GetArrayDataReference(_leftPadded);
         ref double total = ref MemoryMarshal.GetArrayDataReference(TWeights.Scaled ? _totalUnits : _total);
         ref double factors = ref MemoryMarshal.GetArrayDataReference(_classFactors);
+        ref double factorLogs = ref MemoryMarshal.GetArrayDataReference(_factorLogs);
         ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
         for (int c = 0; c < kp; c += lanes)
         {
@@ -829,13 +837,14 @@ internal sealed class TreeBuilder
                 if (TWeights.Scaled)
                 {
                     var factor = Vector256.LoadUnsafe(ref factors, (nuint)c);
-                    l *= factor;
-                    r *= factor;
-                    leftWeights += l;
-                    rightWeights += r;
+                    leftWeights += l * factor;
+                    rightWeights += r * factor;
+                    TCriterion.AddScaledClassTerms(l, r, factor, Vector256.LoadUnsafe(ref factorLogs, (nuint)c), table, ref leftTerms, ref rightTerms);
                 }
-
-                TCriterion.AddClassTerms(l, r, table, ref leftTerms, ref rightTerms);
+                else
+                {
+                    TCriterion.AddClassTerms(l, r, table, ref leftTerms, ref rightTerms);
+                }
             }
 
             leftPacked += Vector256.Sum(binPacked);
@@ -853,7 +862,9 @@ internal sealed class TreeBuilder
 
             double leftWeight = TWeights.Scaled ? Vector256.Sum(leftWeights) : (uint)leftPacked;
             double rightWeight = TWeights.Scaled ? Vector256.Sum(rightWeights) : weight - leftWeight;
-            double proxy = TCriterion.Proxy(Vector256.Sum(leftTerms), Vector256.Sum(rightTerms), leftWeight, rightWeight, table);
+            double proxy = TWeights.Scaled
+                ? TCriterion.ScaledProxy(Vector256.Sum(leftTerms), Vector256.Sum(rightTerms), leftWeight, rightWeight)
+                : TCriterion.Proxy(Vector256.Sum(leftTerms), Vector256.Sum(rightTerms), leftWeight, rightWeight, table);
             if (proxy > bestProxy)
             {
                 bestProxy = proxy;
@@ -923,6 +934,17 @@ internal sealed class TreeBuilder
 
         /// <summary>scikit-learn's <c>proxy_impurity_improvement</c> from the two sides' sums and weights.</summary>
         static abstract double Proxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight, double* table);
+
+        /// <summary>
+        /// <see cref="AddClassTerms"/> for class-factored weights: four classes' units on each side, their factors f (a
+        /// class's weight is its units times f) and f log2 f.
+        /// </summary>
+        static abstract void AddScaledClassTerms(
+            Vector256<double> leftUnits, Vector256<double> rightUnits, Vector256<double> factors, Vector256<double> factorLogs, double* table,
+            ref Vector256<double> leftTerms, ref Vector256<double> rightTerms);
+
+        /// <summary><see cref="Proxy"/> from the sums of <see cref="AddScaledClassTerms"/> and the sides' (fractional) weights.</summary>
+        static abstract double ScaledProxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight);
     }
 
     /// <summary>Gini: the sums of squared class weights (exact integers below 2^53, so the lane order changes nothing).</summary>
@@ -941,13 +963,23 @@ internal sealed class TreeBuilder
             double rightImpurity = 1.0 - (rightTerms / (rightWeight * rightWeight));
             return (-rightWeight * rightImpurity) - (leftWeight * leftImpurity);
         }
+
+        public static void AddScaledClassTerms(
+            Vector256<double> leftUnits, Vector256<double> rightUnits, Vector256<double> factors, Vector256<double> factorLogs, double* table,
+            ref Vector256<double> leftTerms, ref Vector256<double> rightTerms) =>
+            AddClassTerms(leftUnits * factors, rightUnits * factors, table, ref leftTerms, ref rightTerms);
+
+        public static double ScaledProxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight) =>
+            Proxy(leftTerms, rightTerms, leftWeight, rightWeight, null);
     }
 
     /// <summary>
     /// Entropy from a table of w · log2(w): a side of weight N with class weights c_k has N · H = N log2 N − Σ c_k log2 c_k,
     /// so the proxy −N_R H_R − N_L H_L needs no logarithm and no division at a boundary, only table reads (the weights
-    /// are integers). scikit-learn computes each −p log2 p; the two agree to rounding, which can only matter between
-    /// splits equally good in exact arithmetic.
+    /// are integers). With class-factored weights c_k = f_k u_k, c_k log2 c_k = f_k (u_k log2 u_k) + (f_k log2 f_k) u_k
+    /// is still read from the table, and only the sides' N log2 N take a logarithm: 2 a boundary instead of 2k.
+    /// scikit-learn computes each −p log2 p; the two agree to rounding, which can only matter between splits equally
+    /// good in exact arithmetic.
     /// </summary>
     private readonly unsafe struct PackedEntropy : IPackedCriterion
     {
@@ -960,6 +992,18 @@ internal sealed class TreeBuilder
 
         public static double Proxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight, double* table) =>
             (rightTerms - table[(long)rightWeight]) + (leftTerms - table[(long)leftWeight]);
+
+        public static void AddScaledClassTerms(
+            Vector256<double> leftUnits, Vector256<double> rightUnits, Vector256<double> factors, Vector256<double> factorLogs, double* table,
+            ref Vector256<double> leftTerms, ref Vector256<double> rightTerms)
+        {
+            leftTerms += (factors * Lookup(table, leftUnits)) + (factorLogs * leftUnits);
+            rightTerms += (factors * Lookup(table, rightUnits)) + (factorLogs * rightUnits);
+        }
+
+        // Both sides hold rows at a boundary the search scores (at least one a leaf), so both weights are positive.
+        public static double ScaledProxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight) =>
+            (rightTerms - (rightWeight * Math.Log2(rightWeight))) + (leftTerms - (leftWeight * Math.Log2(leftWeight)));
 
         /// <summary>table[w] for four weights w, integers in [0, 2^52) held as doubles.</summary>
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -1213,11 +1257,12 @@ internal sealed class TreeBuilder
     /// <summary>
     /// Whether the weights of the first <paramref name="m"/> rows are each a whole multiple of their class's smallest
     /// weight, the multiple times that weight giving the weight back exactly (so a class weight times a bootstrap count
-    /// is, whatever the class weight); if so, writes the multiples into the packed increments and the smallest weights
-    /// into <see cref="_classFactors"/>.
+    /// is, whatever the class weight); if so, writes the multiples into the packed increments, the smallest weights
+    /// into <see cref="_classFactors"/> (and f log2 f into <see cref="_factorLogs"/>), and their sum into <paramref name="units"/>.
     /// </summary>
-    private bool FactorWeights(int m)
+    private bool FactorWeights(int m, out double units)
     {
+        units = 0;
         var factors = _classFactors.AsSpan(0, _classes);
         factors.Fill(double.PositiveInfinity);
         for (int i = 0; i < m; i++)
@@ -1225,26 +1270,26 @@ internal sealed class TreeBuilder
             factors[_ys[i]] = Math.Min(factors[_ys[i]], _ws[i]);
         }
 
-        double unitSum = 0;
         for (int i = 0; i < m; i++)
         {
-            double factor = factors[_ys[i]], units = Math.Round(_ws[i] / factor);
-            if (units * factor != _ws[i] || units >= int.MaxValue)
+            double factor = factors[_ys[i]], multiple = Math.Round(_ws[i] / factor);
+            if (multiple * factor != _ws[i] || multiple >= int.MaxValue)
             {
                 return false;
             }
 
-            unitSum += units;
-            _packedWs[i] = (1L << 32) + (long)units;
+            units += multiple;
+            _packedWs[i] = (1L << 32) + (long)multiple;
         }
 
-        // As for integer weights: the node's units must fit the low half of a packed word.
         for (int c = 0; c < factors.Length; c++)
         {
             factors[c] = double.IsPositiveInfinity(factors[c]) ? 0 : factors[c];
+            _factorLogs[c] = factors[c] > 0 ? factors[c] * Math.Log2(factors[c]) : 0;
         }
 
-        return unitSum < 4294967296.0;
+        // As for integer weights: the node's units must fit the low half of a packed word.
+        return units < 4294967296.0;
     }
 
     /// <summary>Sums the node's class weights into <see cref="_total"/>; returns the node's weight.</summary>

@@ -31,7 +31,7 @@ public class ForestAgreementTests
 
     public static TheoryData<string> TreeConfigurations() =>
         [
-            "gini", "entropy", "entropy-integer-class-weights", "entropy-heavy-class-weights", "depth-3", "min-samples-leaf-7",
+            "gini", "entropy", "entropy-integer-class-weights", "entropy-class-weights", "entropy-heavy-class-weights", "depth-3", "min-samples-leaf-7",
             "min-samples-split-30", "max-leaf-nodes-12", "min-impurity-decrease", "class-weight",
         ];
 
@@ -54,6 +54,12 @@ public class ForestAgreementTests
                 forest = forest with { Criterion = SplitCriterion.Entropy, ClassWeights = new Dictionary<int, double> { [0] = 3, [2] = 2 } };
                 options["criterion"] = "entropy";
                 options["class_weight"] = new JsonObject { ["0"] = 3, ["1"] = 1, ["2"] = 2, ["3"] = 1 };
+                break;
+            case "entropy-class-weights":
+                // Fractional class weights: the table read at units, scaled per class, the sides' totals by logarithms.
+                forest = forest with { Criterion = SplitCriterion.Entropy, ClassWeights = new Dictionary<int, double> { [0] = 2.5, [3] = 0.5 } };
+                options["criterion"] = "entropy";
+                options["class_weight"] = new JsonObject { ["0"] = 2.5, ["3"] = 0.5 };
                 break;
             case "entropy-heavy-class-weights":
                 // A total weight of 5,000,000, above the table's limit: the search computes the logarithms instead.

@@ -947,7 +947,10 @@ internal sealed class TreeBuilder
         static abstract double ScaledProxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight);
     }
 
-    /// <summary>Gini: the sums of squared class weights (exact integers below 2^53, so the lane order changes nothing).</summary>
+    /// <summary>
+    /// Gini: the sums of squared class weights (with integer weights exact integers below 2^53, so the lane order changes
+    /// nothing; scaled weights are summed in the same order at every boundary).
+    /// </summary>
     private readonly unsafe struct PackedGini : IPackedCriterion
     {
         public static void AddClassTerms(
@@ -1001,7 +1004,7 @@ internal sealed class TreeBuilder
             rightTerms += (factors * Lookup(table, rightUnits)) + (factorLogs * rightUnits);
         }
 
-        // Both sides hold rows at a boundary the search scores (at least one a leaf), so both weights are positive.
+        // A boundary the search scores leaves at least MinSamplesLeaf ≥ 1 rows on each side, so both weights are positive.
         public static double ScaledProxy(double leftTerms, double rightTerms, double leftWeight, double rightWeight) =>
             (rightTerms - (rightWeight * Math.Log2(rightWeight))) + (leftTerms - (leftWeight * Math.Log2(leftWeight)));
 

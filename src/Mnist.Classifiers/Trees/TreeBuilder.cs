@@ -1028,6 +1028,7 @@ internal sealed class TreeBuilder
     /// [min, max) of the feature in the node, rows with x ≤ t going left.
     /// </summary>
     /// <remarks>How t is drawn and mapped to the bins: <see cref="RandomThreshold"/>.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RandomSplit(int feature, int occupied, int rows, double weight, SeededRandom random)
     {
         float[] low = _bins.Low[feature], high = _bins.High[feature];
@@ -1075,6 +1076,7 @@ internal sealed class TreeBuilder
     /// at or below the cut (branch-free, alternating between two sets of sums). It draws the same threshold and takes
     /// the same split as <see cref="RandomSplit"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void LocalRandomSplit(int feature, int start, int end, double weight, SeededRandom random)
     {
         float[] low = _bins.Low[feature], high = _bins.High[feature];
@@ -1146,6 +1148,7 @@ internal sealed class TreeBuilder
     }
 
     /// <summary>The last bin in [first, last] that goes left of t (first − 1 when none does).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static int RandomCut(float[] low, float[] high, int first, int last, double t)
     {
         int lo = first, hi = last, cut = first - 1;

@@ -150,7 +150,7 @@ internal sealed partial class TreeBuilder
         ref int ys = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_ys), start);
         ref byte seen = ref MemoryMarshal.GetArrayDataReference(_seen);
         int k = _classes, kp = _paddedClasses, m = end - start;
-        if (_packedWeights)
+        if (PackedWeights)
         {
             ref long packed = ref MemoryMarshal.GetArrayDataReference(_packed);
             ref long increments = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(_packedWs), start);
@@ -190,7 +190,7 @@ internal sealed partial class TreeBuilder
 
         _histogramClean = false;
         _packedPending = _packedSearch;
-        if (_packedWeights && !_packedPending)
+        if (PackedWeights && !_packedPending)
         {
             for (int t = 0; t < count; t++)
             {

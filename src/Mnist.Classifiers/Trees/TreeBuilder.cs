@@ -104,7 +104,6 @@ internal sealed partial class TreeBuilder
     // class factors (1 for integer weights; 0 for the padding). _factorLogs holds f log2 f for the entropy search,
     // _totalUnits the node's units per class.
     private bool _factoredWeights;
-    private bool _packedWeights;
     private readonly double[] _classFactors;
     private readonly double[] _factorLogs;
     private readonly double[] _totalUnits;
@@ -214,6 +213,9 @@ internal sealed partial class TreeBuilder
         return FindSplit(0, m, _rootWeight, random, ref constants) ? _bestFeature : -1;
     }
 
+    /// <summary>Whether the histograms pack the weights: integer or class-factored ones.</summary>
+    private bool PackedWeights => _integerWeights || _factoredWeights;
+
     /// <summary>Puts the rows of positive weight, ascending, with their classes and weights, at the start of the row arrays; returns their count.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int LoadRows(ReadOnlySpan<double> weights)
@@ -246,15 +248,14 @@ internal sealed partial class TreeBuilder
         }
 
         _factoredWeights = !_integerWeights && FactorWeights(m, out units);
-        _packedWeights = _integerWeights || _factoredWeights;
-        bool entropyTable = _packedWeights && _settings.Entropy && !_settings.ExtraTrees && units <= EntropyTableLimit;
+        bool entropyTable = PackedWeights && _settings.Entropy && !_settings.ExtraTrees && units <= EntropyTableLimit;
         if (entropyTable)
         {
             EnsureEntropyTable((int)units);
         }
 
         // Entropy needs its table to cover the tree's units; a heavier tree takes the unpacked histogram.
-        _packedSearch = _packedWeights && (!_settings.Entropy || _settings.ExtraTrees || entropyTable);
+        _packedSearch = PackedWeights && (!_settings.Entropy || _settings.ExtraTrees || entropyTable);
         for (int f = 0; f < _d; f++)
         {
             _features[f] = f;
@@ -424,7 +425,7 @@ internal sealed partial class TreeBuilder
         int remaining = _d;
         _bestProxy = double.NegativeInfinity;
         _bestFeature = -1;
-        bool localExtra = _constantsKnown && _settings.ExtraTrees && _packedWeights;
+        bool localExtra = _constantsKnown && _settings.ExtraTrees && PackedWeights;
         while (remaining > totalConstants && (visited < _settings.MaxFeatures || visited <= foundConstants + drawnConstants))
         {
             visited++;
@@ -484,19 +485,23 @@ internal sealed partial class TreeBuilder
     {
         Array.Clear(_total);
         double weight = 0;
-        for (int i = start; i < end; i++)
-        {
-            _total[_ys[i]] += _ws[i];
-            weight += _ws[i];
-        }
-
         if (_factoredWeights)
         {
             Array.Clear(_totalUnits);
             for (int i = start; i < end; i++)
             {
+                _total[_ys[i]] += _ws[i];
                 _totalUnits[_ys[i]] += (uint)_packedWs[i];
+                weight += _ws[i];
             }
+
+            return weight;
+        }
+
+        for (int i = start; i < end; i++)
+        {
+            _total[_ys[i]] += _ws[i];
+            weight += _ws[i];
         }
 
         return weight;

@@ -7,6 +7,7 @@
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks-log.md [--label "10,000 rows"]
 //       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001 [--max-iter N] [--average N]
 //        | -M voting -C 1 -G scale -E 100 --voting hard] [--scaler standard|minmax|none] [--pca N] [-g] [--mlnet]
+//       [--criterion gini|entropy|log_loss] [--class-weight balanced|balanced_subsample] (the forests' options)
 //       [--skip-sklearn] [--avx2-path] [--fit-target N]
 //
 // With -g both sides run their grid search (`mnist train -g`, GridSearchCV(n_jobs=-1, cv=5) over the same grid) and
@@ -334,6 +335,8 @@ static Options ParseArguments(string[] args)
             case "-G": o.Gamma = Next(); break;
             case "-E": o.Estimators = Next(); break;
             case "-D": o.MaxDepth = Next(); break;
+            case "--criterion": o.Criterion = Next(); break;
+            case "--class-weight": o.ClassWeight = Next(); break;
             case "-L": o.Loss = Next(); break;
             case "-P": o.Penalty = Next(); break;
             case "-A": o.Alpha = Next(); break;
@@ -385,6 +388,8 @@ sealed class Options
     public string Gamma { get; set; } = "auto";
     public string Estimators { get; set; } = "100";
     public string? MaxDepth { get; set; }
+    public string? Criterion { get; set; }
+    public string? ClassWeight { get; set; }
     public string Loss { get; set; } = "hinge";
     public string Penalty { get; set; } = "l2";
     public string Alpha { get; set; } = "0.0001";
@@ -403,15 +408,16 @@ sealed class Options
     // The flags both `mnist train` and sklearn_train.py take for the preprocessing and the model.
     public string[] ModelArguments()
     {
-        string[] depth = MaxDepth is null ? [] : ["-D", MaxDepth];
+        string[] trees = [.. (MaxDepth is null ? Array.Empty<string>() : ["-D", MaxDepth]),
+            .. (Criterion is null ? Array.Empty<string>() : ["--criterion", Criterion]), .. (ClassWeight is null ? Array.Empty<string>() : ["--class-weight", ClassWeight])];
         string[] steps = [.. (Scaler == "standard" ? Array.Empty<string>() : ["--scaler", Scaler]), .. (Pca is null ? Array.Empty<string>() : ["--pca", Pca])];
         string[] model = Model switch
         {
             "svm" => ["-M", "svm", "-C", C, "-G", Gamma],
             "sgd" => ["-M", "sgd", "-L", Loss, "-P", Penalty, "-A", Alpha, .. (MaxIterations is null ? Array.Empty<string>() : ["--max-iter", MaxIterations]),
                 .. (Average is null ? Array.Empty<string>() : ["--average", Average])],
-            "voting" => ["-M", "voting", "-C", C, "-G", Gamma, "-E", Estimators, .. depth, "--voting", Voting],
-            _ => ["-M", Model, "-E", Estimators, .. depth],
+            "voting" => ["-M", "voting", "-C", C, "-G", Gamma, "-E", Estimators, .. trees, "--voting", Voting],
+            _ => ["-M", Model, "-E", Estimators, .. trees],
         };
         return [.. steps, .. model];
     }
@@ -423,11 +429,14 @@ sealed class Options
     public string Describe() => Model switch
     {
         "svm" => $"SVC(C={C}, gamma={Gamma})",
-        "forest" => $"RandomForest({Estimators} trees, max_depth={MaxDepth ?? "None"})",
-        "extra" => $"ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"})",
+        "forest" => $"RandomForest({Estimators} trees, max_depth={MaxDepth ?? "None"}{TreeOptions()})",
+        "extra" => $"ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"}{TreeOptions()})",
         "sgd" => $"SGDClassifier(loss={Loss}, penalty={Penalty}, alpha={Alpha}{(MaxIterations is null ? "" : $", max_iter={MaxIterations}")}{(Average is null ? "" : $", average={Average}")})",
         _ => $"{Voting} Voting(SVC(C={C}, gamma={Gamma}), RandomForest and ExtraTrees({Estimators} trees, max_depth={MaxDepth ?? "None"}))",
     };
+
+    private string TreeOptions() =>
+        (Criterion is null ? "" : $", criterion={Criterion}") + (ClassWeight is null ? "" : $", class_weight={ClassWeight}");
 
     // What the size column counts: support vectors, nodes, or the SGD's epochs.
     public string ModelSizeName() => Model switch { "svm" => "support vectors", "sgd" => "epochs", "voting" => "", _ => "nodes" };

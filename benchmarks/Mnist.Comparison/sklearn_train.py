@@ -38,6 +38,8 @@ def main():
     parser.add_argument("--kernel", default="rbf")
     parser.add_argument("-E", "--estimators", type=int, default=100)
     parser.add_argument("-D", "--max_depth", type=int, default=None)
+    parser.add_argument("--criterion", default="gini", choices=["gini", "entropy", "log_loss"])
+    parser.add_argument("--class-weight", default=None, choices=["balanced", "balanced_subsample"])
     parser.add_argument("-L", "--loss", default="hinge")
     parser.add_argument("-P", "--penalty", default="l2")
     parser.add_argument("-A", "--alpha", type=float, default=1e-4)
@@ -67,7 +69,8 @@ def main():
                    random_state=args.seed)
 
     def forest(kind):
-        return kind(n_estimators=args.estimators, max_depth=args.max_depth, n_jobs=-1, random_state=args.seed)
+        return kind(n_estimators=args.estimators, max_depth=args.max_depth, criterion=args.criterion,
+                    class_weight=args.class_weight, n_jobs=-1, random_state=args.seed)
 
     if args.model == "svm":
         classifier = svm()

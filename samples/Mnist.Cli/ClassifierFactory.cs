@@ -116,11 +116,31 @@ public static class ClassifierFactory
     private static RandomForestClassifier CreateForest(TrainSettings settings) => new()
     {
         Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
+        Criterion = Criterion(settings.Trees), ClassWeightMode = ClassWeights(settings.Trees),
     };
 
     private static ExtraTreesClassifier CreateExtraTrees(TrainSettings settings) => new()
     {
         Trees = settings.Trees.Estimators ?? 100, MaxDepth = settings.Trees.MaxDepth, OutOfBagScore = settings.Trees.OutOfBagScore, Seed = settings.Seed,
+        Criterion = Criterion(settings.Trees), ClassWeightMode = ClassWeights(settings.Trees),
+    };
+
+    /// <summary>The split criterion <c>--criterion</c> names (scikit-learn's <c>criterion</c>).</summary>
+    private static SplitCriterion Criterion(TreeSettings trees) => trees.Criterion?.Trim().ToLowerInvariant() switch
+    {
+        null or "gini" => SplitCriterion.Gini,
+        "entropy" => SplitCriterion.Entropy,
+        "log_loss" => SplitCriterion.LogLoss,
+        _ => throw new ArgumentException($"--criterion must be gini, entropy or log_loss; got '{trees.Criterion}'.", "--criterion"),
+    };
+
+    /// <summary>The class weights <c>--class-weight</c> names (scikit-learn's <c>class_weight</c> strings).</summary>
+    private static ClassWeightMode ClassWeights(TreeSettings trees) => trees.ClassWeight?.Trim().ToLowerInvariant() switch
+    {
+        null => ClassWeightMode.None,
+        "balanced" => ClassWeightMode.Balanced,
+        "balanced_subsample" => ClassWeightMode.BalancedSubsample,
+        _ => throw new ArgumentException($"--class-weight must be balanced or balanced_subsample; got '{trees.ClassWeight}'.", "--class-weight"),
     };
 
     /// <summary>The original project's voting ensemble: the SVM, the random forest and extra trees, each with the defaults it gets alone.</summary>

@@ -97,6 +97,11 @@ public static class TrainCommand
         var probability = new Option<bool>("--probability") { Description = "Fit Platt scaling so that the SVM model also gives class probabilities (about 6x the training time)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the random parts of training (the forests' bootstraps and feature draws, the SVM's probability cross-validation)." };
         var outOfBag = new Option<bool>("--oob-score") { Description = "Forests: estimate the accuracy on the rows each tree did not see in its bootstrap (not for extra trees, which do not bootstrap)." };
+        var criterion = new Option<string?>("--criterion") { Description = "Forests: the split criterion, gini (the default), entropy or log_loss (the same as entropy)." };
+        var classWeight = new Option<string?>("--class-weight")
+        {
+            Description = "Forests: weigh each class by n / (classes x its rows): balanced (over all rows) or balanced_subsample (over each tree's bootstrap).",
+        };
         var voting = new Option<string>("--voting")
         {
             Description = "How the voting ensemble (-M voting: svm, forest and extra trees) combines its members: hard (majority vote) or soft (mean probability; the SVM then fits probabilities).",
@@ -143,7 +148,7 @@ public static class TrainCommand
         };
 
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, voting, scaler, from, l1Ratio, maxIterations, average, plot, shard, shardCount, results, merge, unitPerFit, preprocessOnce })
+        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, criterion, classWeight, voting, scaler, from, l1Ratio, maxIterations, average, plot, shard, shardCount, results, merge, unitPerFit, preprocessOnce })
         {
             command.Options.Add(option);
         }
@@ -173,7 +178,8 @@ public static class TrainCommand
                 Svm = new SvmSettings(
                     parse.GetValue(regularization), parse.GetValue(gamma), parse.GetValue(kernel)!, parse.GetValue(degree),
                     parse.GetValue(coef0), parse.GetValue(cacheSize), parse.GetValue(probability)),
-                Trees = new TreeSettings(parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag)),
+                Trees = new TreeSettings(
+                    parse.GetValue(estimators), parse.GetValue(maxDepth), parse.GetValue(outOfBag), parse.GetValue(criterion), parse.GetValue(classWeight)),
                 Sgd = new SgdSettings(parse.GetValue(loss), parse.GetValue(penalty), parse.GetValue(alpha), parse.GetValue(l1Ratio), parse.GetValue(maxIterations), parse.GetValue(average)),
                 Voting = parse.GetValue(voting)!,
                 Scaler = parse.GetValue(scaler)!,

@@ -97,7 +97,10 @@ public sealed record SvmSettings(
 /// <param name="Estimators">The number of trees (<c>-E</c>).</param>
 /// <param name="MaxDepth">The maximum depth (<c>-D</c>).</param>
 /// <param name="OutOfBagScore">Estimate the accuracy on the rows each tree did not see (<c>--oob-score</c>; needs bootstrap).</param>
-public sealed record TreeSettings(int? Estimators = null, int? MaxDepth = null, bool OutOfBagScore = false);
+/// <param name="Criterion">The split criterion (<c>--criterion</c>): gini (the default), entropy or log_loss.</param>
+/// <param name="ClassWeight">Class weights (<c>--class-weight</c>): none (the default), balanced or balanced_subsample.</param>
+public sealed record TreeSettings(
+    int? Estimators = null, int? MaxDepth = null, bool OutOfBagScore = false, string? Criterion = null, string? ClassWeight = null);
 
 /// <summary>The flags of the SGD classifier; null means the library's (scikit-learn's) default.</summary>
 /// <param name="Loss">The loss (<c>-L</c>).</param>

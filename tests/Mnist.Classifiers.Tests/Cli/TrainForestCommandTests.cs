@@ -69,6 +69,35 @@ public sealed class TrainForestCommandTests : IDisposable
     }
 
     [Theory]
+    [InlineData("forest", "entropy", "balanced")]
+    [InlineData("extra", "log_loss", "balanced_subsample")]
+    public void Criterion_and_class_weights_reach_the_forest(string name, string criterion, string classWeight)
+    {
+        // Unequal classes, so that balancing changes the weights: the forest the flags make is the library's with those options.
+        var full = Data();
+        var data = new MnistDataset { Train = full.Train.Take(100), Validation = full.Validation, Test = full.Test, Info = full.Info };
+        string path = Path.Combine(_directory, $"{name}-{criterion}.model");
+        var (code, _, error, _) = TrainCommandTests.Run(data, ["-M", name, "-E", "6", "--seed", "4", "--criterion", criterion, "--class-weight", classWeight, "-o", path]);
+        code.Should().Be(0, error);
+
+        ForestClassifier options = name == "extra" ? new ExtraTreesClassifier() : new RandomForestClassifier();
+        options = options with
+        {
+            Trees = 6, Seed = 4, Criterion = criterion == "entropy" ? SplitCriterion.Entropy : SplitCriterion.LogLoss,
+            ClassWeightMode = classWeight == "balanced" ? ClassWeightMode.Balanced : ClassWeightMode.BalancedSubsample,
+        };
+        var expected = new Pipeline(new Mnist.Classifiers.Preprocessing.StandardScaler(), (IClassifier)options).Fit(data.Train);
+        var x = data.Test.ToFeatures();
+        ModelFile.Load(path).PredictProbabilities(x).Should().BeEquivalentTo(expected.PredictProbabilities(x), o => o.WithStrictOrdering());
+        var unweighted = Path.Combine(_directory, $"{name}-plain.model");
+        TrainCommandTests.Run(data, ["-M", name, "-E", "6", "--seed", "4", "-o", unweighted]).ExitCode.Should().Be(0);
+        ((ForestModel)ModelFile.Load<PipelineModel>(unweighted).Classifier).Nodes.ToArray()
+            .Should().NotEqual(((ForestModel)ModelFile.Load<PipelineModel>(path).Classifier).Nodes.ToArray(), "the flags change the trees");
+    }
+
+    [Theory]
+    [InlineData("--criterion must be gini, entropy or log_loss; got 'variance'", "-M", "forest", "--criterion", "variance")]
+    [InlineData("--class-weight must be balanced or balanced_subsample; got 'equal'", "-M", "extra", "--class-weight", "equal")]
     [InlineData("OutOfBagScore needs Bootstrap", "-M", "extra", "--oob-score")]
     [InlineData("-E/--estimators must be at least 1", "-M", "forest", "-E", "0")]
     [InlineData("-D/--max_depth must be at least 1", "-M", "extra", "-D", "0")]

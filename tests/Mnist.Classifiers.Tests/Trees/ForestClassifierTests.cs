@@ -307,6 +307,36 @@ public class ForestClassifierTests
     }
 
     [Fact]
+    public void A_node_of_one_class_is_a_leaf_whatever_the_class_weights()
+    {
+        // Weights whose sums round (balanced weights of unequal classes look like these): scikit-learn takes a child's
+        // impurity as the parent's class weights minus the other side's, whose rounding residue can exceed its ε in a
+        // node of one class, and splits that node again. Here a node's impurity comes from its own rows: a pure node is
+        // always a leaf.
+        var (x, y) = ForestTestData.Continuous(600, 6, 4, informative: 3, seed: 12, labelNoise: 0.2);
+        var weights = new Dictionary<int, double> { [0] = 1.0460251046025104, [1] = 0.8880994671403197, [2] = 1.1820330969267139, [3] = 0.9578544061302682 };
+        var model = (ForestModel)new RandomForestClassifier { Trees = 1, Bootstrap = false, MaxFeatures = MaxFeatures.All, Seed = 3, ClassWeights = weights }.Fit(x, y);
+        var nodes = ForestTestData.Tree(model, 0);
+        int internalNodes = 0;
+        void Walk(int node, int[] rows)
+        {
+            if (nodes[node].IsLeaf)
+            {
+                return;
+            }
+
+            internalNodes++;
+            rows.Select(r => y[r]).Distinct().Count().Should().BeGreaterThan(1, $"node {node} ({rows.Length} rows) is split");
+            var left = rows.Where(r => x[r, nodes[node].Feature] <= nodes[node].Threshold).ToArray();
+            Walk(nodes[node].Left, left);
+            Walk(nodes[node].Right, rows.Except(left).ToArray());
+        }
+
+        Walk(0, Enumerable.Range(0, x.Rows).ToArray());
+        internalNodes.Should().BeGreaterThan(20, "the tree grows until its leaves are pure");
+    }
+
+    [Fact]
     public void Out_of_bag_score_is_the_accuracy_on_rows_left_out()
     {
         var (x, y) = ForestTestData.Continuous(400, 6, 3, informative: 2, seed: 9, labelNoise: 0.2);

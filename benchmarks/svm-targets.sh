@@ -3,7 +3,8 @@
 #   10,000-row fit >= 20x and 60,000-row fit >= 30x scikit-learn's (rbf, C = 8, gamma = auto, StandardScaler), with
 #   the default kernels and, on an AVX-512 host, again on the AVX2 path (DOTNET_EnableAVX512=0) in the same runs;
 #   with --accuracy also the accuracy recipe (>= 0.993 in <= 10 minutes) and the 350,000-row augmented set (>= 0.99
-#   in <= 15 minutes); with --kernels also the dot-product micro-kernels (BenchmarkDotNet), which show whether the
+#   in <= 15 minutes); always an application's first fits (benchmarks/Mnist.FirstFit, tiered compilation on and
+#   off); with --kernels also the dot-product micro-kernels (BenchmarkDotNet), which show whether the
 #   AVX-512 or the AVX2 kernels are the faster ones here (see KernelSets in src/.../LinearAlgebra/DotProducts.cs).
 #
 #   bash benchmarks/svm-targets.sh [--from MNIST_DIR] [--work DIR] [--output docs/benchmarks-log.md] [--accuracy] [--kernels]
@@ -62,6 +63,14 @@ compare() {
 
 compare "SVM, 10,000 rows" --dataset "$work/data.h5" --train-size 10000 --repeats 3 -M svm -C 8 -G auto --avx2-path --fit-target 20
 compare "SVM, 60,000 rows" --dataset "$work/full.h5" --train-size 0 --repeats 1 -M svm -C 8 -G auto --avx2-path --fit-target 30
+
+# An application's first fits (tiered compilation on, as the runtime's default; the CLI above turns it off), then the
+# same with it off: docs/benchmarks.md, "In an application".
+echo "An application's first 10,000-row SVM fits (benchmarks/Mnist.FirstFit), tiered compilation on, then off:"
+for tiered in 1 0; do
+  DOTNET_TieredCompilation=$tiered dotnet run -c Release --no-build --project benchmarks/Mnist.FirstFit -- \
+    --dataset "$work/data.h5" --train-size 10000 -M svm --fits 2
+done
 
 if [ "$accuracy" = 1 ]; then
   [ -f "$work/aug.h5" ] || "${mnist[@]}" fetch "${source_flags[@]}" -s -r -o "$work/aug.h5"

@@ -6,13 +6,14 @@
 //   dotnet run -c Release --project benchmarks/Mnist.Comparison -- \
 //       --dataset data.h5 --train-size 10000 --repeats 3 --output docs/benchmarks-log.md [--label "10,000 rows"]
 //       [-M svm -C 8 -G auto | -M forest -E 100 -D 64 | -M extra -E 100 -D 16 | -M sgd -L hinge -P l2 -A 0.0001 [--max-iter N] [--average N]
-//        | -M voting -C 1 -G scale -E 100 --voting hard] [--scaler standard|minmax|none] [--pca N] [-g] [--mlnet]
+//        | -M voting -C 1 -G scale -E 100 --voting hard] [--scaler standard|minmax|none] [--pca N] [-g [--scoring NAME]] [--mlnet]
 //       [--criterion gini|entropy|log_loss] [--class-weight balanced|balanced_subsample] (the forests' options)
 //       [--skip-sklearn] [--avx2-path] [--fit-target N]
 //
-// With -g both sides run their grid search (`mnist train -g`, GridSearchCV(n_jobs=-1, cv=5) over the same grid) and
-// the table adds the search time and the best cross-validated score and parameters. --preprocess-once gives ours
-// `mnist train --preprocess-once` (the scaler fitted once on all rows, not per fold; scikit-learn's side is unchanged).
+// With -g both sides run their grid search (`mnist train -g`, GridSearchCV(n_jobs=-1, cv=5) over the same grid, both
+// scoring with --scoring's scikit-learn scorer, accuracy by default) and the table adds the search time and the best
+// cross-validated score and parameters. --preprocess-once gives ours `mnist train --preprocess-once` (the scaler fitted
+// once on all rows, not per fold; scikit-learn's side is unchanged).
 //
 // --avx2-path runs ours a second time per repeat with DOTNET_EnableAVX512=0 (on an AVX-512 host: the kernels an
 // AVX2-only host runs), in the same alternation, so both paths are compared with the same scikit-learn runs.
@@ -58,10 +59,7 @@ RunResult RunOurs(string name, Dictionary<string, string> environment)
     string modelPath = Path.Combine(Path.GetTempPath(), $"comparison-{Environment.ProcessId}.model");
     var arguments = new List<string> { "exec", cli, "train", "-d", options.Dataset, "--json", "-o", modelPath };
     arguments.AddRange(options.ModelArguments());
-    if (options.GridSearch)
-    {
-        arguments.Add("-g");
-    }
+    arguments.AddRange(options.SearchArguments());
 
     if (options.PreprocessOnce)
     {
@@ -96,7 +94,7 @@ if (!options.SkipSklearn)
 {
     peers.Add(("scikit-learn", () => Run(
         "/usr/bin/python3",
-        [script, "-d", options.Dataset, .. options.ModelArguments(), .. (options.GridSearch ? ["-g"] : Array.Empty<string>()),
+        [script, "-d", options.Dataset, .. options.ModelArguments(), .. options.SearchArguments(),
          "--train-size", options.TrainSize.ToString(CultureInfo.InvariantCulture)],
         "scikit-learn", [])));
 }
@@ -224,6 +222,11 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
         }
     }
 
+    if (o.Scoring is not null && !o.GridSearch)
+    {
+        throw new ArgumentException("--scoring chooses how -g scores its candidates: give -g too.");
+    }
+
     if (o.FitTarget is { } target && runs.TryGetValue("scikit-learn", out var reference))
     {
         // A grid search is held to its search time, a plain fit to its fit time.
@@ -242,7 +245,7 @@ static string Report(Options o, Dictionary<string, List<RunResult>> runs)
     }
 
     text.AppendLine();
-    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', o.ModelArguments())}{(o.GridSearch ? " -g" : "")}{(o.PreprocessOnce ? " --preprocess-once" : "")}{(o.MlNet ? " --mlnet" : "")}{(ourRuns.Count > 1 ? " --avx2-path" : "")}{(o.FitTarget is { } t ? FormattableString.Invariant($" --fit-target {t:0.#}") : "")}`");
+    text.AppendLine(c, $"Command: `dotnet run -c Release --project benchmarks/Mnist.Comparison -- --dataset {o.Dataset} --train-size {o.TrainSize} --repeats {o.Repeats} {string.Join(' ', [.. o.ModelArguments(), .. o.SearchArguments()])}{(o.PreprocessOnce ? " --preprocess-once" : "")}{(o.MlNet ? " --mlnet" : "")}{(ourRuns.Count > 1 ? " --avx2-path" : "")}{(o.FitTarget is { } t ? FormattableString.Invariant($" --fit-target {t:0.#}") : "")}`");
     return text.ToString();
 }
 
@@ -349,6 +352,7 @@ static Options ParseArguments(string[] args)
             case "--mlnet": o.MlNet = true; break;
             case "-g" or "--gridsearch": o.GridSearch = true; break;
             case "--preprocess-once": o.PreprocessOnce = true; break;
+            case "--scoring": o.Scoring = Next(); break;
             case "--avx2-path": o.AvxTwoPath = true; break;
             case "--fit-target": o.FitTarget = double.Parse(Next(), CultureInfo.InvariantCulture); break;
             default: throw new ArgumentException($"Unknown argument '{args[i]}'.");
@@ -363,6 +367,11 @@ static Options ParseArguments(string[] args)
     if (o.Scaler is not ("standard" or "minmax" or "none"))
     {
         throw new ArgumentException($"--scaler must be standard, minmax or none, not '{o.Scaler}'.");
+    }
+
+    if (o.Scoring is not null && !o.GridSearch)
+    {
+        throw new ArgumentException("--scoring chooses how -g scores its candidates: give -g too.");
     }
 
     if (o.FitTarget is { } target && (!(target > 0) || o.SkipSklearn))
@@ -402,6 +411,7 @@ sealed class Options
     public bool MlNet { get; set; }
     public bool GridSearch { get; set; }
     public bool PreprocessOnce { get; set; }
+    public string? Scoring { get; set; }
     public bool AvxTwoPath { get; set; }
     public double? FitTarget { get; set; }
 
@@ -421,6 +431,10 @@ sealed class Options
         };
         return [.. steps, .. model];
     }
+
+    // The search's flags, the same for both sides: -g and, when given, its scorer by scikit-learn's name.
+    public string[] SearchArguments() =>
+        GridSearch ? ["-g", .. (Scoring is null ? Array.Empty<string>() : ["--scoring", Scoring])] : [];
 
     public string DescribeSteps() =>
         (Scaler switch { "minmax" => "MinMaxScaler", "none" => "no scaler", _ => "StandardScaler" })

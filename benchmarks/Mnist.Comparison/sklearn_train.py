@@ -53,6 +53,7 @@ def main():
     parser.add_argument("-V", "--validation", action="store_true")
     parser.add_argument("-g", "--gridsearch", action="store_true",
                         help="GridSearchCV(n_jobs=-1, cv=5) over the grid `mnist train -g` searches, then refit")
+    parser.add_argument("--scoring", default="accuracy", help="with -g: GridSearchCV's scoring (mnist train --scoring)")
     args = parser.parse_args()
 
     with h5py.File(args.dataset, "r") as f:
@@ -100,7 +101,7 @@ def main():
             "sgd": {"clf__alpha": [1e-4, 1e-3], "clf__loss": ["hinge", "log_loss", "modified_huber"],
                     "clf__penalty": ["l1", "l2"]},
         }
-        search = GridSearchCV(model, grids[args.model], n_jobs=-1, cv=5)
+        search = GridSearchCV(model, grids[args.model], n_jobs=-1, cv=5, scoring=args.scoring)
     start = time.perf_counter()
     if search is not None:
         search.fit(x_train, y_train)

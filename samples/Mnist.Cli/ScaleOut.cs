@@ -30,7 +30,12 @@ public static class ScaleOut
 
     /// <summary>The <c>-g</c> search of <paramref name="model"/>'s default grid, its work units as the flags ask.</summary>
     internal static GridSearch<Pipeline> Search(string model, Pipeline learner, TrainSettings settings) =>
-        DefaultGrids.Create(model, learner, settings.Seed) with { ShareWork = !settings.ScaleOut.UnitPerFit, FitStepsOnce = settings.PreprocessOnce };
+        DefaultGrids.Create(model, learner, settings.Seed) with
+        {
+            ShareWork = !settings.ScaleOut.UnitPerFit,
+            FitStepsOnce = settings.PreprocessOnce,
+            Scoring = SearchScorers.ByName[settings.Scoring],
+        };
 
     /// <summary>
     /// Checks the scale-out flags against each other and <c>-g</c>, and resolves the shard of a shard run: from

@@ -147,8 +147,16 @@ public static class TrainCommand
                 + "in the scaling, so the cross-validated scores can differ slightly. The refit is the same.",
         };
 
+        var scoring = new Option<string>("--scoring")
+        {
+            Description = "With -g: how a candidate is scored on the held-out rows, by scikit-learn's name: accuracy (the default), "
+                + "balanced_accuracy, f1_macro, f1_weighted or neg_log_loss (needs probabilities: forests, SGD with -L log_loss or "
+                + "modified_huber, the SVM with --probability).",
+            DefaultValueFactory = _ => "accuracy",
+        };
+
         var command = new Command("train", "Train a model on an HDF5 dataset and save it to a file.");
-        foreach (Option option in new Option[] { gridSearch, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, criterion, classWeight, voting, scaler, from, l1Ratio, maxIterations, average, plot, shard, shardCount, results, merge, unitPerFit, preprocessOnce })
+        foreach (Option option in new Option[] { gridSearch, scoring, dataset, outPath, verbose, metrics, validation, regularization, gamma, estimators, maxDepth, loss, penalty, alpha, model, trainSize, json, kernel, degree, coef0, cacheSize, probability, seed, threads, outOfBag, criterion, classWeight, voting, scaler, from, l1Ratio, maxIterations, average, plot, shard, shardCount, results, merge, unitPerFit, preprocessOnce })
         {
             command.Options.Add(option);
         }
@@ -171,6 +179,7 @@ public static class TrainCommand
                 Model = parse.GetValue(model)!,
                 GridSearch = parse.GetValue(gridSearch),
                 PreprocessOnce = parse.GetValue(preprocessOnce),
+                Scoring = parse.GetValue(scoring)!,
                 TrainSize = parse.GetValue(trainSize),
                 Seed = parse.GetValue(seed),
                 Threads = parse.GetValue(threads),
@@ -270,6 +279,17 @@ public static class TrainCommand
             if (settings.PreprocessOnce && !settings.GridSearch)
             {
                 throw new ArgumentException("--preprocess-once changes how -g cross-validates: give -g too.");
+            }
+
+            if (!SearchScorers.ByName.ContainsKey(settings.Scoring))
+            {
+                throw new ArgumentException(
+                    $"--scoring must be one of {string.Join(", ", SearchScorers.ByName.Keys)}; got '{settings.Scoring}'.");
+            }
+
+            if (settings.Scoring != "accuracy" && !settings.GridSearch)
+            {
+                throw new ArgumentException("--scoring chooses how -g scores its candidates: give -g too.");
             }
 
             if (settings.GridSearch)
@@ -473,11 +493,14 @@ public static class TrainCommand
             log.Info($"Merged the shards' results from {merge}: their fits and scoring took {work.ToString("F2", c)}s in all.");
         }
 
-        log.Info($"Search Accuracy: {result.BestScore.ToString("F4", c)}");
+        // The original project's line for its accuracy; another scorer says its name.
+        log.Info(settings.Scoring == "accuracy"
+            ? $"Search Accuracy: {result.BestScore.ToString("F4", c)}"
+            : $"Search score ({settings.Scoring}): {result.BestScore.ToString("F4", c)}");
         string bestParameters = BestParametersJson(result.BestParameters, indented: true);
         log.Info($"Best parameters: {bestParameters}");
         log.Info($"Training {Article(modelName)} {modelName} classifier on {train.Rows} rows with the best parameters.");
-        return ((PipelineModel)result.BestModel!, new SearchSummary(seconds, result.BestScore, result.BestParameters));
+        return ((PipelineModel)result.BestModel!, new SearchSummary(seconds, result.BestScore, result.BestParameters, settings.Scoring));
     }
 
     /// <summary>The best parameters as a JSON object: numbers as numbers, other values as their text.</summary>
@@ -620,6 +643,7 @@ public static class TrainCommand
             {
                 json.WriteNumber("search_seconds", search.Seconds);
                 json.WriteNumber("best_score", search.BestScore);
+                json.WriteString("scoring", search.Scoring);
                 json.WritePropertyName("best_params");
                 WriteParameters(json, search.BestParameters);
             }
@@ -650,7 +674,7 @@ public static class TrainCommand
     private static string Article(string word) => word.Length > 0 && "aeiou".Contains(word[0]) ? "an" : "a";
 
     /// <summary>What a <c>-g</c> search found, for the JSON summary.</summary>
-    private sealed record SearchSummary(double Seconds, double BestScore, IReadOnlyList<SearchParameter> BestParameters);
+    private sealed record SearchSummary(double Seconds, double BestScore, IReadOnlyList<SearchParameter> BestParameters, string Scoring);
 
     /// <summary>What <see cref="Prepare"/> made of the flags.</summary>
     private sealed record TrainPlan(Pipeline Learner, ComputeBudget Budget, Log Log, (int Index, int Count)? Shard);

@@ -27,6 +27,12 @@ public sealed record TrainSettings
     /// </summary>
     public bool PreprocessOnce { get; init; }
 
+    /// <summary>
+    /// With <see cref="GridSearch"/>: the scorer of the candidates, by scikit-learn's name (<c>--scoring</c>;
+    /// <see cref="Mnist.Classifiers.ModelSelection.SearchScorers.ByName"/>).
+    /// </summary>
+    public string Scoring { get; init; } = "accuracy";
+
     /// <summary>Train on the first N training rows only (<c>--train-size</c>); null for all.</summary>
     public int? TrainSize { get; init; }
 

@@ -110,6 +110,98 @@ public static class ClassificationMetrics
         return new AverageScores(precision, recall, f1, truth.Length);
     }
 
+    /// <summary>
+    /// The mean of the classes' recalls (scikit-learn's <c>balanced_accuracy_score</c>): the accuracy each class would
+    /// give on its own, averaged, so that a large class cannot hide a neglected small one. Labels that are only
+    /// predicted, never true, have no recall and are left out, as scikit-learn does (it warns).
+    /// </summary>
+    /// <exception cref="ArgumentException">The spans differ in length or are empty.</exception>
+    public static double BalancedAccuracy(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted)
+    {
+        CheckLengths(truth, predicted);
+        var matrix = ConfusionMatrix.Compute(truth, predicted);
+        int n = matrix.Labels.Count;
+        var recalls = new List<double>(n);
+        for (int k = 0; k < n; k++)
+        {
+            int trueCount = 0;
+            for (int j = 0; j < n; j++)
+            {
+                trueCount += matrix[k, j];
+            }
+
+            if (trueCount > 0)
+            {
+                recalls.Add((double)matrix[k, k] / trueCount);
+            }
+        }
+
+        return NumpyArithmetic.Mean(recalls.ToArray());
+    }
+
+    /// <summary>
+    /// The mean negative log-likelihood of the true labels under predicted probabilities (scikit-learn's
+    /// <c>log_loss</c>, natural logarithm): each probability clipped to [ε, 1 − ε] with ε = 2⁻⁵² (float64's machine
+    /// epsilon, scikit-learn 1.2's <c>eps="auto"</c>), each row divided by its sum, then −ln p of the true class,
+    /// averaged; the same arithmetic in the same order, so the same value to the last bit. Smaller is better; 0 is
+    /// certainty on every row.
+    /// </summary>
+    /// <param name="truth">The true label of each row; every one must be in <paramref name="classes"/>.</param>
+    /// <param name="probabilities">One row per label and one column per class (<see cref="IClassifierModel.PredictProbabilities"/>).</param>
+    /// <param name="classes">The label of each column, as <see cref="IClassifierModel.Classes"/>: at least two.</param>
+    /// <exception cref="ArgumentException">The shapes disagree, there are no rows, fewer than two classes, or a true
+    /// label is not among the classes (the message names it and its row).</exception>
+    public static double LogLoss(ReadOnlySpan<int> truth, double[,] probabilities, IReadOnlyList<int> classes)
+    {
+        ArgumentNullException.ThrowIfNull(probabilities);
+        ArgumentNullException.ThrowIfNull(classes);
+        if (truth.Length == 0)
+        {
+            throw new ArgumentException("There are no labels to score.", nameof(truth));
+        }
+
+        if (classes.Count < 2)
+        {
+            throw new ArgumentException($"The log loss needs at least two classes; got {classes.Count}.", nameof(classes));
+        }
+
+        if (probabilities.GetLength(0) != truth.Length || probabilities.GetLength(1) != classes.Count)
+        {
+            throw new ArgumentException(
+                $"The probabilities are {probabilities.GetLength(0)} × {probabilities.GetLength(1)} but there are {truth.Length} labels and {classes.Count} classes.",
+                nameof(probabilities));
+        }
+
+        var column = new Dictionary<int, int>(classes.Count);
+        for (int c = 0; c < classes.Count; c++)
+        {
+            column[classes[c]] = c;
+        }
+
+        const double epsilon = 2.220446049250313e-16; // 2^-52, np.finfo(np.float64).eps
+        var row = new double[classes.Count];
+        var losses = new double[truth.Length];
+        for (int i = 0; i < truth.Length; i++)
+        {
+            if (!column.TryGetValue(truth[i], out int trueColumn))
+            {
+                throw new ArgumentException(
+                    $"Row {i}'s true label {truth[i]} is not among the model's classes ({string.Join(", ", classes)}).", nameof(truth));
+            }
+
+            for (int c = 0; c < row.Length; c++)
+            {
+                row[c] = Math.Clamp(probabilities[i, c], epsilon, 1 - epsilon);
+            }
+
+            // numpy: y_pred / y_pred.sum(axis=1), then -xlogy(onehot, y_pred).sum(axis=1): the zeros of the other
+            // classes add nothing, so the row's loss is -log of the true class's renormalised probability.
+            losses[i] = -Math.Log(row[trueColumn] / NumpyArithmetic.Sum(row));
+        }
+
+        return NumpyArithmetic.Mean(losses);
+    }
+
     /// <summary>Same operations in the same order as scikit-learn's <c>_prf_divide</c> and F-beta with beta = 1.</summary>
     private static (double Precision, double Recall, double F1) Scores(int truePositives, int predictedCount, int trueCount)
     {

@@ -2,32 +2,6 @@ using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers.ModelSelection;
 
-/// <summary>
-/// Scores a fitted model on held-out rows; larger is better (scikit-learn's <c>scoring</c> callables).
-/// </summary>
-/// <param name="model">The model fitted on the other folds.</param>
-/// <param name="features">The held-out rows.</param>
-/// <param name="labels">Their labels.</param>
-/// <param name="budget">The threads and memory the scoring may use.</param>
-public delegate double SearchScorer(IClassifierModel model, FeatureMatrix features, ReadOnlySpan<int> labels, ComputeBudget budget);
-
-/// <summary>The scorers the library provides.</summary>
-public static class SearchScorers
-{
-    /// <summary>The fraction of rows predicted right (scikit-learn's <c>"accuracy"</c>, the default).</summary>
-    public static SearchScorer Accuracy { get; } = (model, features, labels, budget) =>
-    {
-        int[] predicted = model.Predict(features, budget);
-        int right = 0;
-        for (int i = 0; i < predicted.Length; i++)
-        {
-            right += predicted[i] == labels[i] ? 1 : 0;
-        }
-
-        return predicted.Length == 0 ? double.NaN : (double)right / predicted.Length;
-    };
-}
-
 /// <summary>What a search reports after each fit of a candidate on a fold.</summary>
 /// <param name="CompletedFits">Fits finished so far, this one included.</param>
 /// <param name="TotalFits">Candidates × folds.</param>

@@ -65,6 +65,35 @@ public sealed class TrainGridSearchCommandTests : IDisposable
     }
 
     [Fact]
+    public void Scoring_picks_the_searchs_scorer_by_its_scikit_learn_name_and_needs_g()
+    {
+        // Noisy blobs, so that the folds have errors and F1 and accuracy differ.
+        var data = Synthetic.BlobDataset(trainPerClass: 25, testPerClass: 10, noise: 220);
+        string outPath = Path.Combine(_directory, "f1.model");
+        var (code, output, error, _) = TrainCommandTests.Run(data, "-g", "-M", "sgd", "--scoring", "f1_macro", "-v", "--json", "-o", outPath);
+
+        code.Should().Be(0, error);
+        error.Should().MatchRegex(@"INFO    Search score \(f1_macro\): \d\.\d{4}").And.NotContain("Search Accuracy");
+        using var json = JsonDocument.Parse(output.TrimEnd('\n').Split('\n')[^1]);
+        json.RootElement.GetProperty("scoring").GetString().Should().Be("f1_macro");
+        var settings = new TrainSettings { Model = "sgd", GridSearch = true, Scoring = "f1_macro" };
+        var learner = ImageSteps.Build(settings, ClassifierFactory.CreateScaler(settings), ClassifierFactory.Create(settings), null);
+        var search = DefaultGrids.Create("sgd", learner, seed: 0) with { Refit = false };
+        var (x, y) = (data.Train.ToFeatures(), data.Train.LabelsAsInts());
+        var f1 = (search with { Scoring = Classifiers.ModelSelection.SearchScorers.F1Macro }).Fit(x, y);
+        json.RootElement.GetProperty("best_score").GetDouble().Should().Be(f1.BestScore, "the CLI's search is the library's with the F1 scorer");
+        search.Fit(x, y).Candidates[f1.Best.Candidate.Index].MeanScore.Should().NotBe(f1.BestScore, "accuracy would score the same candidate otherwise");
+
+        var (unknown, _, unknownMessage, _) = TrainCommandTests.Run(data, "-g", "--scoring", "roc_auc", "-o", Path.Combine(_directory, "no.model"));
+        unknown.Should().Be(1);
+        unknownMessage.Should().Contain("--scoring must be one of accuracy, balanced_accuracy, f1_macro, f1_weighted, neg_log_loss; got 'roc_auc'");
+        var (alone, _, aloneMessage, _) = TrainCommandTests.Run(data, "--scoring", "f1_macro", "-o", Path.Combine(_directory, "no.model"));
+        alone.Should().Be(1);
+        aloneMessage.Should().Contain("--scoring").And.Contain("-g");
+        File.Exists(Path.Combine(_directory, "no.model")).Should().BeFalse();
+    }
+
+    [Fact]
     public void Forest_search_covers_its_six_candidates()
     {
         string outPath = Path.Combine(_directory, "forest.model");

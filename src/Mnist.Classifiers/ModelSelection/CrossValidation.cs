@@ -1,0 +1,64 @@
+using Mnist.Classifiers.Data;
+
+namespace Mnist.Classifiers.ModelSelection;
+
+/// <summary>One learner's cross-validated scores (scikit-learn's <c>cross_validate</c>).</summary>
+/// <param name="FoldScores">The score on each fold's held-out rows, in fold order (scikit-learn's <c>cross_val_score</c>).</param>
+/// <param name="MeanScore">The mean of <paramref name="FoldScores"/>.</param>
+/// <param name="StdScore">Their population standard deviation (numpy's <c>std</c>).</param>
+/// <param name="MeanFitTime">The mean time of a fold's fit.</param>
+/// <param name="MeanScoreTime">The mean time of scoring a fold.</param>
+public sealed record CrossValidationResult(
+    IReadOnlyList<double> FoldScores,
+    double MeanScore,
+    double StdScore,
+    TimeSpan MeanFitTime,
+    TimeSpan MeanScoreTime);
+
+/// <summary>
+/// Cross-validation of one learner (scikit-learn's <c>cross_val_score</c> and <c>cross_validate</c>): the learner
+/// fitted on each fold's training rows and scored on its held-out rows. It is a <see cref="GridSearch{TLearner}"/>
+/// of that one learner without the refit, so the folds, scorers, budget, parallelism and determinism are the searches'.
+/// </summary>
+/// <example>
+/// <code>
+/// var learner = new Pipeline(new StandardScaler(), new SvmClassifier { C = 8, Gamma = SvmGamma.Auto });
+/// var result = CrossValidation.Evaluate(learner, x, y, scoring: SearchScorers.F1Macro);
+/// Console.WriteLine($"{result.MeanScore:F4} ± {result.StdScore:F4}");
+/// </code>
+/// </example>
+public static class CrossValidation
+{
+    /// <summary>Fits <paramref name="learner"/> on every fold's training rows and scores it on the fold's held-out rows.</summary>
+    /// <param name="learner">The learner; any classifier, pipelines included.</param>
+    /// <param name="features">The rows.</param>
+    /// <param name="labels">One label per row.</param>
+    /// <param name="folds">The folds; null for the searches' default, 5 stratified folds shuffled with seed 0
+    /// (<c>new StratifiedKFold()</c>, unshuffled, gives scikit-learn's default <c>cv=5</c> folds exactly).</param>
+    /// <param name="scoring">The scorer; null for <see cref="SearchScorers.Accuracy"/>.</param>
+    /// <param name="budget">The threads, memory and cancellation of all the fits; null for <see cref="ComputeBudget.Default"/>.</param>
+    /// <param name="progress">Told after every finished fold (from the thread that ran it); may be null.</param>
+    /// <exception cref="ArgumentException">The learner's or the folds' options are invalid, or the shapes disagree.</exception>
+    /// <exception cref="OperationCanceledException">The budget's cancellation was requested.</exception>
+    /// <exception cref="InvalidOperationException">A fold's fit or scoring failed; the message names the fold and the reason.</exception>
+    public static CrossValidationResult Evaluate(
+        IClassifier learner,
+        FeatureMatrix features,
+        ReadOnlySpan<int> labels,
+        StratifiedKFold? folds = null,
+        SearchScorer? scoring = null,
+        ComputeBudget? budget = null,
+        IProgress<SearchProgress>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        learner.Validate();
+        var search = new GridSearch<IClassifier>(learner, new ParameterGrid<IClassifier>()) { Refit = false };
+        search = search with
+        {
+            Folds = folds ?? search.Folds,
+            Scoring = scoring ?? search.Scoring,
+        };
+        var scores = search.Fit(features, labels, budget, progress).Best;
+        return new CrossValidationResult(scores.FoldScores, scores.MeanScore, scores.StdScore, scores.MeanFitTime, scores.MeanScoreTime);
+    }
+}

@@ -36,7 +36,10 @@ public abstract record CrossValidatedSearch<TLearner>
     /// The cross-validation folds: stratified, 5, shuffled with seed 0 by default. Set
     /// <c>new StratifiedKFold()</c> (unshuffled) for exactly scikit-learn's default <c>cv=5</c> folds.
     /// </summary>
-    public StratifiedKFold Folds { get; init; } = new() { Shuffle = true, Seed = 0 };
+    public StratifiedKFold Folds { get; init; } = DefaultFolds;
+
+    /// <summary>The searches' and <see cref="CrossValidation"/>'s default folds: 5, stratified, shuffled with seed 0.</summary>
+    internal static StratifiedKFold DefaultFolds { get; } = new() { Shuffle = true, Seed = 0 };
 
     /// <summary>How a fitted candidate is scored on held-out rows; accuracy by default.</summary>
     public SearchScorer Scoring { get; init; } = SearchScorers.Accuracy;

@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using Mnist.Classifiers.Data;
 
 namespace Mnist.Classifiers.ModelSelection;
@@ -16,9 +17,10 @@ public sealed record CrossValidationResult(
     TimeSpan MeanScoreTime);
 
 /// <summary>
-/// Cross-validation of one learner (scikit-learn's <c>cross_val_score</c> and <c>cross_validate</c>): the learner
-/// fitted on each fold's training rows and scored on its held-out rows. It is a <see cref="GridSearch{TLearner}"/>
-/// of that one learner without the refit, so the folds, scorers, budget, parallelism and determinism are the searches'.
+/// Cross-validation of one learner: the learner fitted on each fold's training rows and scored on its held-out rows
+/// (<see cref="Evaluate"/>, scikit-learn's <c>cross_val_score</c> and <c>cross_validate</c>), or asked to predict them
+/// (<see cref="Predict"/>, <c>cross_val_predict</c>). <see cref="Evaluate"/> is a <see cref="GridSearch{TLearner}"/> of
+/// that one learner without the refit, so the folds, scorers, budget, parallelism and determinism are the searches'.
 /// </summary>
 /// <example>
 /// <code>
@@ -55,10 +57,75 @@ public static class CrossValidation
         var search = new GridSearch<IClassifier>(learner, new ParameterGrid<IClassifier>()) { Refit = false };
         search = search with
         {
-            Folds = folds ?? search.Folds,
+            Folds = folds ?? CrossValidatedSearch<IClassifier>.DefaultFolds,
             Scoring = scoring ?? search.Scoring,
         };
         var scores = search.Fit(features, labels, budget, progress).Best;
         return new CrossValidationResult(scores.FoldScores, scores.MeanScore, scores.StdScore, scores.MeanFitTime, scores.MeanScoreTime);
+    }
+
+    /// <summary>
+    /// Every row's prediction by the learner fitted on the folds that hold it out (scikit-learn's
+    /// <c>cross_val_predict</c>): an estimate of how the learner does on rows it has not seen, row by row, for a
+    /// confusion matrix or a report over all the training rows. The folds are fitted in parallel within the budget, each
+    /// with its share; the result does not depend on the thread count.
+    /// </summary>
+    /// <param name="learner">The learner; any classifier, pipelines included.</param>
+    /// <param name="features">The rows.</param>
+    /// <param name="labels">One label per row.</param>
+    /// <param name="folds">The folds; null for 5 stratified folds shuffled with seed 0, as <see cref="Evaluate"/>.</param>
+    /// <param name="budget">The threads, memory and cancellation of all the fits; null for <see cref="ComputeBudget.Default"/>.</param>
+    /// <returns>One predicted label per row, in row order.</returns>
+    /// <exception cref="ArgumentException">The learner's or the folds' options are invalid, or the shapes disagree.</exception>
+    /// <exception cref="OperationCanceledException">The budget's cancellation was requested.</exception>
+    /// <exception cref="InvalidOperationException">A fold's fit or prediction failed; the message names the fold and the reason.</exception>
+    public static int[] Predict(
+        IClassifier learner, FeatureMatrix features, ReadOnlySpan<int> labels, StratifiedKFold? folds = null, ComputeBudget? budget = null)
+    {
+        ArgumentNullException.ThrowIfNull(learner);
+        learner.Validate();
+        folds ??= CrossValidatedSearch<IClassifier>.DefaultFolds;
+        folds.Validate();
+        InputChecks.TrainingShapes(features, labels);
+        var all = ComputeBudget.OrDefault(budget);
+        int[] y = labels.ToArray();
+        var split = folds.Split(y);
+        var each = all.Split(split.Count);
+        var predictions = new int[features.Rows];
+        var options = new ParallelOptions { MaxDegreeOfParallelism = all.ConcurrentParts(split.Count), CancellationToken = all.Cancellation };
+        try
+        {
+            Parallel.ForEach(split, options, fold =>
+            {
+                try
+                {
+                    var trainRows = fold.Train.Span;
+                    var trainLabels = new int[trainRows.Length];
+                    for (int i = 0; i < trainRows.Length; i++)
+                    {
+                        trainLabels[i] = y[trainRows[i]];
+                    }
+
+                    var model = learner.Fit(features.Subset(trainRows), trainLabels, each);
+                    int[] predicted = model.Predict(features.Subset(fold.Test.Span), each);
+                    var testRows = fold.Test.Span;
+                    for (int i = 0; i < testRows.Length; i++)
+                    {
+                        predictions[testRows[i]] = predicted[i];
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    throw new InvalidOperationException($"Cross-validation failed on fold {fold.Index}: {e.Message}", e);
+                }
+            });
+        }
+        catch (AggregateException e)
+        {
+            // The first fold's failure as itself (a cancelled fit as the OperationCanceledException it is).
+            ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+
+        return predictions;
     }
 }

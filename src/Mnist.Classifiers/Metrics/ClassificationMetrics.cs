@@ -21,6 +21,9 @@ public sealed record AverageScores(double Precision, double Recall, double F1, i
 /// </summary>
 public static class ClassificationMetrics
 {
+    /// <summary>Where <see cref="LogLoss"/> clips probabilities: 2⁻⁵², <c>np.finfo(np.float64).eps</c>.</summary>
+    internal const double LogLossEpsilon = 1.0 / (1L << 52);
+
     /// <summary>The share of rows whose prediction equals the truth.</summary>
     /// <exception cref="ArgumentException">The spans differ in length or are empty.</exception>
     public static double Accuracy(ReadOnlySpan<int> truth, ReadOnlySpan<int> predicted)
@@ -178,7 +181,6 @@ public static class ClassificationMetrics
             column[classes[c]] = c;
         }
 
-        const double epsilon = 2.220446049250313e-16; // 2^-52, np.finfo(np.float64).eps
         var row = new double[classes.Count];
         var losses = new double[truth.Length];
         for (int i = 0; i < truth.Length; i++)
@@ -191,7 +193,7 @@ public static class ClassificationMetrics
 
             for (int c = 0; c < row.Length; c++)
             {
-                row[c] = Math.Clamp(probabilities[i, c], epsilon, 1 - epsilon);
+                row[c] = Math.Clamp(probabilities[i, c], LogLossEpsilon, 1 - LogLossEpsilon);
             }
 
             // numpy: y_pred / y_pred.sum(axis=1), then -xlogy(onehot, y_pred).sum(axis=1): the zeros of the other

@@ -1,5 +1,3 @@
-using Mnist.Classifiers.Data;
-
 namespace Mnist.Classifiers.ModelSelection;
 
 /// <summary>What a search reports after each fit of a candidate on a fold.</summary>

@@ -64,7 +64,7 @@ public static class SearchScorers
             // scikit-learn's _ProbaScorer passes the positive column only; log_loss clips it and appends 1 - p.
             for (int i = 0; i < probabilities.GetLength(0); i++)
             {
-                double positive = Math.Clamp(probabilities[i, 1], 2.220446049250313e-16, 1 - 2.220446049250313e-16);
+                double positive = Math.Clamp(probabilities[i, 1], ClassificationMetrics.LogLossEpsilon, 1 - ClassificationMetrics.LogLossEpsilon);
                 probabilities[i, 0] = 1 - positive;
                 probabilities[i, 1] = positive;
             }

@@ -48,6 +48,16 @@ internal static class CachePrefetch
         }
     }
 
+    /// <summary>Asks for the cache line at <paramref name="address"/>; a prefetch never faults.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void Line(void* address)
+    {
+        if (Sse.IsSupported)
+        {
+            Sse.Prefetch0(address);
+        }
+    }
+
     /// <summary>
     /// In a pass over rows of <paramref name="matrix"/> reading <paramref name="columns"/> of each, at row
     /// <paramref name="row"/>: asks for the same columns of the row <see cref="RowsAhead"/> rows on, if there is one.

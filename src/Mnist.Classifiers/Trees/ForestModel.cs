@@ -12,7 +12,7 @@ namespace Mnist.Classifiers.Trees;
 public sealed partial class ForestModel : IClassifierModel
 {
     private const int PredictionBlockRows = 256;
-    private const int WalkLanes = 16;
+    private const int WalkLanes = 64;
 
     private readonly int[] _classes;
     private readonly int[] _treeStarts;
@@ -153,7 +153,10 @@ public sealed partial class ForestModel : IClassifierModel
     /// <summary>
     /// Adds the mean over the trees of the leaf values of <paramref name="count"/> contiguous rows to
     /// <paramref name="output"/> (count × classes). Rows walk each tree <see cref="WalkLanes"/> at a time, one step of
-    /// every walk per round, so that the node loads of different rows overlap instead of waiting for each other. A walk
+    /// every walk per round, so that the node loads of different rows overlap instead of waiting for each other; each
+    /// step asks the cache for both children of its node, so the next round finds the one it takes already loaded
+    /// (together 20–35% off a 100-tree forest's prediction, against 16 lanes without the requests, which more lanes
+    /// alone did not change; the eighteenth session's log). A walk
     /// that reaches its leaf adds the leaf's values and takes the next row; when no row is left its lane is closed by
     /// moving the last open lane into it, so every round steps only open lanes. Each row's sums are added tree by tree
     /// in tree order, whatever the lanes do.
@@ -190,6 +193,11 @@ public sealed partial class ForestModel : IClassifierModel
                         {
                             // Branch-free: which way a row goes is a coin flip to the branch predictor. Right is the
                             // field after Left; NaN goes right, as with x <= threshold.
+                            // Both children are asked for now, while the row's feature is read: this walk steps
+                            // into one of them in the next round, WalkLanes steps later, when its line has come (the
+                            // deep nodes of a large forest are in L3 or memory).
+                            CachePrefetch.Line(nodes + node->Left);
+                            CachePrefetch.Line(nodes + node->Right);
                             bool right = !(x[laneOffset[j] + node->Feature] <= node->Threshold);
                             laneNode[j] = (&node->Left)[Unsafe.As<bool, byte>(ref right)];
                             continue;

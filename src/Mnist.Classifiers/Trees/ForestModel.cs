@@ -191,13 +191,14 @@ public sealed partial class ForestModel : IClassifierModel
                         TreeNode* node = nodes + laneNode[j];
                         if (node->Left >= 0)
                         {
-                            // Branch-free: which way a row goes is a coin flip to the branch predictor. Right is the
-                            // field after Left; NaN goes right, as with x <= threshold.
                             // Both children are asked for now, while the row's feature is read: this walk steps
                             // into one of them in the next round, WalkLanes steps later, when its line has come (the
                             // deep nodes of a large forest are in L3 or memory).
                             CachePrefetch.Line(nodes + node->Left);
                             CachePrefetch.Line(nodes + node->Right);
+
+                            // Branch-free: which way a row goes is a coin flip to the branch predictor. Right is the
+                            // field after Left; NaN goes right, as with x <= threshold.
                             bool right = !(x[laneOffset[j] + node->Feature] <= node->Threshold);
                             laneNode[j] = (&node->Left)[Unsafe.As<bool, byte>(ref right)];
                             continue;

@@ -40,13 +40,7 @@ internal static class CachePrefetch
     /// a prefetch never faults, so a loop may ask past the end of its array.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static unsafe void Line(ref float start, int offset)
-    {
-        if (Sse.IsSupported)
-        {
-            Sse.Prefetch0(Unsafe.AsPointer(ref Unsafe.Add(ref start, offset)));
-        }
-    }
+    public static unsafe void Line(ref float start, int offset) => Line(Unsafe.AsPointer(ref Unsafe.Add(ref start, offset)));
 
     /// <summary>Asks for the cache line at <paramref name="address"/>; a prefetch never faults.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

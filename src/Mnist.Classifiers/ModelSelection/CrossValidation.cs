@@ -54,11 +54,11 @@ public static class CrossValidation
     {
         ArgumentNullException.ThrowIfNull(learner);
         learner.Validate();
-        var search = new GridSearch<IClassifier>(learner, new ParameterGrid<IClassifier>()) { Refit = false };
-        search = search with
+        var search = new GridSearch<IClassifier>(learner, new ParameterGrid<IClassifier>())
         {
+            Refit = false,
             Folds = folds ?? CrossValidatedSearch<IClassifier>.DefaultFolds,
-            Scoring = scoring ?? search.Scoring,
+            Scoring = scoring ?? SearchScorers.Accuracy,
         };
         var scores = search.Fit(features, labels, budget, progress).Best;
         return new CrossValidationResult(scores.FoldScores, scores.MeanScore, scores.StdScore, scores.MeanFitTime, scores.MeanScoreTime);
@@ -99,14 +99,7 @@ public static class CrossValidation
             {
                 try
                 {
-                    var trainRows = fold.Train.Span;
-                    var trainLabels = new int[trainRows.Length];
-                    for (int i = 0; i < trainRows.Length; i++)
-                    {
-                        trainLabels[i] = y[trainRows[i]];
-                    }
-
-                    var model = learner.Fit(features.Subset(trainRows), trainLabels, each);
+                    var model = learner.Fit(features.Subset(fold.Train.Span), Fold.LabelsOf(y, fold.Train.Span), each);
                     int[] predicted = model.Predict(features.Subset(fold.Test.Span), each);
                     var testRows = fold.Test.Span;
                     for (int i = 0; i < testRows.Length; i++)

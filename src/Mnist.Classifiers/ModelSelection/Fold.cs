@@ -22,4 +22,16 @@ public sealed class Fold
 
     /// <summary>The rows to score on, ascending.</summary>
     public ReadOnlyMemory<int> Test { get; }
+
+    /// <summary>The labels of <paramref name="rows"/> (a fold's <see cref="Train"/> or <see cref="Test"/>), in their order.</summary>
+    internal static int[] LabelsOf(int[] labels, ReadOnlySpan<int> rows)
+    {
+        var picked = new int[rows.Length];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            picked[i] = labels[rows[i]];
+        }
+
+        return picked;
+    }
 }

@@ -342,7 +342,7 @@ public sealed class SearchPlan<TLearner>
         budget.Cancellation.ThrowIfCancellationRequested();
         var train = fold.Train.Span;
         var test = fold.Test.Span;
-        int[] trainLabels = Pick(_labels, train), testLabels = Pick(_labels, test);
+        int[] trainLabels = Fold.LabelsOf(_labels, train), testLabels = Fold.LabelsOf(_labels, test);
         var (rows, shared) = _search.FitStepsOnce ? SteppedRows(budget) : (_features, null);
         IClassifier[] classifiers = _search.FitStepsOnce
             ? learners.Select(l => ((Pipeline)(object)l).Classifier).ToArray()
@@ -393,18 +393,6 @@ public sealed class SearchPlan<TLearner>
 
             return _steppedRows.Value;
         }
-    }
-
-    /// <summary>The labels of <paramref name="rows"/>, in their order.</summary>
-    private static int[] Pick(int[] labels, ReadOnlySpan<int> rows)
-    {
-        var picked = new int[rows.Length];
-        for (int i = 0; i < rows.Length; i++)
-        {
-            picked[i] = labels[rows[i]];
-        }
-
-        return picked;
     }
 
     /// <summary>Means, standard deviations and scikit-learn's ranks (<c>rankdata(-means, method="min")</c>).</summary>

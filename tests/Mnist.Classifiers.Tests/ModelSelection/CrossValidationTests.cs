@@ -95,20 +95,11 @@ public class CrossValidationTests
             y = np.fromfile(sys.argv[2], dtype='<i4')
             print(json.dumps([float(s) for s in cross_val_score(SVC(C=4, gamma=0.02), X, y, scoring='balanced_accuracy')]))
             """;
-        string xPath = PythonReference.WriteRaw<float>(x.AsSpan()), yPath = PythonReference.WriteRaw<int>(y);
-        try
-        {
-            var expected = JsonSerializer.Deserialize<double[]>(PythonReference.Run(script, xPath, yPath, x.Rows.ToString(), x.Columns.ToString()))!;
-            // LIBSVM's and this solver's models agree to 1e-6 in objective, and on every held-out row of this data (a row
-            // exactly on a boundary could fall either way; none does), so the scores are equal.
-            result.FoldScores.Should().Equal(expected);
-            expected.Should().OnlyContain(s => s < 1.0, "the folds have errors to agree on");
-        }
-        finally
-        {
-            File.Delete(xPath);
-            File.Delete(yPath);
-        }
+        var expected = JsonSerializer.Deserialize<double[]>(PythonReference.RunOnRows(script, x, y))!;
+        // LIBSVM's and this solver's models agree to 1e-6 in objective, and on every held-out row of this data (a row
+        // exactly on a boundary could fall either way; none does), so the scores are equal.
+        result.FoldScores.Should().Equal(expected);
+        expected.Should().OnlyContain(s => s < 1.0, "the folds have errors to agree on");
     }
 
     [Fact]
@@ -166,19 +157,10 @@ public class CrossValidationTests
             y = np.fromfile(sys.argv[2], dtype='<i4')
             print(json.dumps([int(v) for v in cross_val_predict(SVC(C=4, gamma=0.02), X, y)]))
             """;
-        string xPath = PythonReference.WriteRaw<float>(x.AsSpan()), yPath = PythonReference.WriteRaw<int>(y);
-        try
-        {
-            var expected = JsonSerializer.Deserialize<int[]>(PythonReference.Run(script, xPath, yPath, x.Rows.ToString(), x.Columns.ToString()))!;
-            // The same models as LIBSVM's to 1e-6 in objective, and no held-out row on a boundary (as above).
-            predicted.Should().Equal(expected);
-            expected.Should().NotEqual(y, "some rows are predicted wrong, so agreeing on them means something");
-        }
-        finally
-        {
-            File.Delete(xPath);
-            File.Delete(yPath);
-        }
+        var expected = JsonSerializer.Deserialize<int[]>(PythonReference.RunOnRows(script, x, y))!;
+        // The same models as LIBSVM's to 1e-6 in objective, and no held-out row on a boundary (as above).
+        predicted.Should().Equal(expected);
+        expected.Should().NotEqual(y, "some rows are predicted wrong, so agreeing on them means something");
     }
 
     private sealed record FailingClassifier : IClassifier

@@ -284,18 +284,9 @@ public class GridSearchTests
             print(json.dumps({'scores': [[float(r['split%d_test_score' % f][c]) for f in range(5)] for c in range(4)],
                               'ranks': [int(v) for v in r['rank_test_score']], 'best': int(search.best_index_)}))
             """;
-        string xPath = PythonReference.WriteRaw<float>(x.AsSpan()), yPath = PythonReference.WriteRaw<int>(y);
-        try
-        {
-            using var output = JsonDocument.Parse(PythonReference.Run(script, xPath, yPath, x.Rows.ToString(), x.Columns.ToString()));
-            var root = output.RootElement;
-            return (root.GetProperty("scores").Deserialize<double[][]>()!, root.GetProperty("ranks").Deserialize<int[]>()!, root.GetProperty("best").GetInt32());
-        }
-        finally
-        {
-            File.Delete(xPath);
-            File.Delete(yPath);
-        }
+        using var output = JsonDocument.Parse(PythonReference.RunOnRows(script, x, y));
+        var root = output.RootElement;
+        return (root.GetProperty("scores").Deserialize<double[][]>()!, root.GetProperty("ranks").Deserialize<int[]>()!, root.GetProperty("best").GetInt32());
     }
 
     /// <summary>The labels of <paramref name="rows"/>, in their order.</summary>

@@ -64,6 +64,26 @@ public static class PythonReference
     public static string RunScript(string scriptPath, TimeSpan timeout, params string[] arguments) =>
         Execute([scriptPath, .. arguments], timeout);
 
+    /// <summary>
+    /// Runs <paramref name="code"/> on a labelled matrix: <c>sys.argv[1]</c> is a raw float32 file of <paramref name="x"/>'s
+    /// rows, <c>sys.argv[2]</c> a raw int32 file of <paramref name="y"/>, <c>sys.argv[3]</c> and <c>[4]</c> the row and
+    /// column counts; the files are deleted afterwards. Returns its standard output.
+    /// </summary>
+    public static string RunOnRows(string code, Mnist.Classifiers.Data.FeatureMatrix x, int[] y)
+    {
+        string xPath = WriteRaw<float>(x.AsSpan()), yPath = WriteRaw<int>(y);
+        try
+        {
+            return Run(code, xPath, yPath, x.Rows.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                x.Columns.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+        finally
+        {
+            File.Delete(xPath);
+            File.Delete(yPath);
+        }
+    }
+
     /// <summary>A temp file holding the raw bytes of <paramref name="values"/>.</summary>
     public static string WriteRaw<T>(ReadOnlySpan<T> values)
         where T : unmanaged
